@@ -1,0 +1,5 @@
+"""Run peerfind as `python -m peerfind`."""
+
+from peerfind.cli import main
+
+main()

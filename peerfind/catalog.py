@@ -1,0 +1,293 @@
+"""The SQLite catalog: schema and migrations, connections, and writing one source's listings."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from peerfind import vocab
+from peerfind.errors import CatalogError
+from peerfind.models import Group
+
+SCHEMA_VERSION = 1
+CELL = 0.25  # degrees per grid cell side
+LON_CELLS = int(360 / CELL)
+
+COLUMNS = (
+    "id", "source", "source_key", "source_url", "organization", "name", "description",
+    "populations", "topics", "languages", "accessibility", "cost", "format", "venue", "address",
+    "city", "region", "postal_code", "country", "latitude", "longitude", "geo_precision", "cell",
+    "join_url", "join_phone", "join_notes", "schedule", "schedule_text", "days", "start_time",
+    "timezone", "phone", "email", "website", "status", "first_seen", "last_seen", "source_updated",
+    "source_types", "dedup_key",
+)
+# Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
+CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, source_key TEXT NOT NULL, source_url TEXT,
+    organization TEXT, name TEXT NOT NULL, description TEXT, populations TEXT, topics TEXT,
+    languages TEXT, accessibility TEXT, cost TEXT, format TEXT NOT NULL, venue TEXT, address TEXT,
+    city TEXT, region TEXT, postal_code TEXT, country TEXT, latitude REAL, longitude REAL,
+    geo_precision TEXT, cell INTEGER, join_url TEXT, join_phone TEXT, join_notes TEXT,
+    schedule TEXT, schedule_text TEXT, days TEXT, start_time TEXT, timezone TEXT, phone TEXT,
+    email TEXT, website TEXT, status TEXT NOT NULL, first_seen TEXT, last_seen TEXT,
+    source_updated TEXT, source_types TEXT, dedup_key TEXT
+);
+CREATE INDEX IF NOT EXISTS groups_geo ON groups
+    (cell, latitude, longitude, status, format, populations, topics, days, start_time);
+CREATE INDEX IF NOT EXISTS groups_format ON groups (format, status);
+CREATE INDEX IF NOT EXISTS groups_source ON groups (source, status);
+CREATE INDEX IF NOT EXISTS groups_dedup ON groups (dedup_key);
+CREATE VIRTUAL TABLE IF NOT EXISTS groups_fts USING fts5
+    (name, organization, description, content='groups', content_rowid='rowid');
+CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON groups BEGIN
+    INSERT INTO groups_fts (rowid, name, organization, description)
+    VALUES (new.rowid, new.name, new.organization, new.description);
+END;
+CREATE TRIGGER IF NOT EXISTS groups_ad AFTER DELETE ON groups BEGIN
+    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
+    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
+END;
+CREATE TRIGGER IF NOT EXISTS groups_au AFTER UPDATE OF name, organization, description ON groups
+BEGIN
+    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
+    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
+    INSERT INTO groups_fts (rowid, name, organization, description)
+    VALUES (new.rowid, new.name, new.organization, new.description);
+END;
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, started TEXT, finished TEXT, status TEXT,
+    added INTEGER, updated INTEGER, unchanged INTEGER, removed INTEGER, errors INTEGER,
+    skipped INTEGER, error TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_source ON runs (source, started);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+# Migrations: MIGRATIONS[n] upgrades a catalog at user_version n to n + 1.
+MIGRATIONS: dict[int, str] = {0: _SCHEMA}
+
+
+def cell_of(lat: float | None, lon: float | None) -> int | None:
+    """Return the grid cell number of a point (None without coordinates)."""
+    if lat is None or lon is None:
+        return None
+    row = int((lat + 90.0) / CELL)
+    col = int((lon + 180.0) / CELL) % LON_CELLS
+    return row * LON_CELLS + col
+
+
+def connect(path: Path | str, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
+    """Open a catalog, creating or migrating it when `create`; raise CatalogError when unusable."""
+    path = Path(path)
+    if not path.exists() and not create:
+        raise CatalogError(f"no catalog at {path}. Run `peerfind doctor` or `peerfind scrape`.")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if readonly or (path.exists() and not os.access(path, os.W_OK)):
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        else:
+            conn = sqlite3.connect(path, timeout=10)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 10000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(_describe(path, exc)) from None
+    if version > SCHEMA_VERSION:
+        raise CatalogError(
+            f"{path} has catalog schema {version}, newer than this peerfind knows "
+            f"({SCHEMA_VERSION}). Upgrade peerfind."
+        )
+    if version < SCHEMA_VERSION:
+        if not create and version == 0 and not _has_table(conn, "groups"):
+            raise CatalogError(f"{path} is not a peerfind catalog. Run `peerfind doctor`.")
+        _migrate(conn, version, path)
+    return conn
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Return True when the database has a table called `name`."""
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+    return row.fetchone() is not None
+
+
+def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
+    """Bring the catalog from `version` up to SCHEMA_VERSION, in one transaction per step."""
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        while version < SCHEMA_VERSION:
+            conn.executescript("BEGIN;" + MIGRATIONS[version] + f"PRAGMA user_version = {version + 1};"
+                               "COMMIT;")
+            version += 1
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(_describe(path, exc)) from None
+
+
+def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Return a one-line explanation of an SQLite error on the catalog at `path`."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"the catalog {path} is locked by another peerfind; try again in a moment."
+    if "readonly" in text or "read-only" in text:
+        return f"the catalog {path} is read-only; cannot write to it."
+    if "not a database" in text or "malformed" in text or "disk image" in text:
+        return f"{path} is damaged or not a peerfind catalog. Run `peerfind doctor`."
+    if "unable to open" in text:
+        return f"cannot open the catalog {path} (check the folder exists and permissions)."
+    if "full" in text:
+        return f"the disk holding {path} is full; nothing was changed."
+    return f"catalog error on {path}: {text}"
+
+
+def dedup_key(group: Group) -> str:
+    """Return the key under which one real meeting published by several sources collides."""
+    words = "".join(ch for ch in group.name.lower() if ch.isalnum())
+    days = "".join(str(d) for d in group.schedule.days)
+    return f"{words}|{days}|{group.schedule.start or ''}"
+
+
+def group_row(group: Group) -> dict[str, object]:
+    """Return the catalog row for a Group."""
+    sched = group.schedule
+    return {
+        **{c: getattr(group, c, None) for c in COLUMNS},
+        "id": group.id,
+        "populations": vocab.encode_tags(group.populations),
+        "topics": vocab.encode_tags(group.topics),
+        "languages": vocab.encode_tags(group.languages),
+        "accessibility": vocab.encode_tags(group.accessibility),
+        "source_types": vocab.encode_tags(group.source_types),
+        "cell": cell_of(group.latitude, group.longitude) if group.geo_precision != "none" else None,
+        "schedule": json.dumps(sched.to_dict(), sort_keys=True),
+        "schedule_text": sched.text,
+        "days": vocab.encode_tags([str(d) for d in sched.days]),
+        "start_time": sched.start,
+        "timezone": sched.timezone,
+        "dedup_key": dedup_key(group),
+    }
+
+
+def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
+    """Return the Group stored in a catalog row."""
+    return Group.from_dict(dict(row))
+
+
+@dataclass
+class RefreshResult:
+    """What refreshing one source changed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    status: str = "ok"  # ok | suspicious | failed
+    message: str = ""
+
+
+def upsert(conn: sqlite3.Connection, groups: Iterable[Group], *, seen: str | None = None,
+           result: RefreshResult | None = None) -> RefreshResult:
+    """Insert or update listings inside the caller's transaction, counting what changed."""
+    result = result or RefreshResult()
+    cols = ", ".join(COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c not in ("id", "first_seen"))
+    sql = f"INSERT INTO groups ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {sets}"
+    rows = []
+    for group in groups:
+        row = group_row(group)
+        old = conn.execute(
+            f"SELECT {', '.join(CONTENT_COLUMNS)}, first_seen FROM groups WHERE id = ?", (row["id"],)
+        ).fetchone()
+        if old is None:
+            result.added += 1
+        else:
+            row["first_seen"] = old["first_seen"] or row["first_seen"]
+            if all(_same(old[c], row[c]) for c in CONTENT_COLUMNS):
+                result.unchanged += 1
+            else:
+                result.updated += 1
+        rows.append(tuple(row[c] for c in COLUMNS))
+    conn.executemany(sql, rows)
+    return result
+
+
+def _same(a: object, b: object) -> bool:
+    """Return True when two stored values are equal, treating '' and None alike."""
+    return (a if a != "" else None) == (b if b != "" else None)
+
+
+def refresh_source(conn: sqlite3.Connection, source: str, groups: list[Group], *,
+                   min_ratio: float = 0.5, force: bool = False) -> RefreshResult:
+    """Replace one source's listings in one transaction; vanished ones are marked removed.
+
+    When the source now returns fewer than `min_ratio` of its previous active listings (and
+    `force` is false), nothing is written and the result is 'suspicious'.
+    """
+    previous = conn.execute(
+        "SELECT count(*) FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED)
+    ).fetchone()[0]
+    ids = {g.id for g in groups}
+    if not force and previous and len(ids) < previous * min_ratio:
+        return RefreshResult(status="suspicious", message=(
+            f"returned {len(ids)} listings, previously {previous}: kept the previous listings"))
+    try:
+        with conn:
+            result = upsert(conn, groups)
+            stale = [r[0] for r in conn.execute(
+                "SELECT id FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED))
+                if r[0] not in ids]
+            conn.executemany("UPDATE groups SET status = ? WHERE id = ?",
+                             [(vocab.REMOVED, i) for i in stale])
+            result.removed = len(stale)
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(_describe(Path(_db_file(conn)), exc)) from None
+    return result
+
+
+def _db_file(conn: sqlite3.Connection) -> str:
+    """Return the file name of the main database of a connection."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] or ":memory:"
+
+
+def record_run(conn: sqlite3.Connection, source: str, started: str, finished: str,
+               status: str, result: RefreshResult | None = None, *, errors: int = 0,
+               skipped: int = 0, error: str = "") -> None:
+    """Append a row to the run history."""
+    r = result or RefreshResult()
+    with conn:
+        conn.execute(
+            "INSERT INTO runs (source, started, finished, status, added, updated, unchanged,"
+            " removed, errors, skipped, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (source, started, finished, status, r.added, r.updated, r.unchanged, r.removed,
+             errors, skipped, error[:2000]),
+        )
+
+
+def get_group(conn: sqlite3.Connection, ident: str) -> Group | None:
+    """Return the listing with this id (or unique id prefix of at least 6 characters)."""
+    row = conn.execute("SELECT * FROM groups WHERE id = ?", (ident,)).fetchone()
+    if row is None and len(ident) >= 6 and ident.isalnum():
+        rows = conn.execute("SELECT * FROM groups WHERE id LIKE ? LIMIT 2", (ident + "%",)).fetchall()
+        row = rows[0] if len(rows) == 1 else None
+    return row_group(row) if row is not None else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Store a catalog-level setting (e.g. where the bundled listings came from)."""
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """Return a catalog-level setting, or None."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,101 @@
+"""What every peerfind command shares: the Typer app, global options, catalog access, errors."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from peerfind.errors import PeerfindError
+
+app = typer.Typer(
+    name="peerfind",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Find local peer support groups, offline, from a catalog of public listings.\n\n"
+    "If you are in crisis, call or text 988 (US) now.",
+)
+
+
+class State:
+    """Global options set by the app callback."""
+
+    db: Path | None = None
+    verbose: bool = False
+
+
+state = State()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def note(message: str) -> None:
+    """Print a note for the user on stderr (stdout stays machine-readable)."""
+    print(message, file=sys.stderr)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print 'peerfind: message' on stderr and return the Exit to raise."""
+    print(f"peerfind: {message}", file=sys.stderr)
+    return typer.Exit(code=code)
+
+
+def handled(func: F) -> F:
+    """Wrap a command so PeerfindError and SQLite errors become one line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PeerfindError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except sqlite3.DatabaseError as exc:
+            from peerfind.catalog import _describe
+
+            raise fail(_describe(db_path(), exc)) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(code=0) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so in one line; --verbose shows the traceback
+            if state.verbose:
+                raise
+            raise fail(f"unexpected error: {type(exc).__name__}: {exc} "
+                       "(run with --verbose for details and please report it)", 70) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def db_path() -> Path:
+    """Return the catalog path chosen by --db, PEERFIND_DB or the default."""
+    if state.db is not None:
+        return state.db
+    from peerfind.paths import default_db_path
+
+    return default_db_path()
+
+
+def open_catalog(*, write: bool = False) -> sqlite3.Connection:
+    """Open the catalog; on first use of the default path, build it from the bundled feeds."""
+    from peerfind import catalog
+    from peerfind.paths import default_db_path
+
+    path = db_path()
+    if not path.exists() and state.db is None and path == default_db_path():
+        from peerfind import bundle
+
+        note("Preparing the bundled catalog (first run, a few seconds)…")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bundle.build_file(path)
+    return catalog.connect(path, create=write)

@@ -1,0 +1,133 @@
+"""Human-readable output: the result table, one group in full, and tag counts (plain text, no rich)."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from datetime import datetime
+
+from peerfind import crisis, timeutil, vocab
+from peerfind.clean import terminal_safe
+from peerfind.models import Group
+from peerfind.search import KM_PER_MI, STALE_DAYS, Result
+
+FORMAT_LABEL = {vocab.IN_PERSON: "in person", vocab.ONLINE: "online", vocab.HYBRID: "hybrid",
+                vocab.PHONE: "phone"}
+
+
+def _width(text: str) -> int:
+    """Return how many terminal columns text takes (wide East Asian characters count twice)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """Return text cut to `width` columns (with an ellipsis) and padded to it."""
+    text = terminal_safe(text).replace("\n", " ")
+    if _width(text) > width:
+        while text and _width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - _width(text))
+
+
+def distance_text(miles: float | None, units: str) -> str:
+    """Return '3.2 mi' / '5.1 km', or '—' without a distance."""
+    if miles is None:
+        return "—"
+    value = miles * KM_PER_MI if units == "km" else miles
+    return f"{value:.1f} {units}"
+
+
+def next_text(result: Result, current: datetime | None) -> str:
+    """Return the next-meeting cell for a result."""
+    s = result.group.schedule
+    if result.next_meeting and current is not None:
+        return timeutil.relative(result.next_meeting, current)
+    if s.kind == "appointment":
+        return "by appointment"
+    return s.text or "see listing"
+
+
+def table(results: list[Result], *, units: str = "mi", current: datetime | None = None,
+          width: int | None = None) -> str:
+    """Return the result table: id, distance, next meeting, format, name, confirmation age."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    fixed = [("ID", 12), ("DIST", 8), ("NEXT", 27), ("FORMAT", 9)]
+    name_w = max(20, width - sum(w + 2 for _, w in fixed) - 14)
+    header = "  ".join(_fit(h, w) for h, w in fixed) + "  " + _fit("NAME", name_w) + "  CONFIRMED"
+    lines = [header.rstrip()]
+    for r in results:
+        g = r.group
+        label = g.name + (f" — {g.organization}" if g.organization else "")
+        confirmed = timeutil.age(r.age_days) + (" (old)" if r.stale else "")
+        cells = [(g.id, 12), (distance_text(r.distance_mi, units), 8),
+                 (next_text(r, current), 27), (FORMAT_LABEL.get(g.format, g.format), 9)]
+        line = "  ".join(_fit(c, w) for c, w in cells) + "  " + _fit(label, name_w)
+        lines.append(f"{line}  {confirmed}")
+    return "\n".join(lines)
+
+
+def footer(results: list[Result]) -> str:
+    """Return the lines under a result table: the stale note, how to see more, the crisis line."""
+    lines = []
+    if any(r.stale for r in results):
+        lines.append(f"(old) = not confirmed by its source for over {STALE_DAYS} days: "
+                     "check with the organization before you go.")
+    lines.append("Details, source link and how to join: peerfind show ID")
+    lines.append(crisis.FOOTER)
+    return "\n".join(lines)
+
+
+def group_detail(g: Group, *, result: Result | None = None, current: datetime | None = None,
+                 also: list[Group] | None = None) -> str:
+    """Return everything about one group as text, ending with its source, age and the crisis line."""
+    s = g.schedule
+    rows: list[tuple[str, str]] = [
+        ("Name", g.name), ("Organization", g.organization), ("Format", FORMAT_LABEL.get(g.format, "")),
+        ("Status", g.status.replace("_", " ")),
+        ("When", s.text + (f" ({s.timezone})" if s.timezone and s.text else "")),
+    ]
+    if result and result.next_meeting and current:
+        rows.append(("Next meeting", timeutil.relative(result.next_meeting, current)))
+    where = ", ".join(p for p in (g.venue, g.address, g.city, g.region, g.postal_code) if p)
+    rows += [("Where", where), ("Join online", g.join_url), ("Join by phone", g.join_phone),
+             ("Join notes", g.join_notes)]
+    rows += [("For", ", ".join(vocab.POPULATIONS.get(p, p) for p in g.populations)),
+             ("About", ", ".join(vocab.TOPICS.get(t, t) for t in g.topics)),
+             ("Languages", ", ".join(g.languages)),
+             ("Accessibility", ", ".join(vocab.ACCESSIBILITY.get(a, a) for a in g.accessibility)),
+             ("Cost", g.cost), ("Phone", g.phone), ("E-mail", g.email), ("Website", g.website),
+             ("Description", g.description)]
+    age_days = result.age_days if result else None
+    old = " — OLD: check with the organization before you go" if result and result.stale else ""
+    rows += [("Source", f"{g.source}: {g.source_url}"),
+             ("Last confirmed", f"{g.last_seen} ({timeutil.age(age_days)}){old}"),
+             ("Source updated", g.source_updated), ("ID", g.id)]
+    for other in also or []:
+        rows.append(("Also listed by", f"{other.source}: {other.source_url} (id {other.id})"))
+    out = []
+    for key, value in rows:
+        if not value:
+            continue
+        text = terminal_safe(value).replace("\n", "\n" + " " * 16)
+        out.append(f"{key + ':':<15} {text}")
+    out.append("")
+    out.append(crisis.FOOTER)
+    return "\n".join(out)
+
+
+def tag_counts(counts: dict[str, dict[str, int]]) -> str:
+    """Return the vocabularies with how many active listings carry each term."""
+    sections = (("population", "Populations (-p)", vocab.POPULATIONS),
+                ("topic", "Topics (-t)", vocab.TOPICS), ("format", "Formats (--format)", vocab.FORMATS),
+                ("accessibility", "Accessibility (--accessibility)", vocab.ACCESSIBILITY))
+    out = []
+    for kind, title, terms in sections:
+        out.append(title)
+        for term, label in terms.items():
+            shown = term.replace("_", "-") if kind == "format" else term
+            out.append(f"  {shown:<20} {counts.get(kind, {}).get(term, 0):>7}  {label}")
+        out.append("")
+    syn = ", ".join(f"{k}→{v}" for k, v in list(vocab.SYNONYMS.items())[:12])
+    out.append(f"Synonyms work too, e.g. {syn}, …")
+    return "\n".join(out)

@@ -1,0 +1,115 @@
+"""The Scraper base class: identity as data, a pure parse(page), and a report of what was skipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from peerfind import vocab
+from peerfind.models import Follow, Group, Page, Schedule
+
+
+@dataclass
+class SourceConfig:
+    """One source: a built-in scraper, or a platform parser pointed at a URL by a sources file."""
+
+    name: str
+    platform: str = ""  # platform parser name (e.g. "meeting-guide"); empty for bespoke scrapers
+    url: str = ""
+    organization: str = ""
+    region: str = ""  # default state/region for listings without one
+    country: str = ""
+    timezone: str | None = None  # default IANA zone for listings without one
+    populations: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    program: str = ""  # e.g. "aa", "al-anon", "eda": drives type codes and topics
+    enabled: bool = True
+    origin: str = "built-in"  # built-in | sources file path | plugin distribution
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParseReport:
+    """What one parse produced and what it skipped, with reasons."""
+
+    produced: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        """Count `count` records skipped for `reason`."""
+        self.skipped[reason] += count
+
+    def summary(self) -> str:
+        """Return a one-line summary such as '182 groups; skipped 3 (2 no name, 1 no day)'."""
+        total = sum(self.skipped.values())
+        if not total:
+            return f"{self.produced} groups"
+        reasons = ", ".join(f"{n} {why}" for why, n in self.skipped.most_common())
+        return f"{self.produced} groups; skipped {total} ({reasons})"
+
+
+class Scraper:
+    """Base class of every scraper and platform parser: subclasses implement parse(page)."""
+
+    name: ClassVar[str] = ""
+    organization: ClassVar[str] = ""
+    start_urls: ClassVar[tuple[str, ...]] = ()
+    platform: ClassVar[str] = ""  # set on platform parsers: the name used by sources files and --platform
+    enabled_by_default: ClassVar[bool] = True
+    max_pages: ClassVar[int] = 500
+
+    def __init__(self, config: SourceConfig | None = None) -> None:
+        """Create a scraper, optionally configured by a sources-file entry."""
+        self.config = config or SourceConfig(name=self.name, organization=self.organization)
+        self.report = ParseReport()
+
+    @property
+    def source(self) -> str:
+        """Return the source name written on every listing this scraper yields."""
+        return self.config.name or self.name
+
+    def urls(self) -> tuple[str, ...]:
+        """Return the URLs a run starts from: the configured URL, else start_urls."""
+        return (self.config.url,) if self.config.url else self.start_urls
+
+    def parse(self, page: Page) -> Iterator[Group | Follow]:
+        """Yield the Groups on `page`, and Follow requests for further pages; never touch the network."""
+        raise NotImplementedError
+
+    def parse_groups(self, page: Page) -> list[Group]:
+        """Return only the Groups that parse(page) yields (a convenience for tests and tools)."""
+        return [item for item in self.parse(page) if isinstance(item, Group)]
+
+    def group(self, page: Page, **values: Any) -> Group:
+        """Return a cleaned Group with source, organization, dates and config defaults filled in."""
+        cfg = self.config
+        seen = page.fetched_at.date().isoformat()
+        values.setdefault("source_url", page.url)
+        values.setdefault("organization", cfg.organization or self.organization)
+        if not values.get("region") and cfg.region:
+            values["region"] = cfg.region
+        if not values.get("country") and cfg.country:
+            values["country"] = cfg.country
+        values["populations"] = tuple(values.get("populations", ())) + tuple(cfg.populations)
+        values["topics"] = tuple(values.get("topics", ())) + tuple(cfg.topics)
+        schedule = values.get("schedule") or Schedule()
+        if schedule.timezone is None and cfg.timezone:
+            values["schedule"] = replace(schedule, timezone=cfg.timezone)
+        group = Group(source=self.source, first_seen=seen, last_seen=seen, **values).cleaned()
+        self.report.produced += 1
+        return group
+
+    @staticmethod
+    def detect_format(text: str) -> str:
+        """Return the format a free-text description implies: online, hybrid, phone or in person."""
+        lower = text.lower()
+        online = any(w in lower for w in ("zoom", "online", "virtual", "google meet", "teams"))
+        if "hybrid" in lower or (online and ("in person" in lower or "in-person" in lower)):
+            return vocab.HYBRID
+        if online:
+            return vocab.ONLINE
+        if "conference call" in lower or "by phone" in lower:
+            return vocab.PHONE
+        return vocab.IN_PERSON

@@ -1,0 +1,445 @@
+"""Search the catalog: place + radius, filters, free text, ranking and next meetings.
+
+Imported on the start-up path of `peerfind search`: stdlib and peerfind modules only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from peerfind import catalog, vocab
+from peerfind.errors import UsageError
+from peerfind.models import Group
+
+EARTH_MI = 3958.7613
+KM_PER_MI = 1.609344
+MAX_RADIUS_MI = 500.0
+STALE_DAYS = 90  # a listing not confirmed for longer is marked
+SINK_DAYS = 365  # ... and one older than this sinks below fresher ones
+RANK_LIMIT = 20_000  # above this many free-text matches, skip bm25 ranking
+ONLINE_CAP = 20_000  # most online candidates examined for next-meeting ordering
+_GROWTH = (1.0, 3.0, 9.0, 25.0, 75.0, 250.0)
+
+
+@dataclass
+class Query:
+    """What a user asked for; every tag is already a vocabulary term."""
+
+    lat: float | None = None
+    lon: float | None = None
+    radius_mi: float = 25.0
+    text: str = ""
+    populations: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)  # 0 = Sunday
+    dates: list[str] = field(default_factory=list)  # ISO dates ("today", "tomorrow" resolved)
+    window: tuple[int, int] | None = None  # minutes since midnight, may wrap
+    within: timedelta | None = None  # meets (or is in progress) within this span from `now`
+    languages: list[str] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
+    include_closed: bool = False
+    limit: int = 20
+    now: datetime | None = None  # aware; the clock is injected, never read here
+    user_tz: str = "UTC"
+
+
+@dataclass
+class Result:
+    """One listing in a result list, with what search worked out about it."""
+
+    group: Group
+    distance_mi: float | None = None
+    next_meeting: datetime | None = None
+    age_days: int | None = None
+    also_from: list[str] = field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        """Return True when the listing has not been confirmed for over STALE_DAYS."""
+        return self.age_days is not None and self.age_days > STALE_DAYS
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON object for this result (the fields listed in the search issue and more)."""
+        g = self.group
+        s = g.schedule
+        data = g.to_dict()
+        data.update(
+            schedule=s.text, schedule_detail=s.to_dict(),
+            day=[vocab.DAY_NAMES[d] for d in s.days], start_time=s.start, end_time=s.end,
+            timezone=s.timezone,
+            distance_mi=None if self.distance_mi is None else round(self.distance_mi, 2),
+            distance_km=None if self.distance_mi is None else round(self.distance_mi * KM_PER_MI, 2),
+            next_meeting=self.next_meeting.isoformat() if self.next_meeting else None,
+            age_days=self.age_days, stale=self.stale, also_from=self.also_from,
+        )
+        return data
+
+
+@dataclass
+class Outcome:
+    """The results of a search and what to tell the user when there are few or none."""
+
+    results: list[Result]
+    online_matches: int = 0
+    nearest_mi: float | None = None
+
+
+def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in miles between two points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def parse_radius(text: str, units: str = "mi") -> float:
+    """Return a radius in miles from '25', '25mi' or '40km'; raise UsageError when invalid."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mi|km|miles?|kilometers?|kilometres?)?\s*", text)
+    if not match:
+        raise UsageError(f"radius {text!r} is not a number; use e.g. 25, 25mi or 40km.")
+    value = float(match[1])
+    unit = (match[2] or units).lower()
+    miles = value / KM_PER_MI if unit.startswith("k") else value
+    if miles <= 0:
+        raise UsageError("radius must be greater than 0.")
+    if miles > MAX_RADIUS_MI:
+        raise UsageError(f"radius {text!r} is over {MAX_RADIUS_MI:.0f} mi; use --format online "
+                         "for groups you can join from anywhere.")
+    return miles
+
+
+def fts_query(text: str) -> str:
+    """Return an FTS5 query for user text: words and "phrases" ANDed, OR kept, nothing else."""
+    parts: list[str] = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+        if word.upper() == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        token = phrase if phrase else word
+        terms = re.findall(r"\w+", token)
+        if not terms:
+            continue
+        prefix = "*" if word.endswith("*") and len(terms) == 1 else ""
+        parts.append('"' + " ".join(terms) + '"' + prefix)
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
+
+
+def _bbox_ranges(lat: float, lon: float, r: float) -> tuple[list[tuple[int, int]], tuple[float, ...]]:
+    """Return the grid-cell ranges and the (lat, lon) box that contain a circle of r miles."""
+    dlat = r / 69.0
+    edge = min(89.9, abs(lat) + dlat)
+    dlon = min(180.0, r / (69.0 * math.cos(math.radians(edge))))
+    lat_lo, lat_hi = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    ranges = []
+    row_lo = int((lat_lo + 90) / catalog.CELL)
+    row_hi = int((lat_hi + 90) / catalog.CELL)
+    col_lo = math.floor((lon - dlon + 180) / catalog.CELL)
+    col_hi = math.floor((lon + dlon + 180) / catalog.CELL)
+    n = catalog.LON_CELLS
+    if col_hi - col_lo + 1 >= n:
+        spans = [(0, n - 1)]
+    elif col_lo < 0:  # the box crosses the antimeridian: two longitude spans
+        spans = [(col_lo + n, n - 1), (0, col_hi)]
+    elif col_hi >= n:
+        spans = [(col_lo, n - 1), (0, col_hi - n)]
+    else:
+        spans = [(col_lo, col_hi)]
+    for row in range(row_lo, row_hi + 1):
+        ranges += [(row * catalog.LON_CELLS + a, row * catalog.LON_CELLS + b) for a, b in spans]
+    return ranges, (lat_lo, lat_hi, lon - dlon, lon + dlon)
+
+
+def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
+    """Return SQL conditions and parameters for the tag, day, time and status filters."""
+    where: list[str] = []
+    args: list[object] = []
+    statuses = [vocab.ACTIVE] + ([vocab.TEMPORARILY_CLOSED] if q.include_closed else [])
+    where.append(f"status IN ({','.join('?' * len(statuses))})")
+    args += statuses
+    for column, tags in (("populations", q.populations), ("topics", q.topics),
+                         ("accessibility", q.accessibility)):
+        for tag in tags:
+            where.append(f"{column} LIKE ?")
+            args.append(f"%|{tag}|%")
+    if q.languages:
+        conds = ["languages LIKE ?" for _ in q.languages]
+        args += [f"%|{lang}|%" for lang in q.languages]
+        if "en" in q.languages:
+            conds.append("coalesce(languages, '') = ''")
+        where.append("(" + " OR ".join(conds) + ")")
+    if q.days:
+        where.append("(" + " OR ".join("days LIKE ?" for _ in q.days) + ")")
+        args += [f"%|{d}|%" for d in q.days]
+    if q.window and place_based:
+        lo, hi = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in q.window)
+        if q.window[0] <= q.window[1]:
+            where.append("start_time >= ? AND start_time < ?")
+        else:
+            where.append("(start_time >= ? OR start_time < ?)")
+        args += [lo, hi]
+    if q.text:
+        where.append("rowid IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?)")
+        args.append(fts_query(q.text))
+    return where, args
+
+
+def place_formats(q: Query) -> list[str]:
+    """Return the formats measured by distance: in person and hybrid unless narrowed."""
+    if not q.formats:
+        return [vocab.IN_PERSON, vocab.HYBRID]
+    out = set()
+    if vocab.IN_PERSON in q.formats:
+        out |= {vocab.IN_PERSON, vocab.HYBRID}
+    if vocab.HYBRID in q.formats:
+        out.add(vocab.HYBRID)
+    return sorted(out)
+
+
+def remote_formats(q: Query) -> list[str]:
+    """Return the formats listed regardless of distance: online (incl. hybrid) and phone."""
+    out = set()
+    if vocab.ONLINE in q.formats:
+        out |= {vocab.ONLINE, vocab.HYBRID}
+    if vocab.PHONE in q.formats:
+        out.add(vocab.PHONE)
+    return sorted(out)
+
+
+def _near(conn: sqlite3.Connection, q: Query, radius: float, formats: list[str],
+          where: list[str], args: list[object]) -> list[tuple[float, int]]:
+    """Return (distance, rowid) of matching listings within `radius` miles, nearest first."""
+    assert q.lat is not None and q.lon is not None
+    ranges, (la0, la1, lo0, lo1) = _bbox_ranges(q.lat, q.lon, radius)
+    cells = " OR ".join("cell BETWEEN ? AND ?" for _ in ranges)
+    lon_cond = "longitude BETWEEN ? AND ?" if -180 <= lo0 and lo1 <= 180 else "1"
+    sql = (f"SELECT rowid, latitude, longitude FROM groups INDEXED BY groups_geo WHERE ({cells})"
+           f" AND latitude BETWEEN ? AND ? AND {lon_cond}"
+           f" AND format IN ({','.join('?' * len(formats))})"
+           + "".join(f" AND {w}" for w in where))
+    params: list[object] = [v for pair in ranges for v in pair] + [la0, la1]
+    params += [lo0, lo1] if lon_cond != "1" else []
+    params += formats + args
+    hits = []
+    for rowid, lat, lon in conn.execute(sql, params):
+        d = haversine_mi(q.lat, q.lon, lat, lon)
+        if d <= radius:
+            hits.append((d, rowid))
+    hits.sort()
+    return hits
+
+
+def _rows(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, sqlite3.Row]:
+    """Return full catalog rows by rowid."""
+    out: dict[int, sqlite3.Row] = {}
+    for i in range(0, len(rowids), 500):
+        chunk = rowids[i:i + 500]
+        sql = f"SELECT rowid AS _rowid, * FROM groups WHERE rowid IN ({','.join('?' * len(chunk))})"
+        out.update({row["_rowid"]: row for row in conn.execute(sql, chunk)})
+    return out
+
+
+def _age_days(group: Group, now: datetime | None) -> int | None:
+    """Return how many days ago the listing was last confirmed."""
+    if not group.last_seen or now is None:
+        return None
+    try:
+        seen = datetime.fromisoformat(group.last_seen[:10]).date()
+    except ValueError:
+        return None
+    return (now.date() - seen).days
+
+
+def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None:
+    """Return a Result for a row, or None when the time filters rule it out."""
+    from peerfind.schedule import next_occurrences
+
+    group = catalog.row_group(row)
+    nxt = None
+    if q.now is not None:
+        found = next_occurrences(group.schedule, q.now, 1, default_tz=q.user_tz)
+        nxt = found[0] if found else None
+    if not _time_ok(group, nxt, q):
+        return None
+    return Result(group, distance, nxt, _age_days(group, q.now))
+
+
+def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
+    """Return True when the group passes the --now/--within, date and online time filters."""
+    if q.within is not None and (nxt is None or q.now is None or nxt - q.now > q.within):
+        return False
+    if q.dates:
+        if q.now is None:
+            return False
+        from zoneinfo import ZoneInfo
+
+        from peerfind.schedule import next_occurrences
+
+        zone = ZoneInfo(q.user_tz)
+        start = datetime.fromisoformat(min(q.dates)).replace(tzinfo=zone)
+        found = next_occurrences(group.schedule, max(start, q.now), 3, default_tz=q.user_tz)
+        if not any(f.astimezone(zone).date().isoformat() in q.dates for f in found):
+            return False
+    if q.window and group.format in (vocab.ONLINE, vocab.PHONE):
+        if nxt is None:
+            return False
+        from zoneinfo import ZoneInfo
+
+        local = nxt.astimezone(ZoneInfo(q.user_tz))
+        minute = local.hour * 60 + local.minute
+        lo, hi = q.window
+        return lo <= minute < hi if lo <= hi else (minute >= lo or minute < hi)
+    return True
+
+
+def _sort_key(r: Result) -> tuple[int, float, float]:
+    """Rank: long-unconfirmed listings sink; then distance; then the next meeting."""
+    sink = 1 if (r.age_days or 0) > SINK_DAYS else 0
+    when = r.next_meeting.timestamp() if r.next_meeting else float("inf")
+    return (sink, r.distance_mi if r.distance_mi is not None else 0.0, when)
+
+
+def _dedup(results: list[Result]) -> list[Result]:
+    """Keep one result per real meeting published by several sources (same key, ~150 m or link).
+
+    The fresher, more complete listing wins; the others' sources go to `also_from`.
+    """
+    kept: list[Result] = []
+    by_key: dict[str, list[int]] = {}
+    for r in results:
+        key = catalog.dedup_key(r.group)
+        idx = next((i for i in by_key.get(key, []) if _same_place(kept[i].group, r.group)), None)
+        if idx is None:
+            by_key.setdefault(key, []).append(len(kept))
+            kept.append(r)
+            continue
+        twin = kept[idx]
+        better = (_completeness(r.group), r.group.last_seen) > (
+            _completeness(twin.group), twin.group.last_seen)
+        winner, loser = (r, twin) if better else (twin, r)
+        sources = {*twin.also_from, *r.also_from, loser.group.source} - {winner.group.source}
+        distances = [d for d in (r.distance_mi, twin.distance_mi) if d is not None]
+        kept[idx] = replace(winner, also_from=sorted(sources),
+                            distance_mi=min(distances) if distances else None)
+    return kept
+
+
+def _same_place(a: Group, b: Group) -> bool:
+    """Return True when two listings are within ~150 m of each other or share a join link."""
+    if a.join_url and a.join_url == b.join_url:
+        return True
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return a.format == b.format == vocab.ONLINE and not a.join_url and not b.join_url
+    return haversine_mi(a.latitude, a.longitude, b.latitude, b.longitude) <= 0.093  # type: ignore[arg-type]
+
+
+def _completeness(g: Group) -> int:
+    """Return how many of a listing's descriptive fields are filled in."""
+    return sum(bool(getattr(g, f)) for f in ("description", "address", "join_url", "phone",
+                                              "website", "venue", "postal_code"))
+
+
+def _collect(conn: sqlite3.Connection, q: Query, hits: Iterator[tuple[float | None, int]],
+             want: int) -> list[Result]:
+    """Turn (distance, rowid) hits into Results until `want` survive the Python-side filters."""
+    out: list[Result] = []
+    batch: list[tuple[float | None, int]] = []
+
+    def flush() -> None:
+        rows = _rows(conn, [rid for _, rid in batch])
+        for dist, rid in batch:
+            if rid in rows and (res := _result(rows[rid], q, dist)) is not None:
+                out.append(res)
+        batch.clear()
+
+    for hit in hits:
+        batch.append(hit)
+        if len(batch) >= 200:
+            flush()
+            if len(_dedup(list(out))) >= want:
+                break
+    if batch:
+        flush()
+    return out
+
+
+def search(conn: sqlite3.Connection, q: Query) -> Outcome:
+    """Run a search and return ranked, de-duplicated results plus hints for an empty answer."""
+    want = max(1, q.limit)
+    results: list[Result] = []
+    outcome = Outcome(results=[])
+    place_fmts = place_formats(q)
+    if q.lat is not None and q.lon is not None and place_fmts:
+        where, args = _filters(q, place_based=True)
+        radii = [r for r in _GROWTH if r < q.radius_mi] + [q.radius_mi]
+        need = want * 3
+        for radius in radii:
+            hits = _near(conn, q, radius, place_fmts, where, args)
+            if len(hits) >= need or radius == q.radius_mi:
+                found = _collect(conn, q, iter(hits), want)
+                if len(_dedup(list(found))) >= want or radius == q.radius_mi:
+                    results = found
+                    break
+                need *= 4
+        if not results:
+            outcome.nearest_mi = _nearest(conn, q, place_fmts, where, args)
+    remote = remote_formats(q)
+    if remote or q.lat is None:
+        fmts = remote or list(vocab.FORMATS)
+        results += _remote(conn, q, fmts, want)
+    elif not results:
+        outcome.online_matches = _count_remote(conn, q)
+    results = _dedup(results)
+    results.sort(key=_sort_key)
+    outcome.results = results[:want]
+    return outcome
+
+
+def _remote(conn: sqlite3.Connection, q: Query, formats: list[str], want: int) -> list[Result]:
+    """Return listings matched without distance (online/phone, or no place), by next meeting."""
+    where, args = _filters(q, place_based=False)
+    where.append(f"format IN ({','.join('?' * len(formats))})")
+    args += formats
+    order = ""
+    if q.text and _match_count(conn, q.text) <= RANK_LIMIT:
+        order = (" ORDER BY (SELECT rank FROM groups_fts WHERE groups_fts MATCH ? "
+                 "AND groups_fts.rowid = groups.rowid)")
+        args.append(fts_query(q.text))
+    sql = f"SELECT rowid FROM groups WHERE {' AND '.join(where)}{order} LIMIT ?"
+    rowids = [r[0] for r in conn.execute(sql, args + [ONLINE_CAP])]
+    found = _collect(conn, q, iter((None, rid) for rid in rowids), max(want, len(rowids)))
+    if not q.text:
+        found.sort(key=lambda r: r.next_meeting.timestamp() if r.next_meeting else float("inf"))
+    return found
+
+
+def _match_count(conn: sqlite3.Connection, text: str) -> int:
+    """Return how many listings match free text, counting at most RANK_LIMIT + 1."""
+    sql = ("SELECT count(*) FROM (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ? LIMIT ?)")
+    return conn.execute(sql, (fts_query(text), RANK_LIMIT + 1)).fetchone()[0]
+
+
+def _count_remote(conn: sqlite3.Connection, q: Query) -> int:
+    """Return how many online or phone listings match the filters (for the no-result hint)."""
+    where, args = _filters(q, place_based=False)
+    sql = f"SELECT count(*) FROM groups WHERE format IN (?, ?, ?) AND {' AND '.join(where)}"
+    return conn.execute(sql, [vocab.ONLINE, vocab.HYBRID, vocab.PHONE] + args).fetchone()[0]
+
+
+def _nearest(conn: sqlite3.Connection, q: Query, formats: list[str], where: list[str],
+             args: list[object]) -> float | None:
+    """Return the distance to the nearest matching listing beyond the radius (up to 500 mi)."""
+    for radius in (q.radius_mi * 3, 150.0, MAX_RADIUS_MI):
+        if radius <= q.radius_mi or radius > MAX_RADIUS_MI:
+            continue
+        hits = _near(conn, q, radius, formats, where, args)
+        if hits:
+            return hits[0][0]
+    return None
