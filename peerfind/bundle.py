@@ -29,9 +29,15 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
             progress(f"reading {feed['name']}")
         recorded = datetime.fromisoformat(feed["recorded"]).replace(tzinfo=UTC)
         config = SourceConfig(
-            name=feed["name"], platform=feed["platform"], url="", organization=feed["organization"],
-            region=feed.get("region", ""), country=feed.get("country", ""),
-            timezone=feed.get("timezone"), program=feed.get("program", ""), origin="bundled",
+            name=feed["name"],
+            platform=feed["platform"],
+            url="",
+            organization=feed["organization"],
+            region=feed.get("region", ""),
+            country=feed.get("country", ""),
+            timezone=feed.get("timezone"),
+            program=feed.get("program", ""),
+            origin="bundled",
             options={"keep_join_details": False},
         )
         path = data_path(feed["file"])
@@ -40,8 +46,15 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
         groups = scraper.parse_groups(page)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         result = catalog.refresh_source(conn, config.name, groups, force=True)
-        catalog.record_run(conn, config.name, started, started, "bundled", result,
-                           skipped=sum(scraper.report.skipped.values()))
+        catalog.record_run(
+            conn,
+            config.name,
+            started,
+            started,
+            "bundled",
+            result,
+            skipped=sum(scraper.report.skipped.values()),
+        )
         catalog.set_meta(conn, f"bundled:{config.name}", f"{feed['recorded']} | {feed['origin']}")
         total += len(groups)
     return total

@@ -18,12 +18,46 @@ CELL = 0.25  # degrees per grid cell side
 LON_CELLS = int(360 / CELL)
 
 COLUMNS = (
-    "id", "source", "source_key", "source_url", "organization", "name", "description",
-    "populations", "topics", "languages", "accessibility", "cost", "format", "venue", "address",
-    "city", "region", "postal_code", "country", "latitude", "longitude", "geo_precision", "cell",
-    "join_url", "join_phone", "join_notes", "schedule", "schedule_text", "days", "start_time",
-    "timezone", "phone", "email", "website", "status", "first_seen", "last_seen", "source_updated",
-    "source_types", "dedup_key",
+    "id",
+    "source",
+    "source_key",
+    "source_url",
+    "organization",
+    "name",
+    "description",
+    "populations",
+    "topics",
+    "languages",
+    "accessibility",
+    "cost",
+    "format",
+    "venue",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "cell",
+    "join_url",
+    "join_phone",
+    "join_notes",
+    "schedule",
+    "schedule_text",
+    "days",
+    "start_time",
+    "timezone",
+    "phone",
+    "email",
+    "website",
+    "status",
+    "first_seen",
+    "last_seen",
+    "source_updated",
+    "source_types",
+    "dedup_key",
 )
 # Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
 CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
@@ -83,7 +117,9 @@ def cell_of(lat: float | None, lon: float | None) -> int | None:
     return row * LON_CELLS + col
 
 
-def connect(path: Path | str, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path | str, *, create: bool = False, readonly: bool = False
+) -> sqlite3.Connection:
     """Open a catalog, creating or migrating it when `create`; raise CatalogError when unusable."""
     path = Path(path)
     if not path.exists() and not create:
@@ -124,8 +160,9 @@ def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         while version < SCHEMA_VERSION:
-            conn.executescript("BEGIN;" + MIGRATIONS[version] + f"PRAGMA user_version = {version + 1};"
-                               "COMMIT;")
+            conn.executescript(
+                "BEGIN;" + MIGRATIONS[version] + f"PRAGMA user_version = {version + 1};COMMIT;"
+            )
             version += 1
     except sqlite3.DatabaseError as exc:
         raise CatalogError(_describe(path, exc)) from None
@@ -192,8 +229,13 @@ class RefreshResult:
     message: str = ""
 
 
-def upsert(conn: sqlite3.Connection, groups: Iterable[Group], *, seen: str | None = None,
-           result: RefreshResult | None = None) -> RefreshResult:
+def upsert(
+    conn: sqlite3.Connection,
+    groups: Iterable[Group],
+    *,
+    seen: str | None = None,
+    result: RefreshResult | None = None,
+) -> RefreshResult:
     """Insert or update listings inside the caller's transaction, counting what changed."""
     result = result or RefreshResult()
     cols = ", ".join(COLUMNS)
@@ -204,7 +246,8 @@ def upsert(conn: sqlite3.Connection, groups: Iterable[Group], *, seen: str | Non
     for group in groups:
         row = group_row(group)
         old = conn.execute(
-            f"SELECT {', '.join(CONTENT_COLUMNS)}, first_seen FROM groups WHERE id = ?", (row["id"],)
+            f"SELECT {', '.join(CONTENT_COLUMNS)}, first_seen FROM groups WHERE id = ?",
+            (row["id"],),
         ).fetchone()
         if old is None:
             result.added += 1
@@ -224,8 +267,14 @@ def _same(a: object, b: object) -> bool:
     return (a if a != "" else None) == (b if b != "" else None)
 
 
-def refresh_source(conn: sqlite3.Connection, source: str, groups: list[Group], *,
-                   min_ratio: float = 0.5, force: bool = False) -> RefreshResult:
+def refresh_source(
+    conn: sqlite3.Connection,
+    source: str,
+    groups: list[Group],
+    *,
+    min_ratio: float = 0.5,
+    force: bool = False,
+) -> RefreshResult:
     """Replace one source's listings in one transaction; vanished ones are marked removed.
 
     When the source now returns fewer than `min_ratio` of its previous active listings (and
@@ -236,16 +285,26 @@ def refresh_source(conn: sqlite3.Connection, source: str, groups: list[Group], *
     ).fetchone()[0]
     ids = {g.id for g in groups}
     if not force and previous and len(ids) < previous * min_ratio:
-        return RefreshResult(status="suspicious", message=(
-            f"returned {len(ids)} listings, previously {previous}: kept the previous listings"))
+        return RefreshResult(
+            status="suspicious",
+            message=(
+                f"returned {len(ids)} listings, previously {previous}: kept the previous listings"
+            ),
+        )
     try:
         with conn:
             result = upsert(conn, groups)
-            stale = [r[0] for r in conn.execute(
-                "SELECT id FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED))
-                if r[0] not in ids]
-            conn.executemany("UPDATE groups SET status = ? WHERE id = ?",
-                             [(vocab.REMOVED, i) for i in stale])
+            stale = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM groups WHERE source = ? AND status != ?",
+                    (source, vocab.REMOVED),
+                )
+                if r[0] not in ids
+            ]
+            conn.executemany(
+                "UPDATE groups SET status = ? WHERE id = ?", [(vocab.REMOVED, i) for i in stale]
+            )
             result.removed = len(stale)
     except sqlite3.DatabaseError as exc:
         raise CatalogError(_describe(Path(_db_file(conn)), exc)) from None
@@ -258,17 +317,37 @@ def _db_file(conn: sqlite3.Connection) -> str:
     return row[2] or ":memory:"
 
 
-def record_run(conn: sqlite3.Connection, source: str, started: str, finished: str,
-               status: str, result: RefreshResult | None = None, *, errors: int = 0,
-               skipped: int = 0, error: str = "") -> None:
+def record_run(
+    conn: sqlite3.Connection,
+    source: str,
+    started: str,
+    finished: str,
+    status: str,
+    result: RefreshResult | None = None,
+    *,
+    errors: int = 0,
+    skipped: int = 0,
+    error: str = "",
+) -> None:
     """Append a row to the run history."""
     r = result or RefreshResult()
     with conn:
         conn.execute(
             "INSERT INTO runs (source, started, finished, status, added, updated, unchanged,"
             " removed, errors, skipped, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (source, started, finished, status, r.added, r.updated, r.unchanged, r.removed,
-             errors, skipped, error[:2000]),
+            (
+                source,
+                started,
+                finished,
+                status,
+                r.added,
+                r.updated,
+                r.unchanged,
+                r.removed,
+                errors,
+                skipped,
+                error[:2000],
+            ),
         )
 
 
@@ -276,7 +355,9 @@ def get_group(conn: sqlite3.Connection, ident: str) -> Group | None:
     """Return the listing with this id (or unique id prefix of at least 6 characters)."""
     row = conn.execute("SELECT * FROM groups WHERE id = ?", (ident,)).fetchone()
     if row is None and len(ident) >= 6 and ident.isalnum():
-        rows = conn.execute("SELECT * FROM groups WHERE id LIKE ? LIMIT 2", (ident + "%",)).fetchall()
+        rows = conn.execute(
+            "SELECT * FROM groups WHERE id LIKE ? LIMIT 2", (ident + "%",)
+        ).fetchall()
         row = rows[0] if len(rows) == 1 else None
     return row_group(row) if row is not None else None
 

@@ -9,7 +9,7 @@ MAX_FIELD = 2_000
 MAX_DESCRIPTION = 8_000
 MAX_URL = 2_048
 
-# ANSI/VT escape sequences (CSI, OSC, single-character escapes), then any remaining control character.
+# ANSI/VT escape sequences (CSI, OSC, two-byte escapes); then any other control character.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
@@ -23,7 +23,7 @@ _SAFE_SCHEMES = ("http://", "https://", "tel:", "mailto:")
 
 
 def clean_text(value: object, limit: int = MAX_FIELD, multiline: bool = False) -> str:
-    """Return `value` as text with escape sequences and control characters removed, capped at `limit`."""
+    """Return `value` as text without escape sequences or control characters, capped."""
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value))
@@ -60,8 +60,11 @@ def csv_cell(value: object) -> str:
 
 
 def _is_plain_number(text: str) -> bool:
-    """Return True for a number such as -71.1 that spreadsheets read as a value, not a formula."""
-    return re.fullmatch(r"[+-]?\d+(\.\d+)?", text) is not None
+    """Return True for a number such as -71.1 that spreadsheets read as a value, not a formula.
+
+    A leading '+' is not exempt: '+1' cells are neutralized like any other formula start.
+    """
+    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
 
 
 def terminal_safe(value: object) -> str:
@@ -72,12 +75,13 @@ def terminal_safe(value: object) -> str:
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 _SECRET_LINE = re.compile(
-    r"(pass\s*code|password|pwd|meeting\s*id|zoom\s*id|dial|pin\b|call\s|text\s|contact)", re.IGNORECASE
+    r"(pass\s*code|password|pwd|meeting\s*id|zoom\s*id|dial|pin\b|call\s|text\s|contact)",
+    re.IGNORECASE,
 )
 
 
 def scrub_personal(text: str) -> str:
-    """Return text without e-mail addresses, phone numbers and lines carrying meeting IDs or passcodes."""
+    """Return text without e-mails, phone numbers and lines with meeting IDs or passcodes."""
     kept = [line for line in text.splitlines() if not _SECRET_LINE.search(line)]
     text = "\n".join(kept)
     text = _EMAIL.sub("[e-mail removed]", text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,33 +11,61 @@ import typer
 from peerfind import __version__
 from peerfind.cli_common import app, db_path, fail, handled, note, open_catalog, state
 
-Near = Annotated[str | None, typer.Option(
-    "--near", "-n", help='Where: a ZIP code, "City, ST", a city, or "lat,lon".')]
-Radius = Annotated[str, typer.Option(
-    "--radius", "-r", help="How far, e.g. 25, 10mi or 40km (max 500 mi).")]
+Near = Annotated[
+    str | None,
+    typer.Option("--near", "-n", help='Where: a ZIP code, "City, ST", a city, or "lat,lon".'),
+]
+Radius = Annotated[
+    str, typer.Option("--radius", "-r", help="How far, e.g. 25, 10mi or 40km (max 500 mi).")
+]
 Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km.")]
-Pops = Annotated[list[str] | None, typer.Option(
-    "--population", "-p", help="Who it is for (repeatable): veterans, lgbtq, youth, families, …")]
-Topics = Annotated[list[str] | None, typer.Option(
-    "--topic", "-t", help="What it is about (repeatable): grief_loss, depression_bipolar, …")]
-Formats = Annotated[list[str] | None, typer.Option(
-    "--format", "-f", help="in-person, online, hybrid or phone (repeatable). Online ones are "
-    "listed regardless of distance.")]
-Days = Annotated[list[str] | None, typer.Option(
-    "--day", "-d", help="today, tomorrow, or mon … sun (repeatable).")]
-Time = Annotated[str | None, typer.Option(
-    "--time", help="morning, afternoon, evening, night or HH:MM-HH:MM.")]
+Pops = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--population", "-p", help="Who it is for (repeatable): veterans, lgbtq, youth, families, …"
+    ),
+]
+Topics = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic", "-t", help="What it is about (repeatable): grief_loss, depression_bipolar, …"
+    ),
+]
+Formats = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="in-person, online, hybrid or phone (repeatable). Online ones are "
+        "listed regardless of distance.",
+    ),
+]
+Days = Annotated[
+    list[str] | None,
+    typer.Option("--day", "-d", help="today, tomorrow, or mon … sun (repeatable)."),
+]
+Time = Annotated[
+    str | None, typer.Option("--time", help="morning, afternoon, evening, night or HH:MM-HH:MM.")
+]
 Now = Annotated[bool, typer.Option("--now", help="In progress or starting within the hour.")]
 Within = Annotated[str | None, typer.Option("--within", help="Meeting within a span, e.g. 3h.")]
 Tz = Annotated[str | None, typer.Option("--tz", help="Your time zone (default: this machine's).")]
-Langs = Annotated[list[str] | None, typer.Option(
-    "--language", "-l", help="Language code, e.g. es (repeatable).")]
-Access = Annotated[list[str] | None, typer.Option(
-    "--accessibility", help="wheelchair or asl (repeatable).")]
-Closed = Annotated[bool, typer.Option(
-    "--include-closed", help="Also list groups whose venue is temporarily closed.")]
-Online = Annotated[bool, typer.Option(
-    "--online", help="Resolve --near with OpenStreetMap if the offline gazetteer has no match.")]
+Langs = Annotated[
+    list[str] | None, typer.Option("--language", "-l", help="Language code, e.g. es (repeatable).")
+]
+Access = Annotated[
+    list[str] | None, typer.Option("--accessibility", help="wheelchair or asl (repeatable).")
+]
+Closed = Annotated[
+    bool,
+    typer.Option("--include-closed", help="Also list groups whose venue is temporarily closed."),
+]
+Online = Annotated[
+    bool,
+    typer.Option(
+        "--online", help="Resolve --near with OpenStreetMap if the offline gazetteer has no match."
+    ),
+]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
 
 
@@ -52,21 +79,32 @@ def _version(value: bool) -> None:
 def _about(value: bool) -> None:
     """Print credits and data licences and stop."""
     if value:
-        print(f"peerfind {__version__}\nLocation data from GeoNames (geonames.org), licensed CC BY "
-              "4.0, and the zipcodes package (MIT).\nOnline geocoding (--online): © OpenStreetMap "
-              "contributors, via Nominatim.\nBundled listings: see `peerfind sources`.")
+        print(
+            f"peerfind {__version__}\nLocation data from GeoNames (geonames.org), licensed CC BY "
+            "4.0, and the zipcodes package (MIT).\nOnline geocoding (--online): © OpenStreetMap "
+            "contributors, via Nominatim.\nBundled listings: see `peerfind sources`."
+        )
         raise typer.Exit()
 
 
 @app.callback()
 def main_options(
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="PEERFIND_DB", help="Catalog file (default: in your user data folder).")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", envvar="PEERFIND_DB", help="Catalog file (default: in your user data folder)."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version.")] = False,
-    about: Annotated[bool, typer.Option(
-        "--about", callback=_about, is_eager=True, help="Show credits and data licences.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    about: Annotated[
+        bool,
+        typer.Option(
+            "--about", callback=_about, is_eager=True, help="Show credits and data licences."
+        ),
+    ] = False,
 ) -> None:
     """Find local peer support groups, offline, from a catalog of public listings.
 
@@ -76,8 +114,25 @@ def main_options(
     state.verbose = verbose
 
 
-def _query(near, radius, units, population, topic, fmt, day, time, now, within, tz,
-           language, accessibility, include_closed, online, limit, text=""):  # type: ignore[no-untyped-def]
+def _query(
+    near,
+    radius,
+    units,
+    population,
+    topic,
+    fmt,
+    day,
+    time,
+    now,
+    within,
+    tz,
+    language,
+    accessibility,
+    include_closed,
+    online,
+    limit,
+    text="",
+):  # type: ignore[no-untyped-def]
     """Return (Query, place or None, user time zone) built from command options."""
     from peerfind import search as s
     from peerfind import timeutil, vocab
@@ -88,13 +143,17 @@ def _query(near, radius, units, population, topic, fmt, day, time, now, within, 
     user_tz = timeutil.check_timezone(tz) if tz else timeutil.machine_timezone()
     current = timeutil.now(user_tz)
     q = s.Query(
-        radius_mi=s.parse_radius(radius, units), text=(text or "").strip(),
+        radius_mi=s.parse_radius(radius, units),
+        text=(text or "").strip(),
         populations=[vocab.normalize("population", p) for p in population or []],
         topics=[vocab.normalize("topic", t) for t in topic or []],
         formats=[vocab.normalize("format", f) for f in fmt or []],
         languages=[lang.strip().lower()[:3] for lang in language or []],
         accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
-        include_closed=include_closed, limit=limit, now=current, user_tz=user_tz,
+        include_closed=include_closed,
+        limit=limit,
+        now=current,
+        user_tz=user_tz,
     )
     for word in day or []:
         lowered = word.strip().lower()
@@ -119,8 +178,10 @@ def _query(near, radius, units, population, topic, fmt, day, time, now, within, 
         place = _resolve(near, online)
         q.lat, q.lon = place.lat, place.lon
     elif not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
-        raise UsageError('say where with --near (a ZIP code, "City, ST" or "lat,lon"), '
-                         "or ask for --format online.")
+        raise UsageError(
+            'say where with --near (a ZIP code, "City, ST" or "lat,lon"), '
+            "or ask for --format online."
+        )
     return q, place
 
 
@@ -145,15 +206,31 @@ def _resolve(near: str, online: bool):  # type: ignore[no-untyped-def]
 @app.command()
 @handled
 def search(
-    text: Annotated[str | None, typer.Argument(
-        help='Free text: words, "a phrase", OR. Searches name, organization and description.')] = None,
-    near: Near = None, radius: Radius = "25", units: Units = "mi", population: Pops = None,
-    topic: Topics = None, fmt: Formats = None, day: Days = None, time: Time = None,
-    now: Now = False, within: Within = None, tz: Tz = None, language: Langs = None,
-    accessibility: Access = None, include_closed: Closed = False, online: Online = False,
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help='Free text: words, "a phrase", OR. Searches name, organization and description.'
+        ),
+    ] = None,
+    near: Near = None,
+    radius: Radius = "25",
+    units: Units = "mi",
+    population: Pops = None,
+    topic: Topics = None,
+    fmt: Formats = None,
+    day: Days = None,
+    time: Time = None,
+    now: Now = False,
+    within: Within = None,
+    tz: Tz = None,
+    language: Langs = None,
+    accessibility: Access = None,
+    include_closed: Closed = False,
+    online: Online = False,
     limit: Limit = 20,
-    output: Annotated[str, typer.Option(
-        "--output", "-o", help="table, json, csv or ndjson.")] = "table",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
+    ] = "table",
 ) -> None:
     """Find groups near a place, by who they are for, format and time.
 
@@ -171,8 +248,25 @@ def search(
 
     if output not in ("table", "json", "csv", "ndjson"):
         raise fail(f"--output {output!r}: use table, json, csv or ndjson.", 2)
-    q, place = _query(near, radius, units, population, topic, fmt, day, time, now, within, tz,
-                      language, accessibility, include_closed, online, limit, text or "")
+    q, place = _query(
+        near,
+        radius,
+        units,
+        population,
+        topic,
+        fmt,
+        day,
+        time,
+        now,
+        within,
+        tz,
+        language,
+        accessibility,
+        include_closed,
+        online,
+        limit,
+        text or "",
+    )
     conn = open_catalog()
     outcome = s.search(conn, q)
     if output == "table":
@@ -189,8 +283,10 @@ def _print_table(outcome, q, place, units: str) -> None:  # type: ignore[no-unty
 
     if place is not None:
         dist = render.distance_text(q.radius_mi, units).replace(".0 ", " ")
-        print(f"Groups within {dist} of {place.label} ({place.lat:.2f}, {place.lon:.2f})"
-              + (" and online" if set(q.formats) & {"online", "phone"} else ""))
+        print(
+            f"Groups within {dist} of {place.label} ({place.lat:.2f}, {place.lon:.2f})"
+            + (" and online" if set(q.formats) & {"online", "phone"} else "")
+        )
     if outcome.results:
         print(render.table(outcome.results, units=units, current=q.now))
     print(render.footer(outcome.results))
@@ -200,8 +296,7 @@ def _print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def
     """Print results as JSON, NDJSON or CSV on stdout."""
     from peerfind import export
 
-    rows = (r.to_dict() for r in results)
-    export.write(rows, sys.stdout, output)
+    export.export_rows((r.to_dict() for r in results), "-", fmt=output)
 
 
 def _explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-def]
@@ -210,8 +305,10 @@ def _explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-d
 
     hints = []
     if outcome.nearest_mi is not None:
-        hints.append(f"the nearest matching group is {render.distance_text(outcome.nearest_mi, units)}"
-                     " away (raise --radius)")
+        hints.append(
+            f"the nearest matching group is {render.distance_text(outcome.nearest_mi, units)}"
+            " away (raise --radius)"
+        )
     if outcome.online_matches:
         hints.append(f"{outcome.online_matches} online groups match (add --format online)")
     if q.days or q.window or q.within:
@@ -223,11 +320,87 @@ def _explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-d
 
 @app.command()
 @handled
+def export(
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="Output file: .csv, .json, .ndjson or .ics (by extension), a folder with --hsds, "
+            "or - for stdout (CSV)."
+        ),
+    ],
+    near: Near = None,
+    radius: Radius = "25",
+    units: Units = "mi",
+    population: Pops = None,
+    topic: Topics = None,
+    fmt: Formats = None,
+    day: Days = None,
+    time: Time = None,
+    now: Now = False,
+    within: Within = None,
+    tz: Tz = None,
+    language: Langs = None,
+    accessibility: Access = None,
+    include_closed: Closed = False,
+    online: Online = False,
+    text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
+    hsds: Annotated[
+        bool,
+        typer.Option(
+            "--hsds", help="Write an Open Referral HSDS 3.0 data package into the folder PATH."
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Export matching groups (same filters as search) to CSV, JSON, NDJSON, iCalendar or HSDS.
+
+    Examples:
+
+      peerfind export groups.csv --near 02139 --radius 50
+
+      peerfind export tonight.ics --near "Boston, MA" --day today
+
+      peerfind export out/ --hsds --near "Atlanta, GA" --radius 100
+    """
+    from peerfind import export as ex
+    from peerfind import search as s
+
+    q, _ = _query(
+        near,
+        radius,
+        units,
+        population,
+        topic,
+        fmt,
+        day,
+        time,
+        now,
+        within,
+        tz,
+        language,
+        accessibility,
+        include_closed,
+        online,
+        limit,
+        text or "",
+    )
+    outcome = s.search(open_catalog(), q)
+    stats = ex.ExportStats()
+    ex.export_rows(
+        (r.to_dict() for r in outcome.results), path, force=force, hsds=hsds, stats=stats
+    )
+    note(f"Export to {path}: {stats.summary()}.")
+
+
+@app.command()
+@handled
 def show(
     ident: Annotated[str, typer.Argument(metavar="ID", help="A group id from search results.")],
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
-    ics: Annotated[bool, typer.Option("--ics", help="Write the group as an iCalendar file "
-                                      "to stdout.")] = False,
+    ics: Annotated[
+        bool, typer.Option("--ics", help="Write the group as an iCalendar file to stdout.")
+    ] = False,
     tz: Tz = None,
 ) -> None:
     """Show everything about one group, with its source link and how old the listing is.
@@ -246,18 +419,23 @@ def show(
     current = timeutil.now(user_tz)
     found = next_occurrences(group.schedule, current, 1, default_tz=user_tz)
     result = s.Result(group, None, found[0] if found else None, s._age_days(group, current))
-    twins = [catalog.row_group(r) for r in conn.execute(
-        "SELECT * FROM groups WHERE dedup_key = ? AND id != ? AND status != 'removed'",
-        (catalog.dedup_key(group), group.id))]
+    twins = [
+        catalog.row_group(r)
+        for r in conn.execute(
+            "SELECT * FROM groups WHERE dedup_key = ? AND id != ? AND status != 'removed'",
+            (catalog.dedup_key(group), group.id),
+        )
+    ]
     twins = [t for t in twins if s._same_place(t, group)]
     if ics:
         from peerfind import export
 
-        export.write([result.to_dict()], sys.stdout, "ics")
+        export.export_rows([result.to_dict()], "-", fmt="ics")
     elif output == "json":
         data = result.to_dict()
-        data["also_from"] = [{"source": t.source, "source_url": t.source_url, "id": t.id}
-                             for t in twins]
+        data["also_from"] = [
+            {"source": t.source, "source_url": t.source_url, "id": t.id} for t in twins
+        ]
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(render.group_detail(group, result=result, current=current, also=twins))
@@ -275,10 +453,12 @@ def tags() -> None:
     from peerfind import render, vocab
 
     conn = open_catalog()
-    counts: dict[str, Counter[str]] = {k: Counter() for k in
-                                       ("population", "topic", "format", "accessibility")}
-    for row in conn.execute("SELECT populations, topics, format, accessibility FROM groups "
-                            "WHERE status = 'active'"):
+    counts: dict[str, Counter[str]] = {
+        k: Counter() for k in ("population", "topic", "format", "accessibility")
+    }
+    for row in conn.execute(
+        "SELECT populations, topics, format, accessibility FROM groups WHERE status = 'active'"
+    ):
         counts["population"].update(vocab.decode_tags(row[0]))
         counts["topic"].update(vocab.decode_tags(row[1]))
         counts["format"][row[2]] += 1
@@ -297,8 +477,10 @@ def geocode(
     Examples: peerfind geocode 02139 · peerfind geocode "Springfield"
     """
     found = _resolve(place, online)
-    print(f"{found.label}  ({found.lat:.4f}, {found.lon:.4f})  [{found.kind}]"
-          + (f"  time zone {found.timezone}" if found.timezone else ""))
+    print(
+        f"{found.label}  ({found.lat:.4f}, {found.lon:.4f})  [{found.kind}]"
+        + (f"  time zone {found.timezone}" if found.timezone else "")
+    )
 
 
 @app.command(name="crisis")

@@ -71,8 +71,11 @@ def handled(func: F) -> F:
         except Exception as exc:  # a bug: say so in one line; --verbose shows the traceback
             if state.verbose:
                 raise
-            raise fail(f"unexpected error: {type(exc).__name__}: {exc} "
-                       "(run with --verbose for details and please report it)", 70) from None
+            raise fail(
+                f"unexpected error: {type(exc).__name__}: {exc} "
+                "(run with --verbose for details and please report it)",
+                70,
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -43,8 +43,11 @@ class Schedule:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, leaving out empty values."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
-                if v not in (None, (), "") and not (k == "interval" and v == 1)}
+        return {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in asdict(self).items()
+            if v not in (None, (), "") and not (k == "interval" and v == 1)
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Schedule:
@@ -52,7 +55,9 @@ class Schedule:
         if not data:
             return cls()
         known = {f.name for f in fields(cls)}
-        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+        values = {
+            k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known
+        }
         return cls(**values)
 
     def problems(self) -> list[str]:
@@ -99,9 +104,27 @@ class Follow:
 
 LIST_FIELDS = ("populations", "topics", "languages", "accessibility", "source_types")
 TEXT_FIELDS = (
-    "source", "source_key", "organization", "name", "cost", "format", "venue", "address",
-    "city", "region", "postal_code", "country", "geo_precision", "join_phone", "join_notes",
-    "phone", "email", "status", "first_seen", "last_seen", "source_updated",
+    "source",
+    "source_key",
+    "organization",
+    "name",
+    "cost",
+    "format",
+    "venue",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "geo_precision",
+    "join_phone",
+    "join_notes",
+    "phone",
+    "email",
+    "status",
+    "first_seen",
+    "last_seen",
+    "source_updated",
 )
 URL_FIELDS = ("source_url", "join_url", "website")
 

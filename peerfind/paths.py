@@ -10,7 +10,7 @@ _REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def data_dir() -> Path:
-    """Return the bundled data folder: peerfind/data in a wheel, the repository's data/ otherwise."""
+    """Return the bundled data folder: peerfind/data in a wheel, else the repository's data/."""
     if _PACKAGE_DATA.is_dir():
         return _PACKAGE_DATA
     return _REPO_DATA
@@ -22,7 +22,7 @@ def data_path(*parts: str) -> Path:
 
 
 def user_dir() -> Path:
-    """Return the per-user folder for the catalog and caches (PEERFIND_HOME overrides platformdirs)."""
+    """Return the per-user folder for the catalog and caches (PEERFIND_HOME overrides it)."""
     home = os.environ.get("PEERFIND_HOME")
     if home:
         return Path(home)

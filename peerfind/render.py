@@ -1,4 +1,4 @@
-"""Human-readable output: the result table, one group in full, and tag counts (plain text, no rich)."""
+"""Human-readable output: result table, one group in full, tag counts (plain text)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from peerfind.clean import terminal_safe
 from peerfind.models import Group
 from peerfind.search import KM_PER_MI, STALE_DAYS, Result
 
-FORMAT_LABEL = {vocab.IN_PERSON: "in person", vocab.ONLINE: "online", vocab.HYBRID: "hybrid",
-                vocab.PHONE: "phone"}
+FORMAT_LABEL = {
+    vocab.IN_PERSON: "in person",
+    vocab.ONLINE: "online",
+    vocab.HYBRID: "hybrid",
+    vocab.PHONE: "phone",
+}
 
 
 def _width(text: str) -> int:
@@ -48,8 +52,13 @@ def next_text(result: Result, current: datetime | None) -> str:
     return s.text or "see listing"
 
 
-def table(results: list[Result], *, units: str = "mi", current: datetime | None = None,
-          width: int | None = None) -> str:
+def table(
+    results: list[Result],
+    *,
+    units: str = "mi",
+    current: datetime | None = None,
+    width: int | None = None,
+) -> str:
     """Return the result table: id, distance, next meeting, format, name, confirmation age."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     fixed = [("ID", 12), ("DIST", 8), ("NEXT", 27), ("FORMAT", 9)]
@@ -60,8 +69,12 @@ def table(results: list[Result], *, units: str = "mi", current: datetime | None 
         g = r.group
         label = g.name + (f" — {g.organization}" if g.organization else "")
         confirmed = timeutil.age(r.age_days) + (" (old)" if r.stale else "")
-        cells = [(g.id, 12), (distance_text(r.distance_mi, units), 8),
-                 (next_text(r, current), 27), (FORMAT_LABEL.get(g.format, g.format), 9)]
+        cells = [
+            (g.id, 12),
+            (distance_text(r.distance_mi, units), 8),
+            (next_text(r, current), 27),
+            (FORMAT_LABEL.get(g.format, g.format), 9),
+        ]
         line = "  ".join(_fit(c, w) for c, w in cells) + "  " + _fit(label, name_w)
         lines.append(f"{line}  {confirmed}")
     return "\n".join(lines)
@@ -71,38 +84,59 @@ def footer(results: list[Result]) -> str:
     """Return the lines under a result table: the stale note, how to see more, the crisis line."""
     lines = []
     if any(r.stale for r in results):
-        lines.append(f"(old) = not confirmed by its source for over {STALE_DAYS} days: "
-                     "check with the organization before you go.")
+        lines.append(
+            f"(old) = not confirmed by its source for over {STALE_DAYS} days: "
+            "check with the organization before you go."
+        )
     lines.append("Details, source link and how to join: peerfind show ID")
     lines.append(crisis.FOOTER)
     return "\n".join(lines)
 
 
-def group_detail(g: Group, *, result: Result | None = None, current: datetime | None = None,
-                 also: list[Group] | None = None) -> str:
-    """Return everything about one group as text, ending with its source, age and the crisis line."""
+def group_detail(
+    g: Group,
+    *,
+    result: Result | None = None,
+    current: datetime | None = None,
+    also: list[Group] | None = None,
+) -> str:
+    """Return everything about one group as text, with its source, age and crisis line."""
     s = g.schedule
     rows: list[tuple[str, str]] = [
-        ("Name", g.name), ("Organization", g.organization), ("Format", FORMAT_LABEL.get(g.format, "")),
+        ("Name", g.name),
+        ("Organization", g.organization),
+        ("Format", FORMAT_LABEL.get(g.format, "")),
         ("Status", g.status.replace("_", " ")),
         ("When", s.text + (f" ({s.timezone})" if s.timezone and s.text else "")),
     ]
     if result and result.next_meeting and current:
         rows.append(("Next meeting", timeutil.relative(result.next_meeting, current)))
     where = ", ".join(p for p in (g.venue, g.address, g.city, g.region, g.postal_code) if p)
-    rows += [("Where", where), ("Join online", g.join_url), ("Join by phone", g.join_phone),
-             ("Join notes", g.join_notes)]
-    rows += [("For", ", ".join(vocab.POPULATIONS.get(p, p) for p in g.populations)),
-             ("About", ", ".join(vocab.TOPICS.get(t, t) for t in g.topics)),
-             ("Languages", ", ".join(g.languages)),
-             ("Accessibility", ", ".join(vocab.ACCESSIBILITY.get(a, a) for a in g.accessibility)),
-             ("Cost", g.cost), ("Phone", g.phone), ("E-mail", g.email), ("Website", g.website),
-             ("Description", g.description)]
+    rows += [
+        ("Where", where),
+        ("Join online", g.join_url),
+        ("Join by phone", g.join_phone),
+        ("Join notes", g.join_notes),
+    ]
+    rows += [
+        ("For", ", ".join(vocab.POPULATIONS.get(p, p) for p in g.populations)),
+        ("About", ", ".join(vocab.TOPICS.get(t, t) for t in g.topics)),
+        ("Languages", ", ".join(g.languages)),
+        ("Accessibility", ", ".join(vocab.ACCESSIBILITY.get(a, a) for a in g.accessibility)),
+        ("Cost", g.cost),
+        ("Phone", g.phone),
+        ("E-mail", g.email),
+        ("Website", g.website),
+        ("Description", g.description),
+    ]
     age_days = result.age_days if result else None
     old = " — OLD: check with the organization before you go" if result and result.stale else ""
-    rows += [("Source", f"{g.source}: {g.source_url}"),
-             ("Last confirmed", f"{g.last_seen} ({timeutil.age(age_days)}){old}"),
-             ("Source updated", g.source_updated), ("ID", g.id)]
+    rows += [
+        ("Source", f"{g.source}: {g.source_url}"),
+        ("Last confirmed", f"{g.last_seen} ({timeutil.age(age_days)}){old}"),
+        ("Source updated", g.source_updated),
+        ("ID", g.id),
+    ]
     for other in also or []:
         rows.append(("Also listed by", f"{other.source}: {other.source_url} (id {other.id})"))
     out = []
@@ -118,9 +152,12 @@ def group_detail(g: Group, *, result: Result | None = None, current: datetime | 
 
 def tag_counts(counts: dict[str, dict[str, int]]) -> str:
     """Return the vocabularies with how many active listings carry each term."""
-    sections = (("population", "Populations (-p)", vocab.POPULATIONS),
-                ("topic", "Topics (-t)", vocab.TOPICS), ("format", "Formats (--format)", vocab.FORMATS),
-                ("accessibility", "Accessibility (--accessibility)", vocab.ACCESSIBILITY))
+    sections = (
+        ("population", "Populations (-p)", vocab.POPULATIONS),
+        ("topic", "Topics (-t)", vocab.TOPICS),
+        ("format", "Formats (--format)", vocab.FORMATS),
+        ("accessibility", "Accessibility (--accessibility)", vocab.ACCESSIBILITY),
+    )
     out = []
     for kind, title, terms in sections:
         out.append(title)

@@ -1,4 +1,4 @@
-"""The Scraper base class: identity as data, a pure parse(page), and a report of what was skipped."""
+"""The Scraper base class: identity as data, a pure parse(page), a report of skips."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ class Scraper:
     name: ClassVar[str] = ""
     organization: ClassVar[str] = ""
     start_urls: ClassVar[tuple[str, ...]] = ()
-    platform: ClassVar[str] = ""  # set on platform parsers: the name used by sources files and --platform
+    platform: ClassVar[str] = (
+        ""  # set on platform parsers: the name used by sources files and --platform
+    )
     enabled_by_default: ClassVar[bool] = True
     max_pages: ClassVar[int] = 500
 
@@ -75,7 +77,7 @@ class Scraper:
         return (self.config.url,) if self.config.url else self.start_urls
 
     def parse(self, page: Page) -> Iterator[Group | Follow]:
-        """Yield the Groups on `page`, and Follow requests for further pages; never touch the network."""
+        """Yield the Groups on `page` and Follows for further pages; never touch the network."""
         raise NotImplementedError
 
     def parse_groups(self, page: Page) -> list[Group]:

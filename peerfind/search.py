@@ -65,18 +65,25 @@ class Result:
         return self.age_days is not None and self.age_days > STALE_DAYS
 
     def to_dict(self) -> dict[str, object]:
-        """Return the JSON object for this result (the fields listed in the search issue and more)."""
+        """Return the JSON object for this result (every Group field plus search extras)."""
         g = self.group
         s = g.schedule
         data = g.to_dict()
         data.update(
-            schedule=s.text, schedule_detail=s.to_dict(),
-            day=[vocab.DAY_NAMES[d] for d in s.days], start_time=s.start, end_time=s.end,
+            schedule=s.text,
+            schedule_detail=s.to_dict(),
+            day=[vocab.DAY_NAMES[d] for d in s.days],
+            start_time=s.start,
+            end_time=s.end,
             timezone=s.timezone,
             distance_mi=None if self.distance_mi is None else round(self.distance_mi, 2),
-            distance_km=None if self.distance_mi is None else round(self.distance_mi * KM_PER_MI, 2),
+            distance_km=None
+            if self.distance_mi is None
+            else round(self.distance_mi * KM_PER_MI, 2),
             next_meeting=self.next_meeting.isoformat() if self.next_meeting else None,
-            age_days=self.age_days, stale=self.stale, also_from=self.also_from,
+            age_days=self.age_days,
+            stale=self.stale,
+            also_from=self.also_from,
         )
         return data
 
@@ -109,8 +116,10 @@ def parse_radius(text: str, units: str = "mi") -> float:
     if miles <= 0:
         raise UsageError("radius must be greater than 0.")
     if miles > MAX_RADIUS_MI:
-        raise UsageError(f"radius {text!r} is over {MAX_RADIUS_MI:.0f} mi; use --format online "
-                         "for groups you can join from anywhere.")
+        raise UsageError(
+            f"radius {text!r} is over {MAX_RADIUS_MI:.0f} mi; use --format online "
+            "for groups you can join from anywhere."
+        )
     return miles
 
 
@@ -132,7 +141,9 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
-def _bbox_ranges(lat: float, lon: float, r: float) -> tuple[list[tuple[int, int]], tuple[float, ...]]:
+def _bbox_ranges(
+    lat: float, lon: float, r: float
+) -> tuple[list[tuple[int, int]], tuple[float, ...]]:
     """Return the grid-cell ranges and the (lat, lon) box that contain a circle of r miles."""
     dlat = r / 69.0
     edge = min(89.9, abs(lat) + dlat)
@@ -164,8 +175,11 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
     statuses = [vocab.ACTIVE] + ([vocab.TEMPORARILY_CLOSED] if q.include_closed else [])
     where.append(f"status IN ({','.join('?' * len(statuses))})")
     args += statuses
-    for column, tags in (("populations", q.populations), ("topics", q.topics),
-                         ("accessibility", q.accessibility)):
+    for column, tags in (
+        ("populations", q.populations),
+        ("topics", q.topics),
+        ("accessibility", q.accessibility),
+    ):
         for tag in tags:
             where.append(f"{column} LIKE ?")
             args.append(f"%|{tag}|%")
@@ -213,17 +227,24 @@ def remote_formats(q: Query) -> list[str]:
     return sorted(out)
 
 
-def _near(conn: sqlite3.Connection, q: Query, radius: float, formats: list[str],
-          where: list[str], args: list[object]) -> list[tuple[float, int]]:
+def _near(
+    conn: sqlite3.Connection,
+    q: Query,
+    radius: float,
+    formats: list[str],
+    where: list[str],
+    args: list[object],
+) -> list[tuple[float, int]]:
     """Return (distance, rowid) of matching listings within `radius` miles, nearest first."""
     assert q.lat is not None and q.lon is not None
     ranges, (la0, la1, lo0, lo1) = _bbox_ranges(q.lat, q.lon, radius)
     cells = " OR ".join("cell BETWEEN ? AND ?" for _ in ranges)
-    lon_cond = "longitude BETWEEN ? AND ?" if -180 <= lo0 and lo1 <= 180 else "1"
-    sql = (f"SELECT rowid, latitude, longitude FROM groups INDEXED BY groups_geo WHERE ({cells})"
-           f" AND latitude BETWEEN ? AND ? AND {lon_cond}"
-           f" AND format IN ({','.join('?' * len(formats))})"
-           + "".join(f" AND {w}" for w in where))
+    lon_cond = "longitude BETWEEN ? AND ?" if lo0 >= -180 and lo1 <= 180 else "1"
+    sql = (
+        f"SELECT rowid, latitude, longitude FROM groups INDEXED BY groups_geo WHERE ({cells})"
+        f" AND latitude BETWEEN ? AND ? AND {lon_cond}"
+        f" AND format IN ({','.join('?' * len(formats))})" + "".join(f" AND {w}" for w in where)
+    )
     params: list[object] = [v for pair in ranges for v in pair] + [la0, la1]
     params += [lo0, lo1] if lon_cond != "1" else []
     params += formats + args
@@ -240,7 +261,7 @@ def _rows(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, sqlite3.Row]
     """Return full catalog rows by rowid."""
     out: dict[int, sqlite3.Row] = {}
     for i in range(0, len(rowids), 500):
-        chunk = rowids[i:i + 500]
+        chunk = rowids[i : i + 500]
         sql = f"SELECT rowid AS _rowid, * FROM groups WHERE rowid IN ({','.join('?' * len(chunk))})"
         out.update({row["_rowid"]: row for row in conn.execute(sql, chunk)})
     return out
@@ -322,12 +343,15 @@ def _dedup(results: list[Result]) -> list[Result]:
             continue
         twin = kept[idx]
         better = (_completeness(r.group), r.group.last_seen) > (
-            _completeness(twin.group), twin.group.last_seen)
+            _completeness(twin.group),
+            twin.group.last_seen,
+        )
         winner, loser = (r, twin) if better else (twin, r)
         sources = {*twin.also_from, *r.also_from, loser.group.source} - {winner.group.source}
         distances = [d for d in (r.distance_mi, twin.distance_mi) if d is not None]
-        kept[idx] = replace(winner, also_from=sorted(sources),
-                            distance_mi=min(distances) if distances else None)
+        kept[idx] = replace(
+            winner, also_from=sorted(sources), distance_mi=min(distances) if distances else None
+        )
     return kept
 
 
@@ -342,12 +366,15 @@ def _same_place(a: Group, b: Group) -> bool:
 
 def _completeness(g: Group) -> int:
     """Return how many of a listing's descriptive fields are filled in."""
-    return sum(bool(getattr(g, f)) for f in ("description", "address", "join_url", "phone",
-                                              "website", "venue", "postal_code"))
+    return sum(
+        bool(getattr(g, f))
+        for f in ("description", "address", "join_url", "phone", "website", "venue", "postal_code")
+    )
 
 
-def _collect(conn: sqlite3.Connection, q: Query, hits: Iterator[tuple[float | None, int]],
-             want: int) -> list[Result]:
+def _collect(
+    conn: sqlite3.Connection, q: Query, hits: Iterator[tuple[float | None, int]], want: int
+) -> list[Result]:
     """Turn (distance, rowid) hits into Results until `want` survive the Python-side filters."""
     out: list[Result] = []
     batch: list[tuple[float | None, int]] = []
@@ -409,8 +436,10 @@ def _remote(conn: sqlite3.Connection, q: Query, formats: list[str], want: int) -
     args += formats
     order = ""
     if q.text and _match_count(conn, q.text) <= RANK_LIMIT:
-        order = (" ORDER BY (SELECT rank FROM groups_fts WHERE groups_fts MATCH ? "
-                 "AND groups_fts.rowid = groups.rowid)")
+        order = (
+            " ORDER BY (SELECT rank FROM groups_fts WHERE groups_fts MATCH ? "
+            "AND groups_fts.rowid = groups.rowid)"
+        )
         args.append(fts_query(q.text))
     sql = f"SELECT rowid FROM groups WHERE {' AND '.join(where)}{order} LIMIT ?"
     rowids = [r[0] for r in conn.execute(sql, args + [ONLINE_CAP])]
@@ -422,7 +451,7 @@ def _remote(conn: sqlite3.Connection, q: Query, formats: list[str], want: int) -
 
 def _match_count(conn: sqlite3.Connection, text: str) -> int:
     """Return how many listings match free text, counting at most RANK_LIMIT + 1."""
-    sql = ("SELECT count(*) FROM (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ? LIMIT ?)")
+    sql = "SELECT count(*) FROM (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ? LIMIT ?)"
     return conn.execute(sql, (fts_query(text), RANK_LIMIT + 1)).fetchone()[0]
 
 
@@ -433,8 +462,9 @@ def _count_remote(conn: sqlite3.Connection, q: Query) -> int:
     return conn.execute(sql, [vocab.ONLINE, vocab.HYBRID, vocab.PHONE] + args).fetchone()[0]
 
 
-def _nearest(conn: sqlite3.Connection, q: Query, formats: list[str], where: list[str],
-             args: list[object]) -> float | None:
+def _nearest(
+    conn: sqlite3.Connection, q: Query, formats: list[str], where: list[str], args: list[object]
+) -> float | None:
     """Return the distance to the nearest matching listing beyond the radius (up to 500 mi)."""
     for radius in (q.radius_mi * 3, 150.0, MAX_RADIUS_MI):
         if radius <= q.radius_mi or radius > MAX_RADIUS_MI:

@@ -57,7 +57,9 @@ def now(tz: str) -> datetime:
 
 def parse_span(text: str) -> timedelta:
     """Return a timedelta for '3h', '90m', '2d' or '1h30m'; raise UsageError otherwise."""
-    match = re.fullmatch(r"\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*", text.lower())
+    match = re.fullmatch(
+        r"\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*", text.lower()
+    )
     if not match or not any(match.groups()):
         raise UsageError(f"--within {text!r}: use a span such as 3h, 90m or 2d.")
     days, hours, minutes = (int(g or 0) for g in match.groups())
@@ -79,15 +81,16 @@ def relative(moment: datetime, current: datetime) -> str:
     if minutes < 0:
         return f"now (started {clock(moment)})"
     day_gap = (moment.date() - current.astimezone(moment.tzinfo).date()).days
-    label = {0: "today", 1: "tomorrow"}.get(day_gap, moment.strftime("%a %b %-d") if day_gap > 6
-                                             else moment.strftime("%a"))
+    label = {0: "today", 1: "tomorrow"}.get(
+        day_gap, moment.strftime("%a %b %-d") if day_gap > 6 else moment.strftime("%a")
+    )
     if minutes < 60:
-        soon = f"in {minutes} min"
-    elif minutes < 24 * 60:
-        soon = f"in {minutes // 60} h"
-    else:
-        soon = f"in {day_gap} days"
-    return f"{label} {clock(moment)}, {soon}"
+        return f"{label} {clock(moment)}, in {minutes} min"
+    if minutes < 24 * 60:
+        return f"{label} {clock(moment)}, in {minutes // 60} h"
+    if day_gap > 1:
+        return f"{label} {clock(moment)}, in {day_gap} days"
+    return f"{label} {clock(moment)}"
 
 
 def age(days: int | None) -> str:

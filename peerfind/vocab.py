@@ -1,4 +1,4 @@
-"""Controlled vocabularies (populations, topics, formats, days) and the synonyms that map onto them."""
+"""Controlled vocabularies (populations, topics, formats, days) and their synonyms."""
 
 from __future__ import annotations
 
@@ -52,42 +52,93 @@ ACCESSIBILITY: dict[str, str] = {
     "asl": "American Sign Language",
 }
 
-ACTIVE, TEMPORARILY_CLOSED, REMOVED, INACTIVE = "active", "temporarily_closed", "removed", "inactive"
+ACTIVE, TEMPORARILY_CLOSED, REMOVED, INACTIVE = (
+    "active",
+    "temporarily_closed",
+    "removed",
+    "inactive",
+)
 STATUSES = (ACTIVE, TEMPORARILY_CLOSED, REMOVED, INACTIVE)
 
 GEO_PRECISIONS = ("exact", "postal", "city", "none")
 
-# Weekdays: 0 = Sunday ... 6 = Saturday (the Meeting Guide convention, used everywhere inside peerfind).
+# Weekdays: 0 = Sunday ... 6 = Saturday (the Meeting Guide convention, used throughout).
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 DAY_ABBR = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 SYNONYMS: dict[str, str] = {
     # populations
-    "vets": "veterans", "veteran": "veterans", "military": "veterans", "service_members": "veterans",
-    "lgbt": "lgbtq", "lgbtq+": "lgbtq", "lgbtqia": "lgbtq", "lgbtqia+": "lgbtq", "queer": "lgbtq",
-    "gay": "lgbtq", "lesbian": "lgbtq", "bisexual": "lgbtq",
-    "trans": "transgender", "nonbinary": "transgender", "non_binary": "transgender",
-    "teens": "youth", "teen": "youth", "kids": "youth", "children": "youth",
-    "young_people": "young_adults", "young_adult": "young_adults",
-    "seniors": "older_adults", "senior": "older_adults", "elders": "older_adults",
-    "woman": "women", "man": "men",
-    "family": "families", "caregivers": "families", "caregiver": "families", "parents": "families",
+    "vets": "veterans",
+    "veteran": "veterans",
+    "military": "veterans",
+    "service_members": "veterans",
+    "lgbt": "lgbtq",
+    "lgbtq+": "lgbtq",
+    "lgbtqia": "lgbtq",
+    "lgbtqia+": "lgbtq",
+    "queer": "lgbtq",
+    "gay": "lgbtq",
+    "lesbian": "lgbtq",
+    "bisexual": "lgbtq",
+    "trans": "transgender",
+    "nonbinary": "transgender",
+    "non_binary": "transgender",
+    "teens": "youth",
+    "teen": "youth",
+    "kids": "youth",
+    "children": "youth",
+    "young_people": "young_adults",
+    "young_adult": "young_adults",
+    "seniors": "older_adults",
+    "senior": "older_adults",
+    "elders": "older_adults",
+    "woman": "women",
+    "man": "men",
+    "family": "families",
+    "caregivers": "families",
+    "caregiver": "families",
+    "parents": "families",
     "friends_and_family": "families",
-    "poc": "bipoc", "people_of_color": "bipoc", "black": "bipoc",
-    "native": "indigenous", "native_american": "indigenous",
-    "newcomer": "newcomers", "beginners": "newcomers", "beginner": "newcomers",
-    "deaf": "deaf_hoh", "hard_of_hearing": "deaf_hoh",
+    "poc": "bipoc",
+    "people_of_color": "bipoc",
+    "black": "bipoc",
+    "native": "indigenous",
+    "native_american": "indigenous",
+    "newcomer": "newcomers",
+    "beginners": "newcomers",
+    "beginner": "newcomers",
+    "deaf": "deaf_hoh",
+    "hard_of_hearing": "deaf_hoh",
     # topics
-    "mental_illness": "mental_health", "depression": "depression_bipolar",
-    "bipolar": "depression_bipolar", "grief": "grief_loss", "loss": "grief_loss",
-    "bereavement": "grief_loss", "suicide": "suicide_loss", "addiction": "substance_use",
-    "recovery": "substance_use", "drugs": "substance_use", "aa": "alcohol",
-    "eating_disorder": "eating_disorders", "ptsd": "trauma_ptsd", "trauma": "trauma_ptsd",
-    "schizophrenia": "psychosis", "perinatal": "postpartum", "maternal": "postpartum",
+    "mental_illness": "mental_health",
+    "depression": "depression_bipolar",
+    "bipolar": "depression_bipolar",
+    "grief": "grief_loss",
+    "loss": "grief_loss",
+    "bereavement": "grief_loss",
+    "suicide": "suicide_loss",
+    "addiction": "substance_use",
+    "recovery": "substance_use",
+    "drugs": "substance_use",
+    "aa": "alcohol",
+    "eating_disorder": "eating_disorders",
+    "ptsd": "trauma_ptsd",
+    "trauma": "trauma_ptsd",
+    "schizophrenia": "psychosis",
+    "perinatal": "postpartum",
+    "maternal": "postpartum",
     # formats
-    "in_person": IN_PERSON, "inperson": IN_PERSON, "in-person": IN_PERSON, "face_to_face": IN_PERSON,
-    "virtual": ONLINE, "zoom": ONLINE, "video": ONLINE, "remote": ONLINE,
-    "both": HYBRID, "telephone": PHONE, "call_in": PHONE,
+    "in_person": IN_PERSON,
+    "inperson": IN_PERSON,
+    "in-person": IN_PERSON,
+    "face_to_face": IN_PERSON,
+    "virtual": ONLINE,
+    "zoom": ONLINE,
+    "video": ONLINE,
+    "remote": ONLINE,
+    "both": HYBRID,
+    "telephone": PHONE,
+    "call_in": PHONE,
 }
 
 _KINDS: dict[str, dict[str, str]] = {
@@ -126,7 +177,7 @@ def normalize(kind: str, word: str) -> str:
 
 
 def parse_day(word: str) -> int:
-    """Return 0 (Sunday) … 6 (Saturday) for a day name or abbreviation; raise UsageError otherwise."""
+    """Return 0 (Sunday) … 6 (Saturday) for a day name or abbreviation, or raise UsageError."""
     key = word.strip().lower()[:3]
     if key in DAY_ABBR and DAY_NAMES[DAY_ABBR.index(key)].lower().startswith(word.strip().lower()):
         return DAY_ABBR.index(key)

@@ -18,8 +18,11 @@ _real_connect = socket.socket.connect
 def _loopback_only(self: socket.socket, address: object) -> object:
     """Refuse any connection that is not to this machine (tests never touch the internet)."""
     host = address[0] if isinstance(address, tuple) else str(address)
-    if isinstance(host, str) and not (host.startswith("127.") or host in ("::1", "localhost")) \
-            and self.family in (socket.AF_INET, socket.AF_INET6):
+    if (
+        isinstance(host, str)
+        and not (host.startswith("127.") or host in ("::1", "localhost"))
+        and self.family in (socket.AF_INET, socket.AF_INET6)
+    ):
         raise OSError(f"tests must not reach the network (tried {host})")
     return _real_connect(self, address)  # type: ignore[arg-type]
 
@@ -36,9 +39,16 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
-def load_page(relpath: str, url: str | None = None,
-              fetched_at: datetime = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)) -> Page:
+def load_page(
+    relpath: str,
+    url: str | None = None,
+    fetched_at: datetime = datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+) -> Page:
     """Return a recorded fixture file as a Page (url defaults to a file: URL)."""
     path = FIXTURES / relpath
-    return Page(url=url or path.as_uri(), text=path.read_text(encoding="utf-8"),
-                fetched_at=fetched_at, content=path.read_bytes())
+    return Page(
+        url=url or path.as_uri(),
+        text=path.read_text(encoding="utf-8"),
+        fetched_at=fetched_at,
+        content=path.read_bytes(),
+    )

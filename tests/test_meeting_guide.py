@@ -51,7 +51,10 @@ def test_hybrid_record_fields() -> None:
     assert g.join_url == "https://us06web.zoom.us/j/85254380832"  # no ?pwd= passcode
     assert g.join_phone == "+19292056099"  # one-tap string cut before the meeting id
     assert "123456" not in g.description and "852 5438" not in g.description
-    assert g.source_url == "https://staging7.alanonma.org/meetings/30562453-sunday-night-serenity-step-afg/"
+    assert (
+        g.source_url
+        == "https://staging7.alanonma.org/meetings/30562453-sunday-night-serenity-step-afg/"
+    )
     assert g.source_updated == "2023-08-22"
     assert g.last_seen == "2026-11-01"
     assert "families" in g.populations and "alcohol" in g.topics
@@ -88,15 +91,24 @@ def test_zone_from_the_publishers_words() -> None:
 def test_split_address_record() -> None:
     g = by_key(ONTARIO, "8")  # integer slug in an old feed
     assert (g.name, g.venue, g.address, g.city, g.country) == (
-        "Tweed Group", "St Andrews Church", "55 Victoria St N", "Tweed", "CA")
+        "Tweed Group",
+        "St Andrews Church",
+        "55 Victoria St N",
+        "Tweed",
+        "CA",
+    )
     assert g.schedule.days == (2,) and g.schedule.start == "19:30" and g.schedule.end is None
     assert g.latitude == pytest.approx(44.4759824) and g.geo_precision == "exact"
 
 
 def test_formatted_address_record() -> None:
     g = by_key(ATLANTA, "early-sunday-morning")
-    assert (g.address, g.city, g.region, g.postal_code) == ("5881 Old Bascomb Rd", "Acworth", "GA",
-                                                            "30102")
+    assert (g.address, g.city, g.region, g.postal_code) == (
+        "5881 Old Bascomb Rd",
+        "Acworth",
+        "GA",
+        "30102",
+    )
     assert g.format == vocab.IN_PERSON
     assert g.schedule.end == "10:00"
 
@@ -133,26 +145,41 @@ def test_lenient_field_types() -> None:
     assert parse_time("25:00") is None
 
 
-@pytest.mark.parametrize("body, reason", [
-    ("<!DOCTYPE html><html>Just a moment...</html>", "HTML page"),
-    ('[{"name": "x", "slug": "a"', "invalid JSON"),
-    ('{"meetings": []}', "not a JSON array"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("<!DOCTYPE html><html>Just a moment...</html>", "HTML page"),
+        ('[{"name": "x", "slug": "a"', "invalid JSON"),
+        ('{"meetings": []}', "not a JSON array"),
+    ],
+)
 def test_bad_feeds_raise_parse_error(body: str, reason: str) -> None:
-    page = Page(url="http://127.0.0.1/feed", text=body, fetched_at=load_page(
-        "meeting_guide/spec-example.json").fetched_at)
+    page = Page(
+        url="http://127.0.0.1/feed",
+        text=body,
+        fetched_at=load_page("meeting_guide/spec-example.json").fetched_at,
+    )
     with pytest.raises(ParseError, match=reason):
         MeetingGuide().parse_groups(page)
 
 
 def test_bad_rows_are_skipped_and_counted() -> None:
-    body = ('[{"name": "ok", "slug": "a", "day": 1, "time": "19:00"}, 5, {"slug": "b"},'
-            ' {"name": "bad day", "slug": "c", "day": 9, "time": "10:00"},'
-            ' {"name": "dup", "slug": "a", "day": 1, "time": "19:00"}]')
-    page = Page(url="http://127.0.0.1/feed", text=body,
-                fetched_at=load_page("meeting_guide/spec-example.json").fetched_at)
+    body = (
+        '[{"name": "ok", "slug": "a", "day": 1, "time": "19:00"}, 5, {"slug": "b"},'
+        ' {"name": "bad day", "slug": "c", "day": 9, "time": "10:00"},'
+        ' {"name": "dup", "slug": "a", "day": 1, "time": "19:00"}]'
+    )
+    page = Page(
+        url="http://127.0.0.1/feed",
+        text=body,
+        fetched_at=load_page("meeting_guide/spec-example.json").fetched_at,
+    )
     scraper = MeetingGuide()
     groups = scraper.parse_groups(page)
     assert [g.name for g in groups] == ["ok"]
-    assert dict(scraper.report.skipped) == {"not an object": 1, "no name or slug": 1,
-                                            "invalid day or time": 1, "duplicate slug": 1}
+    assert dict(scraper.report.skipped) == {
+        "not an object": 1,
+        "no name or slug": 1,
+        "invalid day or time": 1,
+        "duplicate slug": 1,
+    }

@@ -1,4 +1,4 @@
-"""Search over a catalog built from the real bundled feeds: radius, filters, ranking, time, dedup."""
+"""Search over a catalog built from the real bundled feeds: radius, filters, time, dedup."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ def conn(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 def q(**kw: object) -> Query:
     """Return a Query near Boston at the pinned time, with overrides."""
-    base = {"lat": BOSTON[0], "lon": BOSTON[1], "radius_mi": 25.0, "now": NOW,
-            "user_tz": "America/New_York", "limit": 50}
+    base = {
+        "lat": BOSTON[0],
+        "lon": BOSTON[1],
+        "radius_mi": 25.0,
+        "now": NOW,
+        "user_tz": "America/New_York",
+        "limit": 50,
+    }
     base.update(kw)
     return Query(**base)  # type: ignore[arg-type]
 
@@ -92,8 +98,9 @@ def test_within_keeps_only_soon_meetings(conn) -> None:  # type: ignore[no-untyp
 
 def test_text_search(conn) -> None:  # type: ignore[no-untyped-def]
     results = search(conn, q(radius_mi=100, text="alateen", limit=100)).results
-    assert results and all("alateen" in (r.group.name + r.group.description).lower()
-                           for r in results)
+    assert results and all(
+        "alateen" in (r.group.name + r.group.description).lower() for r in results
+    )
 
 
 def test_closed_groups_hidden_unless_asked(conn) -> None:  # type: ignore[no-untyped-def]
@@ -113,10 +120,25 @@ def test_empty_result_hints(conn) -> None:  # type: ignore[no-untyped-def]
 def test_same_meeting_from_two_sources_listed_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     conn = catalog.connect(tmp_path / "c.db", create=True)
     sched = Schedule(kind="weekly", days=(2,), start="19:00", timezone="America/New_York")
-    a = Group(source="feed-a", source_key="1", name="Tuesday Night Serenity", latitude=42.36,
-              longitude=-71.06, geo_precision="exact", schedule=sched, last_seen="2026-11-01")
-    b = replace(a, source="feed-b", source_key="x9", name="Tuesday Night  Serenity!",
-                latitude=42.3605, description="Side door.", last_seen="2026-11-20")
+    a = Group(
+        source="feed-a",
+        source_key="1",
+        name="Tuesday Night Serenity",
+        latitude=42.36,
+        longitude=-71.06,
+        geo_precision="exact",
+        schedule=sched,
+        last_seen="2026-11-01",
+    )
+    b = replace(
+        a,
+        source="feed-b",
+        source_key="x9",
+        name="Tuesday Night  Serenity!",
+        latitude=42.3605,
+        description="Side door.",
+        last_seen="2026-11-20",
+    )
     c = replace(a, source="feed-b", source_key="x10", latitude=42.40)  # 2.8 mi away: different
     catalog.refresh_source(conn, "feed-a", [a])
     catalog.refresh_source(conn, "feed-b", [b, c])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,15 +14,24 @@ from peerfind.clean import is_placeholder_contact, scrub_personal
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types
+from peerfind.schedule import describe
 from peerfind.scraping import Scraper
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
-_ZONES = (("central europe", "Europe/Berlin"), ("eastern", "America/New_York"),
-          ("central", "America/Chicago"), ("mountain", "America/Denver"),
-          ("pacific", "America/Los_Angeles"), ("gmt", "Europe/London"), ("uk", "Europe/London"))
+_ZONES = (
+    ("central europe", "Europe/Berlin"),
+    ("eastern", "America/New_York"),
+    ("central", "America/Chicago"),
+    ("mountain", "America/Denver"),
+    ("pacific", "America/Los_Angeles"),
+    ("gmt", "Europe/London"),
+    ("uk", "Europe/London"),
+)
 _ZONE_HINT = re.compile(
     r"(?:\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?|\b(noon))?[\s@\-–(]*"
-    r"\b(central europe|eastern|central|mountain|pacific|gmt|uk)(?:an)?\b(?:\s*time)?", re.I)
+    r"\b(central europe|eastern|central|mountain|pacific|gmt|uk)(?:an)?\b(?:\s*time)?",
+    re.I,
+)
 _ATTENDANCE = {"in_person": vocab.IN_PERSON, "hybrid": vocab.HYBRID, "online": vocab.ONLINE}
 
 
@@ -211,15 +221,15 @@ class MeetingGuide(Scraper):
             # The publisher's own words ("6pm Central") win over a zone-less feed time.
             tz, stated = hint
             if stated and stated != start:
-                delta = (int(stated[:2]) * 60 + int(stated[3:])) - (int(start[:2]) * 60 + int(start[3:]))
+                delta = (int(stated[:2]) * 60 + int(stated[3:])) - (
+                    int(start[:2]) * 60 + int(start[3:])
+                )
                 start, end = stated, _shift(end, delta)
-        names = " & ".join(vocab.DAY_NAMES[d] + "s" for d in days)
-        text = f"{names} {start}" + (f"–{end}" if end else "")
-        return Schedule(kind="weekly", days=tuple(days), start=start, end=end, timezone=tz,
-                        text=text)
+        schedule = Schedule(kind="weekly", days=tuple(days), start=start, end=end, timezone=tz)
+        return replace(schedule, text=describe(schedule))
 
     def _parse_format(self, row: dict[str, Any], codes: list[str]) -> tuple[str, str]:
-        """Return (format, status) by the TSML attendance_option, else the rule of formats.md 1.3."""
+        """Return (format, status) by TSML attendance_option, else by formats.md 1.3."""
         has_url = bool(str(row.get("conference_url") or "").strip())
         has_phone = bool(str(row.get("conference_phone") or "").strip())
         closed = "TC" in codes
@@ -231,8 +241,11 @@ class MeetingGuide(Scraper):
             return fmt, vocab.ACTIVE
         if option == "inactive":
             return vocab.IN_PERSON, vocab.TEMPORARILY_CLOSED if closed else vocab.INACTIVE
-        has_place = not closed and not _yes(row.get("approximate")) and bool(
-            row.get("address") or row.get("formatted_address"))
+        has_place = (
+            not closed
+            and not _yes(row.get("approximate"))
+            and bool(row.get("address") or row.get("formatted_address"))
+        )
         has_join = has_url or has_phone or "ONL" in codes
         if has_join and has_place:
             return vocab.HYBRID, vocab.ACTIVE
