@@ -79,7 +79,7 @@ CREATE INDEX IF NOT EXISTS groups_format ON groups (format, status);
 CREATE INDEX IF NOT EXISTS groups_source ON groups (source, status);
 CREATE INDEX IF NOT EXISTS groups_dedup ON groups (dedup_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS groups_fts USING fts5
-    (name, organization, description, content='groups', content_rowid='rowid');
+    (name, organization, description, content="groups", content_rowid="rowid");
 CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON groups BEGIN
     INSERT INTO groups_fts (rowid, name, organization, description)
     VALUES (new.rowid, new.name, new.organization, new.description);

@@ -9,15 +9,25 @@ MAX_FIELD = 2_000
 MAX_DESCRIPTION = 8_000
 MAX_URL = 2_048
 
-# ANSI/VT escape sequences (CSI, OSC, two-byte escapes); then any other control character.
+# ANSI/VT escape sequences (CSI, OSC, string controls, two-byte escapes), 7- and 8-bit forms.
+# A string control (OSC/DCS/SOS/PM/APC) runs to BEL or ST; an unterminated one stops at the end of
+# the line, so a stray ESC ] cannot swallow the rest of a description.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC strings
-    r"|\x1b[@-Z\\-_]?"  # other two-byte escapes (or a lone ESC)
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n\r]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"  # other escapes (charset, keypad, reset...) or a lone ESC
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters, lone surrogates (unencodable: they would break storing and printing),
+# invisible format characters used for spoofing (zero width space, byte order mark), and every
+# bidirectional control (LRM, RLM, ALM, embeddings, overrides, isolates). Zero width (non-)joiners
+# are kept: Persian, Indic scripts and emoji need them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e"
+    "\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+# Vertical tab, form feed, NEL, line and paragraph separators: line breaks like \n.
+_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _SAFE_SCHEMES = ("http://", "https://", "tel:", "mailto:")
 
@@ -26,9 +36,12 @@ def clean_text(value: object, limit: int = MAX_FIELD, multiline: bool = False) -
     """Return `value` as text without escape sequences or control characters, capped."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value)
+    if len(text) > 8 * limit + 4096:  # bound the work on huge input; the cap applies below
+        text = text[: 8 * limit + 4096]
+    text = unicodedata.normalize("NFC", text)
     text = _ESCAPES.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not multiline:
         text = text.replace("\n", " ")
     text = _CONTROL.sub("", text)
@@ -41,7 +54,7 @@ def clean_text(value: object, limit: int = MAX_FIELD, multiline: bool = False) -
 
 def clean_url(value: object) -> str:
     """Return a link if it is http(s), tel or mailto and reasonably sized; otherwise ''."""
-    text = clean_text(value, limit=MAX_URL + 1).replace(" ", "%20")
+    text = clean_text(value, limit=10 * MAX_URL).replace(" ", "%20")
     if not text or len(text) > MAX_URL:
         return ""
     if text.lower().startswith(_SAFE_SCHEMES):
@@ -51,10 +64,21 @@ def clean_url(value: object) -> str:
     return ""
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def csv_cell(value: object) -> str:
-    """Return a CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection rule)."""
+    """Return a CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection rule).
+
+    A cell is neutralized with a leading apostrophe when it starts with = + - @ tab CR or LF, also
+    after leading spaces (importers may trim them) and in full-width form (＝ ＋ － ＠). Escape
+    sequences and control characters other than tab and newline are removed (a CSV on stdout
+    reaches a terminal).
+    """
     text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r", "\n") and not _is_plain_number(text):
+    text = _CONTROL.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    start = text.lstrip(" \u00a0\u3000")
+    if start.startswith(_FORMULA_START) and not _is_plain_number(text):
         return "'" + text
     return text
 
@@ -74,8 +98,10 @@ def terminal_safe(value: object) -> str:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
+# Whole words only: "dialectical", "spin", "recall" or "context" must not hide a line.
 _SECRET_LINE = re.compile(
-    r"(pass\s*code|password|pwd|meeting\s*id|zoom\s*id|dial|pin\b|call\s|text\s|contact)",
+    r"(pass\s*code|password|\bpwd\b|meeting\s*id|zoom\s*id|\bdial(?:-?in|ing|ed)?\b|\bpin\b"
+    r"|\bcall\s|\btext\s|\bcontact)",
     re.IGNORECASE,
 )
 
@@ -91,7 +117,7 @@ def scrub_personal(text: str) -> str:
 def is_placeholder_contact(value: str) -> bool:
     """Return True for demo contact data such as admin@test.com or a 555 number."""
     lower = value.lower()
-    if re.search(r"@(test|example)\.(com|org|net)$", lower):
+    if re.search(r"[@/.](test|example|site)\.(com|org|net)/?$", lower):
         return True
     digits = re.sub(r"\D", "", lower)
     return len(digits) >= 10 and digits[-7:-4] == "555"

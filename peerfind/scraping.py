@@ -103,6 +103,15 @@ class Scraper:
         self.report.produced += 1
         return group
 
+    def valid(self, group: Group) -> Group | None:
+        """Return the group if it is a valid record; otherwise count it as skipped and return None."""
+        problems = group.problems()
+        if not problems:
+            return group
+        self.report.produced -= 1
+        self.report.skip(f"invalid record ({problems[0].split(' ')[0]})")
+        return None
+
     @staticmethod
     def detect_format(text: str) -> str:
         """Return the format a free-text description implies: online, hybrid, phone or in person."""

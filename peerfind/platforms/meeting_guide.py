@@ -120,7 +120,19 @@ def _types(row: dict[str, Any]) -> list[str]:
     value = row.get("types") or []
     if isinstance(value, str):
         value = value.split(",")
-    return [str(v).strip().upper() for v in value if str(v).strip()]
+    if not isinstance(value, list):
+        return []
+    return [str(v).strip().upper()[:16] for v in value
+            if isinstance(v, str | int) and str(v).strip()][:50]
+
+
+def _valid_zone(value: object) -> str | None:
+    """Return an IANA zone name if `value` is one this machine knows, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    from peerfind.timeutil import valid_timezone
+
+    return value.strip() if valid_timezone(value.strip()) else None
 
 
 def _yes(value: object) -> bool:
@@ -159,7 +171,7 @@ class MeetingGuide(Scraper):
                 continue
             seen.add(slug)
             group = self._parse_row(page, row, slug)
-            if group is not None:
+            if group is not None and self.valid(group) is not None:
                 yield group
 
     def _parse_row(self, page: Page, row: dict[str, Any], slug: str) -> Group | None:
@@ -202,14 +214,14 @@ class MeetingGuide(Scraper):
             schedule=schedule,
             phone=self._org_contact(row.get("entity_phone")),
             email=self._org_contact(row.get("entity_email")),
-            website=str(row.get("entity_website_url") or row.get("entity_url") or ""),
+            website=self._org_contact(row.get("entity_website_url") or row.get("entity_url")),
             source_updated=parse_updated(row.get("updated")),
             source_types=tuple(codes),
         )
 
     def _parse_schedule(self, row: dict[str, Any]) -> Schedule | None:
         """Return the weekly schedule (or 'by appointment'), None when day or time is invalid."""
-        tz = str(row.get("timezone") or "") or None
+        tz = _valid_zone(row.get("timezone"))
         if row.get("day") in (None, "", []) and row.get("time") in (None, ""):
             return Schedule(kind="appointment", timezone=tz, text="By appointment")
         days = parse_days(row.get("day"))
