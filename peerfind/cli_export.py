@@ -1,0 +1,52 @@
+"""The `publish` and `update` commands: share a catalog snapshot, and refresh from one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerfind.cli_common import db_path, handled, note
+
+
+def register(app: typer.Typer) -> None:
+    """Add `publish` and `update` to the peerfind app."""
+
+    @app.command(name="publish")
+    @handled
+    def publish_cmd(
+        out_dir: Annotated[Path, typer.Argument(
+            help="Folder to write catalog.db.gz and manifest.json into.")],
+    ) -> None:
+        """Write a compact snapshot of the catalog plus a manifest, for `peerfind update`."""
+        from peerfind.publish import MANIFEST, SNAPSHOT, publish
+
+        manifest = publish(db_path(), out_dir)
+        print(f"Published {manifest['total']} listings from {len(manifest['counts'])} sources "
+              f"to {out_dir / SNAPSHOT} ({manifest['size']} bytes, sha256 "
+              f"{manifest['sha256'][:16]}…) and {out_dir / MANIFEST}.")
+
+    @app.command(name="update")
+    @handled
+    def update_cmd(
+        from_url: Annotated[str | None, typer.Option(
+            "--from", help="Where the snapshot is: the URL or folder holding manifest.json "
+            "(default: PEERFIND_UPDATE_URL).")] = None,
+        rollback: Annotated[bool, typer.Option(
+            "--rollback", help="Go back to the catalog replaced by the last update.")] = False,
+    ) -> None:
+        """Replace the catalog with a published snapshot, verified; the old one is kept."""
+        from peerfind import publish
+
+        target = db_path()
+        if rollback:
+            if from_url:
+                note("peerfind: --from is ignored with --rollback.")
+            result = publish.rollback(target)
+            print(f"Rolled back {target} to the previous catalog ({result.listings} listings).")
+            return
+        result = publish.update(from_url, target)
+        kept = f"; the previous one is kept as {result.previous}" if result.previous else ""
+        print(f"Updated {target}: {result.listings} listings from the snapshot of "
+              f"{result.date}{kept}. Undo with `peerfind update --rollback`.")
