@@ -9,6 +9,12 @@ from peerfind.errors import UsageError
 # platform name (as written in sources files and --platform) -> "module:Class"
 PLATFORMS: dict[str, str] = {
     "meeting-guide": "peerfind.platforms.meeting_guide:MeetingGuide",
+    "bmlt": "peerfind.platforms.bmlt:Bmlt",
+    "tribe-events": "peerfind.platforms.tribe_events:TribeEvents",
+    "ical": "peerfind.platforms.ical:ICal",
+    "jsonld": "peerfind.platforms.jsonld:JsonLd",
+    "hsds": "peerfind.platforms.hsds:Hsds",
+    "css": "peerfind.platforms.declarative:CssPage",
 }
 
 

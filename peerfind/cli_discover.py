@@ -1,0 +1,77 @@
+"""`peerfind discover URL`: find the platform a site publishes on and propose a sources entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from peerfind.cli_common import fail, handled, note
+
+if TYPE_CHECKING:
+    from peerfind.models import Page
+
+
+def register(app: typer.Typer) -> None:
+    """Add the discover command to the app."""
+
+    @app.command()
+    @handled
+    def discover(
+        url: Annotated[str, typer.Argument(help="A page of the organization's website.")],
+        add: Annotated[bool, typer.Option(
+            "--add", help="Append the best proposal to the sources file.")] = False,
+        sources_file: Annotated[Path | None, typer.Option(
+            "--sources", help="Sources file for --add (default: sources.toml in the user "
+            "folder).")] = None,
+        name: Annotated[str | None, typer.Option(
+            "--name", help="Source name for --add (default: from the site's host).")] = None,
+        organization: Annotated[str | None, typer.Option(
+            "--organization", help="Who publishes the listings (default: the site's name).")
+        ] = None,
+    ) -> None:
+        """Find the meeting feed or events calendar of a site and print a sources entry.
+
+        Example: peerfind discover https://namiexample.org/support-groups/ --add
+        """
+        from dataclasses import replace
+
+        from peerfind import discover as disc
+        from peerfind.errors import UsageError
+
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"expected an http(s) URL, got {url!r}")
+        proposals = disc.discover(fetch_page(url))
+        if not proposals:
+            message = (f"no meeting feed, events calendar, iCal feed or Event data found at {url}."
+                       " A plain page can still be read with the css platform (see "
+                       "docs/writing-a-scraper.md).")
+            if add:
+                raise fail(message)
+            note(message)
+            return
+        best = replace(proposals[0], name=name or proposals[0].name,
+                       organization=organization or proposals[0].organization)
+        proposals = [best, *proposals[1:]]
+        print("\n".join(p.to_toml() for p in proposals), end="")
+        if add:
+            from peerfind.paths import user_dir
+
+            path = sources_file or user_dir() / "sources.toml"
+            disc.append_source(path, best)
+            note(f"Added source {best.name!r} ({best.platform}) to {path}. "
+                 f"Run it with: peerfind scrape {best.name} --sources {path}")
+
+
+def fetch_page(url: str) -> Page:
+    """Fetch one page politely (robots.txt, identifying User-Agent, retries) and return it."""
+    import asyncio
+
+    from peerfind.fetch import Fetcher
+
+    async def one() -> Page:
+        async with Fetcher() as fetcher:
+            return await fetcher.fetch(url)
+
+    return asyncio.run(one())
