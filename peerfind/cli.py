@@ -190,6 +190,8 @@ def _resolve(near: str, online: bool):  # type: ignore[no-untyped-def]
     from peerfind import gazetteer
     from peerfind.errors import UnknownPlace
 
+    if not gazetteer.is_ready():
+        gazetteer.prepare(note)
     try:
         place = gazetteer.resolve(near)
     except UnknownPlace:
