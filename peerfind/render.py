@@ -67,7 +67,9 @@ def table(
     lines = [header.rstrip()]
     for r in results:
         g = r.group
-        label = g.name + (f" — {g.organization}" if g.organization else "")
+        label = g.name
+        if g.organization and len(g.name) + len(g.organization) + 3 <= name_w:
+            label += f" — {g.organization}"
         confirmed = timeutil.age(r.age_days) + (" (old)" if r.stale else "")
         cells = [
             (g.id, 12),

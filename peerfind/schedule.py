@@ -1,0 +1,537 @@
+"""Recurrence for group schedules: next meetings across DST, RRULE text, folding, phrases, windows.
+
+Weekdays are 0 = Sunday … 6 = Saturday; times are wall-clock "HH:MM" in the schedule's IANA zone,
+so 19:00 stays 19:00 local across DST. Standard library only: the search path imports this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from peerfind.errors import UsageError
+from peerfind.models import Schedule
+from peerfind.vocab import DAY_NAMES
+
+DEFAULT_MINUTES = 60
+BYDAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (1020, 1260),
+                "night": (1260, 300)}
+_DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
+_VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    """Return the ZoneInfo for an IANA name, or None when it is empty or unknown."""
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return None
+
+
+def _minutes(hhmm: str | None) -> int | None:
+    """Return minutes since midnight for "HH:MM", or None when absent or malformed."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", hhmm or "")
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _iso(value: str | None) -> date | None:
+    """Return the date of an ISO date string, or None when absent or malformed."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _sday(d: date) -> int:
+    """Return the peerfind weekday (0 = Sunday) of a date."""
+    return (d.weekday() + 1) % 7
+
+
+def _month_len(year: int, month: int) -> int:
+    """Return the number of days in a month."""
+    return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+
+
+def _nth_key(n: int) -> tuple[bool, int]:
+    """Sort key putting 1st … 5th before the counted-from-the-end ordinals (-1 = last)."""
+    return (n < 0, n)
+
+
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward)."""
+    naive = datetime.combine(day, time(minutes // 60, minutes % 60))
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def duration_minutes(s: Schedule) -> int:
+    """Return how long a meeting lasts in minutes (end - start, across midnight; default 60)."""
+    start, end = _minutes(s.start), _minutes(s.end)
+    if start is None or end is None:
+        return DEFAULT_MINUTES
+    return (end - start) % 1440 or DEFAULT_MINUTES
+
+
+# --- occurrences ---------------------------------------------------------------------------------
+
+def _month_dates(s: Schedule, year: int, month: int) -> set[date]:
+    """Return the meeting dates of a monthly schedule within one month."""
+    length = _month_len(year, month)
+    if s.kind == "monthly_date":
+        return {date(year, month, s.monthday)} if 1 <= (s.monthday or 0) <= length else set()
+    out = set()
+    first_weekday = _sday(date(year, month, 1))
+    for day in {d for d in s.days if 0 <= d <= 6}:
+        matches = range(1 + (day - first_weekday) % 7, length + 1, 7)
+        out |= {date(year, month, matches[n - 1 if n > 0 else n])
+                for n in s.nths if n in _VALID_NTHS and abs(n) <= len(matches)}
+    return out
+
+
+def _series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
+    """Yield the meeting dates from `first` to `last` in order (until and exdates ignored)."""
+    if s.kind == "once":
+        yield from sorted({d for d in map(_iso, s.dates) if d and first <= d <= last})
+    elif s.kind == "weekly":
+        days = {d for d in s.days if 0 <= d <= 6}
+        anchor = _iso(s.anchor)
+        if not days or (s.interval > 1 and anchor is None):
+            return
+        week0 = anchor - timedelta(days=anchor.weekday()) if anchor else first  # Monday-start weeks
+        day = first
+        while day <= last:
+            if _sday(day) in days and ((day - week0).days // 7) % max(s.interval, 1) == 0:
+                yield day
+            day += timedelta(days=1)
+    elif s.kind in ("monthly_nth", "monthly_date"):
+        year, month = first.year, first.month
+        while date(year, month, 1) <= last:
+            yield from sorted(d for d in _month_dates(s, year, month) if first <= d <= last)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def next_occurrences(s: Schedule, after: datetime, count: int = 1,
+                     default_tz: str | None = None) -> list[datetime]:
+    """Return the next `count` meetings whose end is after `after`, as aware local datetimes.
+
+    The zone is s.timezone, else `default_tz`, else UTC; a naive `after` is read in that zone.
+    A meeting in progress at `after` counts. Appointment and unparsed schedules, schedules with no
+    start time and every-N-weeks schedules without an anchor have no occurrences.
+    """
+    start = _minutes(s.start)
+    if s.kind not in _DATED_KINDS or start is None or count < 1:
+        return []
+    zone = _zone(s.timezone) or _zone(default_tz) or ZoneInfo("UTC")
+    after = after.replace(tzinfo=zone) if after.tzinfo is None else after
+    after_utc = after.astimezone(UTC)
+    length = timedelta(minutes=duration_minutes(s))
+    first = (after.astimezone(zone) - length).date() - timedelta(days=1)
+    skip = {d for d in map(_iso, s.exdates) if d}
+    span = (date.max - first).days if s.kind == "once" else 400 * (count + len(skip) + 1)
+    last = first + timedelta(days=min(span, (date.max - first).days))
+    until = _iso(s.until)
+    out: list[datetime] = []
+    for day in _series_dates(s, first, min(last, until) if until else last):
+        begin = _wall(day, start, zone)
+        if day not in skip and begin.astimezone(UTC) + length > after_utc:
+            out.append(begin)
+            if len(out) == count:
+                break
+    return out
+
+
+def next_occurrence(s: Schedule, after: datetime, default_tz: str | None = None) -> datetime | None:
+    """Return the next meeting whose end is after `after` (see next_occurrences), or None."""
+    found = next_occurrences(s, after, 1, default_tz)
+    return found[0] if found else None
+
+
+# --- RRULE ---------------------------------------------------------------------------------------
+
+def _until_text(s: Schedule) -> str | None:
+    """Return the RRULE UNTIL value: the end of the `until` day, local time, written in UTC."""
+    until = _iso(s.until)
+    if until is None:
+        return None
+    local = datetime.combine(until, time(23, 59, 59), _zone(s.timezone) or UTC)
+    return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def to_rrule(s: Schedule) -> str | None:
+    """Return the RFC 5545 RRULE text for a recurring schedule, or None when it does not recur.
+
+    An every-N-weeks rule needs DTSTART on s.anchor. UNTIL is the end of the local `until` day in
+    UTC (RFC 5545 requires UTC when DTSTART has a TZID), so it is 23:59:59Z only for UTC schedules.
+    """
+    days = sorted({d for d in s.days if 0 <= d <= 6})
+    if s.kind == "weekly" and days:
+        parts = ["FREQ=WEEKLY"] + ([f"INTERVAL={s.interval}"] if s.interval > 1 else [])
+        parts.append("BYDAY=" + ",".join(BYDAY_CODES[d] for d in days))
+    elif s.kind == "monthly_nth" and days and set(s.nths) & set(_VALID_NTHS):
+        nths = sorted(set(s.nths) & set(_VALID_NTHS), key=_nth_key)
+        parts = ["FREQ=MONTHLY", "BYDAY=" + ",".join(f"{n}{BYDAY_CODES[d]}" for n in nths
+                                                      for d in days)]
+    elif s.kind == "monthly_date" and s.monthday is not None and 1 <= s.monthday <= 31:
+        parts = ["FREQ=MONTHLY", f"BYMONTHDAY={s.monthday}"]
+    else:
+        return None
+    until = _until_text(s)
+    return ";".join(parts + ([f"UNTIL={until}"] if until else []))
+
+
+def _localize(dt: datetime | date, tzid: str | None) -> tuple[datetime | date, str | None]:
+    """Return `dt` as local wall-clock time and the IANA name of its zone (None when unknown)."""
+    zone = _zone(tzid)
+    if not isinstance(dt, datetime):
+        return dt, tzid if zone else None
+    if zone:
+        return (dt.astimezone(zone) if dt.tzinfo else dt), tzid
+    if dt.tzinfo is None:
+        return dt, None
+    key = getattr(dt.tzinfo, "key", None)
+    return dt, key if key else ("UTC" if dt.utcoffset() == timedelta(0) else None)
+
+
+def _local_date(value: object, tzid: str | None) -> date | None:
+    """Return the local date of an exception date given as datetime, date or ISO text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        zone = _zone(tzid)
+        return (value.astimezone(zone) if zone and value.tzinfo else value).date()
+    return value if isinstance(value, date) else None
+
+
+def _rule_parts(rrule: str) -> dict[str, str] | None:
+    """Split RRULE text into upper-case NAME -> VALUE, or None when malformed."""
+    parts: dict[str, str] = {}
+    for chunk in re.sub(r"(?i)^\s*RRULE:", "", rrule).strip().split(";"):
+        name, sep, value = chunk.partition("=")
+        name = name.strip().upper()
+        if not sep or not name or name in parts:
+            return None
+        parts[name] = value.strip().upper()
+    return parts
+
+
+def _rule_until(value: str, local: datetime | date, tzid: str | None) -> date:
+    """Return the last local meeting date allowed by an RRULE UNTIL value."""
+    match = re.fullmatch(r"(\d{8})(?:T(\d{6})(Z?))?", value)
+    if not match:
+        raise ValueError(value)
+    day = datetime.strptime(match[1], "%Y%m%d").date()
+    if not match[2]:
+        return day
+    moment = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
+    if match[3]:
+        moment = moment.replace(tzinfo=UTC)
+        zone = _zone(tzid) or (local.tzinfo if isinstance(local, datetime) else None)
+        moment = moment.astimezone(zone).replace(tzinfo=None) if zone else moment
+    late = isinstance(local, datetime) and local.time().replace(tzinfo=None) > moment.time()
+    return moment.date() - timedelta(days=1) if late else moment.date()
+
+
+def from_rrule(rrule: str, dtstart: datetime, end: datetime | None = None,
+               tzid: str | None = None, exdates: Iterable[object] = (),
+               text: str = "") -> Schedule:
+    """Return the Schedule for an RRULE with its DTSTART (and DTEND, TZID, EXDATEs).
+
+    Weekly and monthly forms (BYDAY with ordinals or BYSETPOS, BYMONTHDAY), UNTIL and COUNT are
+    read; anything else gives kind "unparsed" keeping `text` (or the rule itself when no text).
+    """
+    local, zone_name = _localize(dtstart, tzid)
+    timed = isinstance(local, datetime)
+    start = local.strftime("%H:%M") if timed else None
+    stop = _localize(end, zone_name)[0] if end is not None else None
+    finish = stop.strftime("%H:%M") if isinstance(stop, datetime) and timed else None
+    base = Schedule(start=start, end=finish if finish != start else None, timezone=zone_name,
+                    text=text)
+    skipped = tuple(sorted({d.isoformat() for d in (_local_date(x, zone_name) for x in exdates)
+                            if d}))
+    parts = _rule_parts(rrule)
+    try:
+        sched = _rule_schedule(parts, local, base)
+        if parts and "UNTIL" in parts and "COUNT" in parts:
+            raise ValueError("UNTIL with COUNT")
+        if parts and "UNTIL" in parts:
+            sched = replace(sched, until=_rule_until(parts["UNTIL"], local, zone_name).isoformat())
+        elif parts and "COUNT" in parts:
+            count, first = int(parts["COUNT"]), _day(local)
+            dates = _series_dates(sched, first, first.replace(year=first.year + 30))
+            found = list(zip(range(count), dates, strict=False))
+            if count < 1 or not found:
+                raise ValueError("COUNT")
+            if len(found) == count:
+                sched = replace(sched, until=found[-1][1].isoformat())
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return replace(base, kind="unparsed", text=text or rrule.strip())
+    return replace(sched, exdates=skipped)
+
+
+def _day(value: datetime | date) -> date:
+    """Return the date part of a datetime or date."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _byday(item: str) -> tuple[int | None, int]:
+    """Return (ordinal or None, weekday) for one BYDAY item such as "TU", "2SA" or "-1FR"."""
+    match = re.fullmatch(r"([+-]?\d{1,2})?(SU|MO|TU|WE|TH|FR|SA)", item.strip())
+    if not match:
+        raise ValueError(item)
+    return (int(match[1]) if match[1] else None), BYDAY_CODES.index(match[2])
+
+
+def _rule_schedule(parts: dict[str, str] | None, local: datetime | date,
+                   base: Schedule) -> Schedule:
+    """Map parsed RRULE parts onto a Schedule; raise ValueError for unsupported rules."""
+    known = {"FREQ", "INTERVAL", "BYDAY", "BYSETPOS", "BYMONTHDAY", "UNTIL", "COUNT", "WKST"}
+    if parts is None or set(parts) - known or int(parts.get("INTERVAL", "1")) < 1:
+        raise ValueError("unsupported RRULE")
+    freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1"))
+    byday = [_byday(x) for x in parts["BYDAY"].split(",")] if "BYDAY" in parts else []
+    ords, days = {n for n, _ in byday}, sorted({d for _, d in byday})
+    setpos = [int(x) for x in parts["BYSETPOS"].split(",")] if "BYSETPOS" in parts else []
+    monthday = [int(x) for x in parts["BYMONTHDAY"].split(",")] if "BYMONTHDAY" in parts else []
+    plain = ords <= {None} and not setpos and not monthday
+    if freq in ("DAILY", "WEEKLY") and plain and (freq == "WEEKLY" or interval == 1):
+        days = days or (list(range(7)) if freq == "DAILY" else [_sday(_day(local))])
+        if interval > 1 and len(days) > 1 and parts.get("WKST", "MO") != "MO":
+            raise ValueError("WKST")  # every-N-weeks on several days counts weeks from Monday
+        anchor = _day(local).isoformat() if interval > 1 else None
+        return replace(base, kind="weekly", days=tuple(days), interval=interval, anchor=anchor)
+    if freq != "MONTHLY" or interval != 1:
+        raise ValueError("FREQ")
+    if monthday and len(monthday) == 1 and 1 <= monthday[0] <= 31 and not byday and not setpos:
+        return replace(base, kind="monthly_date", monthday=monthday[0])
+    if not byday and not setpos and not monthday:
+        return replace(base, kind="monthly_date", monthday=_day(local).day)
+    if plain:
+        return replace(base, kind="weekly", days=tuple(days))  # every such weekday of the month
+    if None not in ords and not setpos and not monthday:
+        nths = sorted({n for n, _ in byday if n is not None}, key=_nth_key)
+        if len(set(byday)) != len(nths) * len(days):
+            raise ValueError("BYDAY is not a cross product of ordinals and days")
+    elif ords == {None} and setpos and not monthday and len(days) == 1:
+        nths = sorted(set(setpos), key=_nth_key)
+    else:
+        raise ValueError("BYDAY/BYSETPOS/BYMONTHDAY")
+    if not set(nths) <= set(_VALID_NTHS):
+        raise ValueError("ordinal")
+    return replace(base, kind="monthly_nth", days=tuple(days), nths=tuple(nths))
+
+
+# --- folding dated instances ---------------------------------------------------------------------
+
+def fold_dates(dates: list[datetime], tz: str | None, text: str = "") -> Schedule:
+    """Fold the dated instances of one series into a recurring Schedule, else kind "once".
+
+    At least three dates at one local time are needed to recognize weekly, every-N-weeks, nth
+    weekday (incl. last) or monthly-by-date spacing; a few missing instances become exdates.
+    The result has no `until`: the dates are a sample of the series, not its end.
+    """
+    if tz is None:
+        tz = next((getattr(d.tzinfo, "key", None) for d in dates if d.tzinfo), None)
+    zone = _zone(tz)
+    local = [d.astimezone(zone) if zone and d.tzinfo else d for d in dates]
+    days = sorted({d.date() for d in local})
+    times = {d.strftime("%H:%M") for d in local}
+    start = times.pop() if len(times) == 1 else None
+    if not days:
+        return Schedule(kind="unparsed", text=text)
+    base = Schedule(kind="once", dates=tuple(d.isoformat() for d in days), start=start,
+                    timezone=tz if zone else None, text=text)
+    if start is None or len(days) < 3:
+        return base
+    weekdays = tuple(sorted({_sday(d) for d in days}))
+    nths = {(d.day - 1) // 7 + 1 for d in days}
+    lasts = {-1 if d.day + 7 > _month_len(d.year, d.month) else (d.day - 1) // 7 + 1 for d in days}
+    plain, anchor = replace(base, dates=()), days[0].isoformat()
+    candidates = [replace(plain, kind="weekly", days=weekdays),
+                  replace(plain, kind="weekly", days=weekdays, interval=2, anchor=anchor),
+                  replace(plain, kind="monthly_nth", days=weekdays, nths=tuple(sorted(nths))),
+                  replace(plain, kind="monthly_nth", days=weekdays,
+                          nths=tuple(sorted(lasts, key=_nth_key)))]
+    if len({d.day for d in days}) == 1:
+        candidates.append(replace(plain, kind="monthly_date", monthday=days[0].day))
+    candidates += [replace(plain, kind="weekly", days=weekdays, interval=n, anchor=anchor)
+                   for n in (3, 4)]
+    best, fewest = base, len(days) // 4 + 1
+    for cand in (c for c in candidates if len(c.nths) <= 2):  # "1st, 2nd, 4th & 5th" is weekly
+        expected = set(_series_dates(cand, days[0], days[-1]))
+        if expected >= set(days) and len(expected) - len(days) < fewest:
+            missing = tuple(sorted(d.isoformat() for d in expected - set(days)))
+            best, fewest = replace(cand, exdates=missing), len(missing)
+    return best
+
+
+# --- phrases and filters -------------------------------------------------------------------------
+
+def _clock(minutes: int, meridiem: bool = True) -> str:
+    """Return minutes since midnight as "7:30 PM" (or "7:30" without the meridiem)."""
+    hour, minute = divmod(minutes, 60)
+    text = f"{hour % 12 or 12}:{minute:02d}"
+    return f"{text} {'AM' if hour < 12 else 'PM'}" if meridiem else text
+
+
+def _time_phrase(s: Schedule) -> str:
+    """Return "7:30–9:00 PM", "11:00 AM–1:00 PM", "7:00 PM" or "" for a schedule's times."""
+    start, end = _minutes(s.start), _minutes(s.end)
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return _clock(start)
+    same = (start < 720) == (end < 720)
+    return f"{_clock(start, not same)}–{_clock(end)}"
+
+
+def _join(words: list[str]) -> str:
+    """Join words as "a", "a & b" or "a, b & c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " & " + words[-1]
+
+
+def _ordinal(n: int) -> str:
+    """Return 1 -> "1st", 22 -> "22nd", -1 -> "last", -2 -> "2nd-to-last"."""
+    if n < 0:
+        return "last" if n == -1 else f"{_ordinal(-n)}-to-last"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _day_text(d: date) -> str:
+    """Return a date as "Mar 5, 2026"."""
+    return f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def describe(s: Schedule) -> str:
+    """Return a short human phrase for a schedule ("1st & 3rd Thursday 7:30–9:00 PM")."""
+    days = sorted({d for d in s.days if 0 <= d <= 6})
+    names = [DAY_NAMES[d] for d in days]
+    if s.kind == "appointment":
+        return "By appointment"
+    if s.kind == "weekly" and days:
+        if s.interval > 1:
+            every = "Every other" if s.interval == 2 else f"Every {s.interval} weeks on"
+            head = f"{every} {_join(names)}"
+        else:
+            head = "Daily" if len(days) == 7 else _join([n + "s" for n in names])
+    elif s.kind == "monthly_nth" and days and s.nths:
+        ords = _join([_ordinal(n) for n in sorted(set(s.nths), key=_nth_key)])
+        head = f"{ords} {_join(names)}" + (" of the month" if len(set(s.nths)) == 1 else "")
+    elif s.kind == "monthly_date" and s.monthday:
+        head = f"{_ordinal(s.monthday)} of the month"
+    elif s.kind == "once" and s.dates:
+        dates = sorted({d for d in map(_iso, s.dates) if d})
+        shown = [_day_text(d) for d in dates[:3]]
+        head = "; ".join(shown) + (f" (+{len(dates) - 3} more)" if len(dates) > 3 else "")
+    else:
+        return s.text
+    phrase = " ".join(p for p in (head, _time_phrase(s)) if p)
+    until = _iso(s.until)
+    if until and s.kind != "once":
+        phrase += f" until {_day_text(until)}"
+    return phrase[:1].upper() + phrase[1:]
+
+
+def in_time_window(s: Schedule, window: tuple[int, int]) -> bool:
+    """Return True when the meeting starts inside `window` (minutes since midnight, may wrap)."""
+    start = _minutes(s.start)
+    if start is None or s.kind not in _DATED_KINDS:
+        return False
+    low, high = window
+    if low == high:
+        return True
+    return low <= start < high if low < high else (start >= low or start < high)
+
+
+def parse_time_window(text: str) -> tuple[int, int]:
+    """Return (start, end) minutes for "morning" … "night" or "HH:MM-HH:MM"; raise UsageError."""
+    key = (text or "").strip().lower()
+    if key in TIME_WINDOWS:
+        return TIME_WINDOWS[key]
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})", key)
+    if match:
+        (h1, m1, h2, m2) = map(int, match.groups())
+        low, high = h1 * 60 + m1, h2 * 60 + m2
+        if h1 <= 23 and m1 <= 59 and m2 <= 59 and (h2 <= 23 or high == 1440) and low != high:
+            return low, high
+    raise UsageError(f"unknown time window {text!r}: use morning, afternoon, evening, night "
+                     "or a range such as 18:00-21:00")
+
+
+# --- zones when a source gives none --------------------------------------------------------------
+
+def _table(pairs: str) -> dict[str, str]:
+    """Return a dict from "key=value key=value" text."""
+    return dict(pair.split("=", 1) for pair in pairs.split())
+
+
+_US_ZONES = {
+    "America/New_York": "CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV",
+    "America/Chicago": "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI",
+    "America/Denver": "CO MT NM UT WY", "America/Phoenix": "AZ", "America/Boise": "ID",
+    "America/Los_Angeles": "CA NV OR WA", "America/Detroit": "MI", "America/Anchorage": "AK",
+    "America/Indiana/Indianapolis": "IN", "Pacific/Honolulu": "HI", "America/Puerto_Rico": "PR",
+    "America/St_Thomas": "VI", "Pacific/Guam": "GU",
+}
+_CA_ZONES = {
+    "America/Toronto": "ON QC", "America/Vancouver": "BC", "America/Edmonton": "AB NT",
+    "America/Winnipeg": "MB", "America/Regina": "SK", "America/Halifax": "NS PE",
+    "America/Moncton": "NB", "America/St_Johns": "NL", "America/Whitehorse": "YT",
+    "America/Iqaluit": "NU",
+}
+_REGION_NAMES = _table(
+    "alabama=AL alaska=AK arizona=AZ arkansas=AR california=CA colorado=CO connecticut=CT "
+    "delaware=DE district_of_columbia=DC washington_dc=DC florida=FL georgia=GA hawaii=HI idaho=ID "
+    "illinois=IL indiana=IN iowa=IA kansas=KS kentucky=KY louisiana=LA maine=ME maryland=MD "
+    "massachusetts=MA michigan=MI minnesota=MN mississippi=MS missouri=MO montana=MT nebraska=NE "
+    "nevada=NV new_hampshire=NH new_jersey=NJ new_mexico=NM new_york=NY north_carolina=NC "
+    "north_dakota=ND ohio=OH oklahoma=OK oregon=OR pennsylvania=PA rhode_island=RI "
+    "south_carolina=SC south_dakota=SD tennessee=TN texas=TX utah=UT vermont=VT virginia=VA "
+    "washington=WA west_virginia=WV wisconsin=WI wyoming=WY puerto_rico=PR guam=GU "
+    "ontario=ON quebec=QC british_columbia=BC alberta=AB manitoba=MB saskatchewan=SK "
+    "nova_scotia=NS new_brunswick=NB newfoundland_and_labrador=NL prince_edward_island=PE "
+    "yukon=YT northwest_territories=NT nunavut=NU")
+_COUNTRIES = _table(
+    "GB=Europe/London UK=Europe/London IE=Europe/Dublin DE=Europe/Berlin FR=Europe/Paris "
+    "NL=Europe/Amsterdam BE=Europe/Brussels CH=Europe/Zurich AT=Europe/Vienna IT=Europe/Rome "
+    "SE=Europe/Stockholm NO=Europe/Oslo DK=Europe/Copenhagen NZ=Pacific/Auckland "
+    "IN=Asia/Kolkata JP=Asia/Tokyo SG=Asia/Singapore ZA=Africa/Johannesburg")
+_COUNTRY_NAMES = _table(
+    "united_states=US usa=US united_states_of_america=US canada=CA united_kingdom=GB england=GB "
+    "scotland=GB wales=GB northern_ireland=GB great_britain=GB ireland=IE germany=DE "
+    "deutschland=DE france=FR netherlands=NL belgium=BE switzerland=CH schweiz=CH austria=AT "
+    "italy=IT sweden=SE norway=NO denmark=DK new_zealand=NZ india=IN japan=JP singapore=SG "
+    "south_africa=ZA australia=AU mexico=MX brazil=BR")
+
+
+def _code(value: str | None, names: dict[str, str]) -> str:
+    """Return a region or country code from a code or a (case-insensitive) name."""
+    key = re.sub(r"[\s.\-]+", "_", (value or "").strip().lower()).strip("_")
+    return names.get(key, key.upper().replace("_", ""))
+
+
+def timezone_for_region(region: str | None, country: str | None = None) -> str | None:
+    """Return the main IANA zone of a US state, Canadian province or single-zone country.
+
+    Used when a source gives no zone. Multi-zone countries (CA, AU, MX, …) without a region,
+    and anything unknown, give None.
+    """
+    nation = _code(country, _COUNTRY_NAMES) if country else None
+    area = _code(region, _REGION_NAMES)
+    tables = {"US": _US_ZONES, "CA": _CA_ZONES}
+    for where in ([nation] if nation in tables else [] if nation else ["US", "CA"]):
+        for zone, codes in tables[where].items():
+            if area and area in codes.split():
+                return zone
+    return _COUNTRIES.get(nation) if nation else None

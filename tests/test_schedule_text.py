@@ -1,0 +1,193 @@
+"""Tests of peerfind.schedule_text.read_schedule on real-world schedule phrasings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peerfind.models import SCHEDULE_KINDS, Schedule
+from peerfind.schedule_text import read_schedule
+
+NY = "America/New_York"
+ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+
+
+def weekly(days: tuple[int, ...], start: str | None = None, end: str | None = None,
+           **kw: object) -> Schedule:
+    """Return the expected weekly Schedule (zone New York unless given)."""
+    return Schedule(kind="weekly", days=days, start=start, end=end,
+                    **{"timezone": NY, **kw})  # type: ignore[arg-type]
+
+
+def nth(nths: tuple[int, ...], days: tuple[int, ...], start: str | None = None,
+        end: str | None = None, **kw: object) -> Schedule:
+    """Return the expected monthly nth-weekday Schedule."""
+    return Schedule(kind="monthly_nth", nths=nths, days=days, start=start, end=end,
+                    **{"timezone": NY, **kw})  # type: ignore[arg-type]
+
+
+def monthday(day: int, start: str | None = None, end: str | None = None) -> Schedule:
+    """Return the expected monthly-by-date Schedule."""
+    return Schedule(kind="monthly_date", monthday=day, start=start, end=end, timezone=NY)
+
+
+APPOINTMENT = Schedule(kind="appointment", timezone=NY)
+UNPARSED = "unparsed"
+
+PHRASES = [
+    # the forms named in the design brief
+    ("1st & 3rd Thursdays, 7:30-9:00 PM", nth((1, 3), (4,), "19:30", "21:00")),
+    ("every other Wednesday 6:30–8pm", weekly((3,), "18:30", "20:00", interval=2)),
+    ("Tuesdays at 7 p.m. (Zoom)", weekly((2,), "19:00")),
+    ("last Saturday of the month", nth((-1,), (6,))),
+    ("Meets monthly on the second Monday", nth((2,), (1,))),
+    ("Mondays and Wednesdays 10am-11:30am", weekly((1, 3), "10:00", "11:30")),
+    ("2nd and 4th Tuesday of each month from 6:00 to 7:30 pm", nth((2, 4), (2,), "18:00", "19:30")),
+    ("Third Tuesday of each month", nth((3,), (2,))),
+    ("Every Thursday, 12:00 noon", weekly((4,), "12:00")),
+    ("Weekly on Fridays at 19:00", weekly((5,), "19:00")),
+    ("the 15th of every month at 6pm", monthday(15, "18:00")),
+    ("By appointment", APPOINTMENT),
+    ("Call for times", UNPARSED),
+    # NAMI family and Connection groups
+    ("2nd Monday of every month, 6:30 – 8:00 p.m.", nth((2,), (1,), "18:30", "20:00")),
+    ("Every Tuesday from 7:00 – 8:30 PM", weekly((2,), "19:00", "20:30")),
+    ("First and third Mondays, 6:30 - 8:00 PM", nth((1, 3), (1,), "18:30", "20:00")),
+    ("4th Monday, 7 – 8:30 p.m.", nth((4,), (1,), "19:00", "20:30")),
+    ("Fourth Thursday 6 pm (Zoom only)", nth((4,), (4,), "18:00")),
+    ("Second & fourth Wednesdays 12–1:30 pm", nth((2, 4), (3,), "12:00", "13:30")),
+    ("Last Thursday of every month, 6-7:30pm", nth((-1,), (4,), "18:00", "19:30")),
+    ("Once a month on the 3rd Tuesday, 7pm", nth((3,), (2,), "19:00")),
+    # DBSA chapters
+    ("Thursdays 7:00pm - 8:30pm", weekly((4,), "19:00", "20:30")),
+    ("Every Monday 7-8:30 PM", weekly((1,), "19:00", "20:30")),
+    ("Tues. & Thurs. 10:00 a.m. – 11:30 a.m.", weekly((2, 4), "10:00", "11:30")),
+    ("Mondays 7:00-8:30pm; Thursdays 7:00-8:30pm", weekly((1, 4), "19:00", "20:30")),
+    ("Tuesday nights 7:30-9", weekly((2,), "19:30", "21:00")),
+    ("Tuesday evenings at 7", weekly((2,), "19:00")),
+    ("Every Saturday 9:30 – 11 am", weekly((6,), "09:30", "11:00")),
+    # PFLAG chapters
+    ("Meets the 3rd Sunday of each month, 2:00-4:00 PM", nth((3,), (0,), "14:00", "16:00")),
+    ("Second Tuesday of every month at 7 PM", nth((2,), (2,), "19:00")),
+    ("1st Wednesday of the month 7pm-9pm", nth((1,), (3,), "19:00", "21:00")),
+    ("Meets 2nd Saturdays 10:00 AM - 12:00 PM", nth((2,), (6,), "10:00", "12:00")),
+    ("Monthly on the 1st at 10am", monthday(1, "10:00")),
+    # GriefShare and other weekly groups
+    ("Wednesdays, 6:30 PM - 8:30 PM", weekly((3,), "18:30", "20:30")),
+    ("Sundays 4:00-6:00 p.m.", weekly((0,), "16:00", "18:00")),
+    ("Wednesdays 6:30 PM - 8:00 PM (in person & Zoom)", weekly((3,), "18:30", "20:00")),
+    ("Sunday's at 5pm", weekly((0,), "17:00")),
+    ("Sun 5:30 PM", weekly((0,), "17:30")),
+    ("Saturdays 10 a.m. to noon", weekly((6,), "10:00", "12:00")),
+    ("12 noon - 1 pm Mondays", weekly((1,), "12:00", "13:00")),
+    ("Mon-Fri 9am-5pm", weekly((1, 2, 3, 4, 5), "09:00", "17:00")),
+    ("Weekdays 8:00 AM", weekly((1, 2, 3, 4, 5), "08:00")),
+    ("Daily at noon", weekly(ALL_DAYS, "12:00")),
+    ("every day 7:00 AM", weekly(ALL_DAYS, "07:00")),
+    ("Fridays 11pm-1am", weekly((5,), "23:00", "01:00")),
+    ("Every 2 weeks on Thursday, 6-7:30pm", weekly((4,), "18:00", "19:30", interval=2)),
+    ("Every other Tuesday, 7:00–8:30 PM ET", weekly((2,), "19:00", "20:30", interval=2)),
+    ("Thursdays 7pm CT", weekly((4,), "19:00", timezone="America/Chicago")),
+    ("Tuesdays between 6 and 8 pm", weekly((2,), "18:00", "20:00")),
+    ("Mon, Wed, Fri 12-1pm", weekly((1, 3, 5), "12:00", "13:00")),
+    ("10pm-midnight Fridays", weekly((5,), "22:00", "00:00")),
+    ("every 3rd Tuesday of the month 6pm", nth((3,), (2,), "18:00")),
+    ("Thursdays from 7:00 to 8:30 p.m. Eastern time", weekly((4,), "19:00", "20:30")),
+    # appointments
+    ("Call for an appointment", APPOINTMENT),
+    ("Appointment only.", APPOINTMENT),
+    ("Available by appointment", APPOINTMENT),
+    # never guessed
+    ("Tuesdays 7pm (except holidays)", UNPARSED),
+    ("every second Tuesday", UNPARSED),  # every other week, or the 2nd Tuesday?
+    ("every 3rd Tuesday", UNPARSED),  # every three weeks, or the 3rd Tuesday?
+    ("Every other Monday starting 1/5", UNPARSED),
+    ("Tuesdays 7pm-8:30pm at the library", UNPARSED),  # every word must be understood
+    ("biweekly on Tuesdays", UNPARSED),  # twice a week, or every two weeks?
+    ("Tuesdays at 7", UNPARSED),  # 7 am or 7 pm?
+    ("Tuesdays 7:00", UNPARSED),
+    ("Tuesdays 7-9", UNPARSED),
+    ("Meets September through May, 2nd Tuesday, 7pm", UNPARSED),
+    ("TBD", UNPARSED),
+    ("Starts Sep 9, 2026 (13-week session)", UNPARSED),
+    ("Mondays 10am and Wednesdays 7pm", UNPARSED),
+    ("Twice a month", UNPARSED),
+    ("Tuesdays & Thursdays, times vary", UNPARSED),
+    ("Please check our calendar", UNPARSED),
+    ("first week of the month", UNPARSED),
+    ("Every other Tuesday (starting Jan 6)", UNPARSED),
+    ("Thursday, March 5, 7pm", UNPARSED),
+    ("2nd Tuesday, 6:30pm. No meetings in December.", UNPARSED),
+    ("7:00 PM", UNPARSED),
+    ("Saturdays at midnight", UNPARSED),  # which night?
+    ("Monthly on Tuesdays", UNPARSED),
+    ("1st Monday and 3rd Wednesday", UNPARSED),
+    ("Weekdays and Tuesdays 7pm", UNPARSED),
+    ("Meets at First Baptist Church, Tuesdays 7pm", UNPARSED),
+    ("Tuesdays 7pm, 123 Main St", UNPARSED),
+    ("", UNPARSED),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), PHRASES, ids=[p or "empty" for p, _ in PHRASES])
+def test_read_schedule(phrase, expected):
+    got = read_schedule(phrase, NY)
+    if expected == UNPARSED:
+        assert got == Schedule(kind="unparsed", text=phrase.strip())
+    else:
+        assert got == replace(expected, text=phrase.strip())
+    assert got.problems() == []
+
+
+def test_enough_real_world_phrasings():
+    assert len(PHRASES) >= 40
+
+
+def test_text_is_trimmed_and_zone_is_passed_through():
+    assert read_schedule("  Tuesdays 7pm \n", "America/Chicago") == weekly(
+        (2,), "19:00", timezone="America/Chicago", text="Tuesdays 7pm")
+    assert read_schedule("Tuesdays 7pm").timezone is None
+
+
+@pytest.mark.parametrize(("phrase", "tz", "zone"), [
+    ("Tuesdays 7pm ET", None, NY),
+    ("Tuesdays 7pm ET", "America/Detroit", "America/Detroit"),  # same clock as Eastern
+    ("Tuesdays 7pm ET", "America/Chicago", NY),  # the text names the zone the time is in
+    ("Tuesdays 7pm MST", "America/Phoenix", "America/Phoenix"),
+    ("Tuesdays 7pm Pacific time", None, "America/Los_Angeles"),
+    ("Tuesdays 7pm (Eastern)", None, NY),
+    ("Tuesdays 7pm GMT", "Europe/London", "Europe/London"),
+    ("Tuesdays 7pm UTC", "Europe/London", "UTC"),
+])
+def test_stated_time_zone(phrase, tz, zone):
+    assert read_schedule(phrase, tz).timezone == zone
+
+
+def test_long_text_is_unparsed():
+    text = "Tuesdays 7pm " + "and more " * 40
+    assert read_schedule(text) == Schedule(kind="unparsed", text=text.strip())
+
+
+FRAGMENTS = [
+    "1st", "2nd", "3rd", "4th", "5th", "15th", "31st", "first", "second", "last", "every",
+    "other", "Monday", "Tuesdays", "wed", "Thurs.", "Sat", "and", "&", ",", "/", "-", "–", "to",
+    "through", "between", "of", "the", "month", "monthly", "weekly", "week", "weeks", "each",
+    "at", "on", "from", "7", "12", "19:00", "6:30", "7pm", "8 p.m.", "10am", "noon", "midnight",
+    "(", ")", "Zoom", "evening", "morning", "ET", "CT", "once", "twice", "a", "day", "daily",
+    "weekdays", "by", "appointment", "only", "except", "0", "24:00", "99:99", "13pm", "0am",
+    "every other week", "2", "two", "fortnightly", "Tuesday's", "12:00", "am", "pm",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(st.sampled_from(FRAGMENTS), max_size=14).map(
+    " ".join)), st.sampled_from([None, NY, "Europe/London", "Not/AZone"]))
+def test_read_schedule_never_raises_and_is_always_valid(text, tz):
+    got = read_schedule(text, tz)
+    assert isinstance(got, Schedule)
+    assert got.problems() == []
+    assert got.kind in SCHEDULE_KINDS
+    assert got.text == text.strip()
