@@ -1,0 +1,334 @@
+"""`peerfind scrape` (refresh listings from their sources) and `peerfind sources` (list them)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peerfind.cli_common import handled, note, open_catalog
+
+Names = Annotated[list[str] | None, typer.Argument(
+    help="Sources to refresh (see `peerfind sources`).", show_default=False)]
+SourcesFile = Annotated[Path | None, typer.Option(
+    "--sources", help="A sources file (TOML, [[source]] tables) instead of the bundled list.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scrape and sources commands to the app."""
+
+    @app.command()
+    @handled
+    def scrape(
+        names: Names = None,
+        run_all: Annotated[bool, typer.Option(
+            "--all", help="Every enabled source (of --sources FILE when given).")] = False,
+        sources_file: SourcesFile = None,
+        platform: Annotated[str | None, typer.Option(
+            "--platform", help="Run this platform parser (e.g. meeting-guide) on --url.")] = None,
+        url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
+        name: Annotated[str | None, typer.Option(
+            "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
+        program: Annotated[str | None, typer.Option(
+            "--program", help="Fellowship of an ad hoc feed: aa, al-anon, na, eda, …")] = None,
+        tz: Annotated[str | None, typer.Option(
+            "--timezone", help="IANA zone for ad hoc listings without one.")] = None,
+        region: Annotated[str | None, typer.Option(
+            "--region", help="State/region for ad hoc listings without one (e.g. MA).")] = None,
+        country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
+        organization: Annotated[str | None, typer.Option(
+            "--organization", help="Who publishes the ad hoc feed.")] = None,
+        delay: Annotated[float, typer.Option(
+            "--delay", min=0.0, help="Seconds between requests to one host.")] = 1.0,
+        cache: Annotated[Path | None, typer.Option(
+            "--cache", help="HTTP cache folder (default: http-cache in the user folder).")] = None,
+        concurrency: Annotated[int, typer.Option(
+            "--concurrency", min=1, max=200, help="Sources fetched at once.")] = 32,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Fetch and parse, write nothing to the catalog.")] = False,
+    ) -> None:
+        """Refresh listings from their sources, politely; a broken source keeps its old listings."""
+        chosen = _choose(names or [], run_all, sources_file, platform, url, name,
+                         {"program": program, "timezone": tz, "region": region,
+                          "country": country, "organization": organization})
+        if not chosen:
+            note("No enabled sources to refresh.")
+            return
+        conn = None if dry_run else open_catalog(write=True)
+        try:
+            runs = _run(chosen, delay=delay, cache=cache, concurrency=concurrency, conn=conn)
+        finally:
+            if conn is not None:
+                conn.close()
+        _report(runs, dry_run)
+        if any(r.status == "failed" for r in runs):
+            raise typer.Exit(code=1)
+
+    @app.command()
+    @handled
+    def sources(
+        output: Annotated[str, typer.Option(
+            "--output", "-o", help="table or json.")] = "table",
+        sources_file: SourcesFile = None,
+    ) -> None:
+        """List every source: origin, last run, status, listing count and age of its data."""
+        from peerfind.errors import UsageError
+
+        if output not in ("table", "json"):
+            raise UsageError(f"unknown output {output!r}; use table or json")
+        rows = _source_rows(sources_file)
+        if output == "json":
+            import json
+
+            print(json.dumps(rows, indent=2))
+        else:
+            _print_sources(rows)
+
+
+def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform: str | None,
+            url: str | None, name: str | None, extra: dict[str, Any]) -> list[Any]:
+    """Return the Sources a scrape command asks for; raise UsageError when the ask is unclear."""
+    from peerfind import registry
+    from peerfind.errors import UsageError
+
+    adhoc = [platform, url, name]
+    chosen = []
+    if any(adhoc):
+        if not all(adhoc):
+            raise UsageError("--platform, --url and --name go together, e.g. --platform "
+                             "meeting-guide --url https://…/feed.json --name my-intergroup")
+        chosen.append(registry.adhoc_source(str(platform), str(url), str(name), **extra))
+    elif any(extra.values()):
+        raise UsageError("--program, --timezone, --region, --country and --organization apply "
+                         "to an ad hoc --platform/--url/--name run")
+    if names or run_all:
+        chosen += registry.select(names, run_all=run_all, sources_file=sources_file)
+    elif not chosen:
+        raise UsageError("name the sources to refresh, or use --all, or --platform P --url U "
+                         "--name N (see `peerfind sources`)")
+    seen: set[str] = set()
+    return [s for s in chosen if not (s.name in seen or seen.add(s.name))]
+
+
+class _Display:
+    """Progress on stderr: a rich bar on a terminal, one quiet line per source otherwise."""
+
+    def __init__(self, total: int) -> None:
+        """Start the display for `total` sources."""
+        self.total, self.pages, self.finished = total, 0, 0
+        self.progress: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                     BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     console=Console(stderr=True))
+            self.task = self.progress.add_task("scraping", total=total)
+            self.progress.start()
+
+    def page(self, source: str, url: str) -> None:
+        """Count a fetched page."""
+        self.pages += 1
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"scraping: {self.pages} pages, "
+                                 f"last from {source}")
+
+    def done(self, run: Any) -> None:
+        """Show that one source finished."""
+        self.finished += 1
+        res = run.result
+        counts = (f"+{res.added} ~{res.updated} ={res.unchanged} -{res.removed}"
+                  if res is not None and run.status != "failed" else f"{len(run.groups)} listings")
+        line = (f"{run.name}: {run.status}, {counts}, {run.pages} page(s), {run.seconds:.1f} s"
+                + (f" — {run.fatal}" if run.fatal else ""))
+        if self.progress is not None:
+            self.progress.console.print(line, markup=False, highlight=False)
+            self.progress.advance(self.task)
+        else:
+            print(f"scrape [{self.finished}/{self.total}] {line}", file=sys.stderr)
+
+    def close(self) -> None:
+        """Stop the bar."""
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: int,
+         conn: Any) -> list[Any]:
+    """Fetch, parse and (unless conn is None) store every chosen source; return the runs."""
+    import asyncio
+
+    from peerfind import runner
+    from peerfind.fetch import Fetcher
+    from peerfind.paths import user_dir
+
+    display = _Display(len(chosen))
+
+    def done(run: runner.SourceRun) -> None:
+        if conn is not None:
+            runner.store(conn, run)
+        display.done(run)
+
+    async def main() -> list[runner.SourceRun]:
+        async with Fetcher(delay=delay, cache_dir=cache or user_dir() / "http-cache") as fetcher:
+            return await runner.run_sources(chosen, fetcher, on_done=done, on_page=display.page,
+                                            concurrency=concurrency)
+
+    try:
+        return asyncio.run(main())
+    finally:
+        display.close()
+
+
+def _report(runs: list[Any], dry_run: bool) -> None:
+    """Print the per-source report table on stdout and the details (skips, errors) below it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from peerfind.clean import terminal_safe
+
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 110)
+    table = Table(title="dry run: nothing written" if dry_run else None)
+    heads = (["Listings"] if dry_run else ["Added", "Updated", "Unchanged", "Removed"])
+    for head in ["Source", "Status", *heads, "Skipped", "Errors", "Pages", "Time"]:
+        table.add_column(head, justify="left" if head in ("Source", "Status") else "right")
+    notes: list[str] = []
+    for run in runs:
+        res = run.result
+        if dry_run:
+            counts = [str(len(run.groups))]
+        elif res is not None and run.status != "failed":
+            counts = [str(res.added), str(res.updated), str(res.unchanged), str(res.removed)]
+        else:
+            counts = ["-"] * 4
+        table.add_row(terminal_safe(run.name), run.status, *counts, str(run.skipped),
+                      str(len(run.errors)), str(run.pages), f"{run.seconds:.1f}s")
+        notes += _notes(run)
+    console.print(table)
+    for line in notes:
+        console.print(terminal_safe(line), markup=False, highlight=False, soft_wrap=True)
+
+
+def _notes(run: Any) -> list[str]:
+    """Return the detail lines of one source's report."""
+    out = []
+    if run.skipped:
+        out.append(f"{run.name}: skipped {run.report.summary().split('skipped ', 1)[-1]}")
+    if run.fatal:
+        out.append(f"{run.name}: FAILED: {run.fatal} (previous listings kept)")
+    elif run.result is not None and run.result.status == "suspicious":
+        out.append(f"{run.name}: SUSPICIOUS: {run.result.message}")
+    elif run.errors:
+        out.append(f"{run.name}: partial: {len(run.errors)} page(s) failed; nothing marked removed")
+    out += [f"{run.name}:   {e}" for e in run.errors[:3] if e != run.fatal]
+    if run.dropped_links:
+        out.append(f"{run.name}: {run.dropped_links} link(s) over the page cap not followed")
+    if run.not_modified:
+        out.append(f"{run.name}: {run.not_modified} page(s) unchanged since last time (HTTP 304)")
+    if run.geocoded or run.zoned:
+        out.append(f"{run.name}: placed {run.geocoded} by gazetteer, zoned {run.zoned}")
+    return out
+
+
+def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
+    """Return one dict per source known to the registry, the bundle or the catalog's runs."""
+    from datetime import UTC, date, datetime
+
+    from peerfind import registry
+    from peerfind.errors import CatalogError
+
+    rows: dict[str, dict[str, Any]] = {}
+    for src in registry.all_sources(sources_file).values():
+        cfg = src.config
+        rows[cfg.name] = {"name": cfg.name, "origin": cfg.origin, "platform": src.kind,
+                          "url": cfg.url, "enabled": cfg.enabled}
+    try:
+        conn = open_catalog()
+    except CatalogError as exc:
+        note(f"({exc}; showing sources without catalog figures)")
+        conn = None
+    today = datetime.now(UTC).date()
+    platforms = _bundled_platforms()
+    if conn is not None:
+        with conn:
+            bundled_rows = conn.execute("SELECT key, value FROM meta WHERE key LIKE 'bundled:%'")
+            for key, value in bundled_rows:
+                name = key.split(":", 1)[1]
+                row = rows.setdefault(name, {"name": name, "origin": "", "platform": "",
+                                             "url": "", "enabled": False})
+                recorded, _, provenance = value.partition(" | ")
+                bundled = f"bundled (recorded {recorded})"
+                row["origin"] = f"{row['origin']}; {bundled}" if row["origin"] else bundled
+                row["provenance"] = provenance
+                row["platform"] = row["platform"] or platforms.get(name, "")
+            last = conn.execute(
+                "SELECT r.source, r.started, r.status FROM runs r JOIN (SELECT source, max(id) id"
+                " FROM runs GROUP BY source) m ON r.id = m.id").fetchall()
+            for source, started, status in last:
+                row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
+                                               "platform": "", "url": "", "enabled": False})
+                row.update(last_run=started, status=status)
+            for source, count, seen in conn.execute(
+                    "SELECT source, count(*), max(last_seen) FROM groups WHERE status != 'removed'"
+                    " GROUP BY source"):
+                if source in rows:
+                    rows[source]["listings"] = count
+                    rows[source]["last_confirmed"] = seen
+                    if seen:
+                        rows[source]["age_days"] = (today - date.fromisoformat(seen[:10])).days
+        conn.close()
+    for row in rows.values():
+        for key in ("last_run", "status", "last_confirmed", "age_days", "provenance"):
+            row.setdefault(key, None)
+        row.setdefault("listings", 0)
+    return sorted(rows.values(), key=lambda r: r["name"])
+
+
+def _bundled_platforms() -> dict[str, str]:
+    """Return {name: platform} of the bundled feeds (empty when the list is unreadable)."""
+    try:
+        from peerfind.bundle import bundled_feeds
+
+        return {f["name"]: f.get("platform", "") for f in bundled_feeds()}
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def _age(days: int | None) -> str:
+    """Return an age in days as '3 d', '5 mo' or '2.1 y'."""
+    if days is None:
+        return "-"
+    if days < 60:
+        return f"{days} d"
+    if days < 730:
+        return f"{days // 30} mo"
+    return f"{days / 365:.1f} y"
+
+
+def _print_sources(rows: list[dict[str, Any]]) -> None:
+    """Print the sources table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from peerfind.clean import terminal_safe
+
+    table = Table()
+    for head in ("Source", "Origin", "Platform", "Last run", "Status", "Listings", "Age"):
+        table.add_column(head, justify="right" if head in ("Listings", "Age") else "left",
+                         overflow="fold")
+    for r in rows:
+        status = r["status"] or ("disabled" if not r["enabled"] else "never run")
+        table.add_row(terminal_safe(r["name"]), terminal_safe(r["origin"]), r["platform"],
+                      (r["last_run"] or "-")[:16].replace("T", " "), status, str(r["listings"]),
+                      _age(r["age_days"]))
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140).print(table)

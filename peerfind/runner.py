@@ -1,0 +1,278 @@
+"""Run sources: fetch their pages, parse, follow links, fill places and zones, write the catalog.
+
+A source's run starts from scraper.urls(); each page goes to the scraper's parse (or the method a
+Follow names, called as callback(page, **follow.meta)); Follow URLs are resolved against the
+page's final URL, de-duplicated and capped at the scraper's max_pages. A source stops after
+MAX_ERRORS errors. Outcome per source:
+
+- failed: a start URL could not be fetched or parsed, the error cap was hit, or pages failed and
+  no listings came back: nothing written;
+- partial: some followed pages failed: the listings found are upserted, none marked removed;
+- ok / suspicious: catalog.refresh_source replaced the source's listings (or, when far fewer came
+  back than before, kept the previous ones and said 'suspicious').
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from peerfind import catalog
+from peerfind.errors import PeerfindError
+from peerfind.models import Follow, Group
+from peerfind.registry import Source
+from peerfind.scraping import ParseReport, Scraper, SourceConfig
+
+MAX_ERRORS = 5
+CONCURRENCY = 32  # sources run at once (each host still sees one request at a time)
+
+
+@dataclass
+class SourceRun:
+    """What fetching and parsing one source produced."""
+
+    config: SourceConfig
+    groups: list[Group] = field(default_factory=list)
+    report: ParseReport = field(default_factory=ParseReport)
+    pages: int = 0
+    not_modified: int = 0  # pages answered 304 (cached body reused)
+    errors: list[str] = field(default_factory=list)
+    fatal: str = ""  # why the source failed; empty when it did not
+    dropped_links: int = 0  # Follow links over the max_pages cap
+    geocoded: int = 0
+    zoned: int = 0
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished: datetime | None = None
+    seconds: float = 0.0
+    result: catalog.RefreshResult | None = None
+
+    @property
+    def name(self) -> str:
+        """Return the source name."""
+        return self.config.name
+
+    @property
+    def status(self) -> str:
+        """Return failed, partial, suspicious or ok."""
+        if self.fatal:
+            return "failed"
+        if self.result is not None and self.result.status != "ok":
+            return self.result.status
+        return "partial" if self.errors else "ok"
+
+    @property
+    def skipped(self) -> int:
+        """Return how many records the parser skipped."""
+        return sum(self.report.skipped.values())
+
+
+def _norm(url: str) -> str:
+    """Return a URL without its fragment, for de-duplication."""
+    return url.split("#", 1)[0]
+
+
+async def run_source(source: Source, fetcher: Any, *,
+                     on_page: Callable[[str, str], None] | None = None) -> SourceRun:
+    """Fetch and parse one source with `fetcher` (a peerfind.fetch.Fetcher); never raises."""
+    from peerfind.fetch import FetchError
+
+    run = SourceRun(config=source.config)
+    clock = time.monotonic()
+    try:
+        scraper = source.make()
+    except PeerfindError as exc:
+        run.fatal = str(exc)
+        return _finish(run, clock)
+    run.report = scraper.report
+    starts = [_norm(u) for u in scraper.urls()]
+    if not starts:
+        run.fatal = "no URL to start from"
+        return _finish(run, clock)
+    queue: deque[tuple[str, str, dict[str, Any]]] = deque((u, "parse", {}) for u in starts)
+    seen = set(starts)
+    while queue:
+        if run.pages >= scraper.max_pages:
+            run.dropped_links = len(queue)
+            break
+        url, callback, meta = queue.popleft()
+        is_start = url in starts and callback == "parse"
+        try:
+            page = await fetcher.fetch(url)
+        except FetchError as exc:
+            _error(run, str(exc), fatal=is_start)
+        else:
+            run.pages += 1
+            run.not_modified += page.status == 304
+            seen.add(_norm(page.url))  # the final URL, after redirects
+            if on_page:
+                on_page(source.name, page.url)
+            for link in _parse(run, scraper, page, callback, meta, fatal=is_start):
+                target = _norm(urljoin(page.url, link.url))
+                if urlsplit(target).scheme in ("http", "https", "file") and target not in seen:
+                    seen.add(target)
+                    queue.append((target, link.callback, dict(link.meta)))
+        if run.fatal:
+            break
+        if len(run.errors) >= MAX_ERRORS:
+            run.fatal = f"stopped after {MAX_ERRORS} errors"
+            break
+    if run.errors and not run.groups and not run.fatal:
+        run.fatal = f"no listings; {len(run.errors)} page(s) failed: {run.errors[0]}"
+    return _finish(run, clock)
+
+
+def _error(run: SourceRun, message: str, *, fatal: bool) -> None:
+    """Record an error; a fatal one fails the source."""
+    run.errors.append(message)
+    if fatal:
+        run.fatal = message
+
+
+def _parse(run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dict[str, Any],
+           *, fatal: bool) -> list[Follow]:
+    """Call the named parse method on a page, collect Groups, return its Follow requests."""
+    method = getattr(scraper, callback, None)
+    if not callable(method):
+        _error(run, f"{page.url}: scraper has no callback {callback!r}", fatal=fatal)
+        return []
+    follows: list[Follow] = []
+    try:
+        for item in method(page, **meta):
+            if isinstance(item, Group):
+                run.groups.append(item)
+            elif isinstance(item, Follow):
+                follows.append(item)
+    except PeerfindError as exc:
+        _error(run, str(exc), fatal=fatal)
+    except Exception as exc:  # a scraper bug must fail its source, not the whole run
+        _error(run, f"{page.url}: {type(exc).__name__} in {callback}: {exc}", fatal=fatal)
+    return follows
+
+
+def _finish(run: SourceRun, clock: float) -> SourceRun:
+    """Stamp the end of a run."""
+    run.finished = datetime.now(UTC)
+    run.seconds = time.monotonic() - clock
+    return run
+
+
+def _default_tools() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None,
+                              Callable[..., Any] | None]:
+    """Return (locate, timezone_at, timezone_for_region) when those modules are available."""
+    locate = tz_at = tz_region = None
+    try:
+        from peerfind import gazetteer
+
+        locate = getattr(gazetteer, "locate", None)
+        tz_at = getattr(gazetteer, "timezone_at", None)
+    except ImportError:
+        pass
+    try:
+        from peerfind import schedule
+
+        tz_region = getattr(schedule, "timezone_for_region", None)
+    except ImportError:
+        pass
+    return locate, tz_at, tz_region
+
+
+def enrich(groups: Iterable[Group], *, locate: Callable[..., Any] | None = None,
+           tz_at: Callable[..., Any] | None = None, tz_region: Callable[..., Any] | None = None,
+           defaults: bool = True) -> tuple[list[Group], int, int]:
+    """Geocode listings with an address but no coordinates, and give zoneless ones a zone.
+
+    Returns (groups, how many were geocoded, how many got a time zone). The lookups default to
+    gazetteer.locate / gazetteer.timezone_at / schedule.timezone_for_region.
+    """
+    if defaults:
+        found = _default_tools()
+        locate, tz_at, tz_region = locate or found[0], tz_at or found[1], tz_region or found[2]
+    out: list[Group] = []
+    geocoded = zoned = 0
+    places: dict[tuple[str, str, str, str], Any] = {}
+    for group in groups:
+        if (locate and group.latitude is None
+                and (group.address or group.city or group.postal_code)):
+            key = (group.address, group.city, group.region, group.postal_code)
+            if key not in places:
+                places[key] = _safe(locate, *key)
+            if places[key]:
+                lat, lon, precision = places[key]
+                group = replace(group, latitude=lat, longitude=lon, geo_precision=precision)
+                geocoded += 1
+        if not group.schedule.timezone:
+            zone = None
+            if tz_at and group.latitude is not None and group.longitude is not None:
+                zone = _safe(tz_at, group.latitude, group.longitude)
+            if not zone and tz_region and (group.region or group.country):
+                zone = _safe(tz_region, group.region or None, group.country or None)
+            if zone:
+                group = replace(group, schedule=replace(group.schedule, timezone=zone))
+                zoned += 1
+        out.append(group)
+    return out, geocoded, zoned
+
+
+def _safe(func: Callable[..., Any], *args: Any) -> Any:
+    """Call a lookup; its errors mean 'not found' (a gazetteer problem must not fail a run)."""
+    try:
+        return func(*args)
+    except Exception:
+        return None
+
+
+def store(conn: sqlite3.Connection, run: SourceRun) -> SourceRun:
+    """Write one source's listings in its own transaction and record the run; return `run`."""
+    started = run.started.isoformat(timespec="seconds")
+    finished = (run.finished or datetime.now(UTC)).isoformat(timespec="seconds")
+    try:
+        if run.fatal:
+            run.result = catalog.RefreshResult(status="failed", message=run.fatal)
+        elif run.errors:
+            with conn:
+                run.result = catalog.upsert(conn, run.groups)
+        else:
+            run.result = catalog.refresh_source(conn, run.name, run.groups)
+    except (PeerfindError, sqlite3.DatabaseError) as exc:
+        if conn.in_transaction:
+            conn.rollback()
+        text = str(exc)
+        if isinstance(exc, sqlite3.DatabaseError):
+            text = catalog._describe(Path(catalog._db_file(conn)), exc)
+        run.fatal = f"catalog: {text}"
+        run.result = catalog.RefreshResult(status="failed", message=run.fatal)
+    message = "; ".join(run.errors) or run.result.message
+    catalog.record_run(conn, run.name, started, finished, run.status, run.result,
+                       errors=len(run.errors), skipped=run.skipped, error=message)
+    return run
+
+
+async def run_sources(sources: list[Source], fetcher: Any, *,
+                      on_done: Callable[[SourceRun], None] | None = None,
+                      on_page: Callable[[str, str], None] | None = None,
+                      concurrency: int = CONCURRENCY, fill_places: bool = True
+                      ) -> list[SourceRun]:
+    """Run sources concurrently (pacing per host is the fetcher's); call on_done as each ends.
+
+    With `fill_places`, each successful source's listings go through enrich() first.
+    """
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(source: Source) -> SourceRun:
+        async with gate:
+            run = await run_source(source, fetcher, on_page=on_page)
+        if fill_places and not run.fatal and run.groups:
+            run.groups, run.geocoded, run.zoned = enrich(run.groups)
+        if on_done:
+            on_done(run)
+        return run
+
+    return list(await asyncio.gather(*(one(s) for s in sources)))
