@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from peerfind import catalog
+from peerfind.enrich import enrich
 from peerfind.models import Page
 from peerfind.paths import data_path
 from peerfind.platforms import platform_class
@@ -43,7 +44,7 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
         path = data_path(feed["file"])
         page = Page(url=path.as_uri(), text=path.read_text(encoding="utf-8"), fetched_at=recorded)
         scraper = platform_class(feed["platform"])(config)
-        groups = scraper.parse_groups(page)
+        groups, _, _ = enrich(scraper.parse_groups(page))
         started = datetime.now(UTC).isoformat(timespec="seconds")
         result = catalog.refresh_source(conn, config.name, groups, force=True)
         catalog.record_run(

@@ -120,6 +120,9 @@ def group_detail(
         ("Join by phone", g.join_phone),
         ("Join notes", g.join_notes),
     ]
+    remote = g.format in (vocab.ONLINE, vocab.HYBRID, vocab.PHONE)
+    if remote and not (g.join_url or g.join_phone):
+        rows.append(("How to join", "the source page below has the current link or number"))
     rows += [
         ("For", ", ".join(vocab.POPULATIONS.get(p, p) for p in g.populations)),
         ("About", ", ".join(vocab.TOPICS.get(t, t) for t in g.topics)),
