@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
         country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
         organization: Annotated[str | None, typer.Option(
             "--organization", help="Who publishes the ad hoc feed.")] = None,
+        option: Annotated[list[str] | None, typer.Option(
+            "--option", help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
+            "all_events=true or block=div.group.")] = None,
         delay: Annotated[float, typer.Option(
             "--delay", min=0.0, help="Seconds between requests to one host.")] = 1.0,
         cache: Annotated[Path | None, typer.Option(
@@ -50,9 +53,12 @@ def register(app: typer.Typer) -> None:
             "--dry-run", help="Fetch and parse, write nothing to the catalog.")] = False,
     ) -> None:
         """Refresh listings from their sources, politely; a broken source keeps its old listings."""
+        from peerfind.registry import parse_options
+
         chosen = _choose(names or [], run_all, sources_file, platform, url, name,
                          {"program": program, "timezone": tz, "region": region,
-                          "country": country, "organization": organization})
+                          "country": country, "organization": organization,
+                          "options": parse_options(option or [])})
         if not chosen:
             note("No enabled sources to refresh.")
             return
@@ -101,8 +107,8 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
                              "meeting-guide --url https://…/feed.json --name my-intergroup")
         chosen.append(registry.adhoc_source(str(platform), str(url), str(name), **extra))
     elif any(extra.values()):
-        raise UsageError("--program, --timezone, --region, --country and --organization apply "
-                         "to an ad hoc --platform/--url/--name run")
+        raise UsageError("--program, --timezone, --region, --country, --organization and "
+                         "--option apply to an ad hoc --platform/--url/--name run")
     if names or run_all:
         chosen += registry.select(names, run_all=run_all, sources_file=sources_file)
     elif not chosen:
@@ -224,6 +230,8 @@ def _notes(run: Any) -> list[str]:
     out = []
     if run.skipped:
         out.append(f"{run.name}: skipped {run.report.summary().split('skipped ', 1)[-1]}")
+    if run.fallback:
+        out.append(f"{run.name}: fell back: {run.fallback}")
     if run.fatal:
         out.append(f"{run.name}: FAILED: {run.fatal} (previous listings kept)")
     elif run.result is not None and run.result.status == "suspicious":

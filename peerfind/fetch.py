@@ -27,7 +27,8 @@ from peerfind.fetch_body import BoundedDecoder, TooLarge, decode_text, human_siz
 from peerfind.httpcache import CacheEntry, HttpCache
 from peerfind.models import Page
 
-__all__ = ["Fetcher", "FetchError", "PrivateFeed", "Disallowed", "TooLarge", "host_key"]
+__all__ = ["Fetcher", "FetchError", "PrivateFeed", "NotFound", "Disallowed", "TooLarge",
+           "host_key", "utc_now"]
 
 DEFAULT_DELAY = 1.0
 MAX_BYTES = 20_000_000  # 20 MB, counted after decompression
@@ -45,8 +46,19 @@ class PrivateFeed(FetchError):
     """The server answered 401/403: the feed is private (restricted); it is not retried."""
 
 
+class NotFound(FetchError):
+    """The server answered 404/410: nothing at that URL."""
+
+
 class Disallowed(FetchError):
     """robots.txt does not allow peerfind to fetch the URL (or robots.txt was unreachable)."""
+
+
+def utc_now() -> datetime:
+    """Return the current UTC time, or PEERFIND_NOW when set (tests pin the clock of fetched_at)."""
+    from peerfind.timeutil import now
+
+    return now("UTC").astimezone(UTC)
 
 
 def host_key(url: str) -> str:
@@ -98,7 +110,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] | None = None,
         on_request: Callable[[str, str], None] | None = None,
     ) -> None:
         """Configure politeness and limits; nothing is opened until the first request."""
@@ -112,7 +124,7 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.user_agent = user_agent
         self.obey_robots = obey_robots
-        self.clock, self.sleep, self.now = clock, sleep, now
+        self.clock, self.sleep, self.now = clock, sleep, now or utc_now
         self.on_request = on_request  # called with (method-ish label, url) before each request
         self._hosts: dict[str, _Host] = {}
         self._client = httpx.AsyncClient(
@@ -172,7 +184,7 @@ class Fetcher:
         elif status in (401, 403):
             raise PrivateFeed(f"{url}: private feed (HTTP {status}); skipped")
         elif status == 404 or status == 410:
-            raise FetchError(f"{url}: not found (HTTP {status})")
+            raise NotFound(f"{url}: not found (HTTP {status})")
         elif not 200 <= status < 300:
             raise FetchError(f"{url}: unexpected HTTP {status}")
         elif self.cache is not None and status == 200:

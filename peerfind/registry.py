@@ -258,8 +258,32 @@ def select(names: list[str], *, run_all: bool = False, sources_file: Path | str 
     return chosen
 
 
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """Return parser options from KEY=VALUE strings (`scrape --option`); raise UsageError if bad.
+
+    A value that reads as JSON (true, false, 3, ["a", "b"]) takes that type; any other value is
+    a string (block=div.group).
+    """
+    import json
+
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise UsageError(f"--option {pair!r}: use KEY=VALUE, e.g. all_events=true")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    return options
+
+
 def adhoc_source(platform: str, url: str, name: str, **fields: Any) -> Source:
-    """Return a one-off source running platform parser `platform` on `url` under `name`."""
+    """Return a one-off source running platform parser `platform` on `url` under `name`.
+
+    `fields` are sources-file keys (region, timezone, options, …); empty ones are left out.
+    """
     from peerfind.platforms import platform_class
 
     platform_class(platform)  # raise UsageError for an unknown platform now, not mid-run

@@ -10,6 +10,11 @@ MAX_ERRORS errors. Outcome per source:
 - partial: some followed pages failed: the listings found are upserted, none marked removed;
 - ok / suspicious: catalog.refresh_source replaced the source's listings (or, when far fewer came
   back than before, kept the previous ones and said 'suspicious').
+
+A scraper with `fallback_urls()` (The Events Calendar: its iCalendar feed) gets one second chance:
+when a start URL is refused or missing (HTTP 401/403/404/410) or answers an HTML page its parser
+rejects, the fallback URLs become the start URLs, parsed by the same scraper; SourceRun.fallback
+says why.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class SourceRun:
     not_modified: int = 0  # pages answered 304 (cached body reused)
     errors: list[str] = field(default_factory=list)
     fatal: str = ""  # why the source failed; empty when it did not
+    fallback: str = ""  # set when the scraper's fallback URLs replaced a refused start URL
     dropped_links: int = 0  # Follow links over the max_pages cap
     geocoded: int = 0
     zoned: int = 0
@@ -99,6 +105,20 @@ async def run_source(source: Source, fetcher: Any, *,
         return _finish(run, clock)
     queue: deque[tuple[str, str, dict[str, Any]]] = deque((u, "parse", {}) for u in starts)
     seen = set(starts)
+    spare = _fallbacks(scraper)  # used at most once, instead of a refused start URL
+
+    def fall_back(why: str) -> bool:
+        nonlocal spare
+        urls = [u for u in spare if u not in seen]
+        spare = []
+        if not urls:
+            return False
+        run.fallback = f"{why.removesuffix('; skipped')}; read {', '.join(urls)} instead"
+        starts.extend(urls)
+        seen.update(urls)
+        queue.extend((u, "parse", {}) for u in urls)
+        return True
+
     while queue:
         if run.pages >= scraper.max_pages:
             run.dropped_links = len(queue)
@@ -108,14 +128,18 @@ async def run_source(source: Source, fetcher: Any, *,
         try:
             page = await fetcher.fetch(url)
         except FetchError as exc:
-            _error(run, str(exc), fatal=is_start)
+            if not (is_start and _refused(exc) and fall_back(str(exc))):
+                _error(run, str(exc), fatal=is_start)
         else:
             run.pages += 1
             run.not_modified += page.status == 304
             seen.add(_norm(page.url))  # the final URL, after redirects
             if on_page:
                 on_page(source.name, page.url)
-            for link in _parse(run, scraper, page, callback, meta, fatal=is_start):
+            follows, problem = _parse(run, scraper, page, callback, meta)
+            if problem and not (is_start and _is_html(page) and fall_back(problem)):
+                _error(run, problem, fatal=is_start)
+            for link in follows:
                 target = _norm(urljoin(page.url, link.url))
                 if urlsplit(target).scheme in ("http", "https", "file") and target not in seen:
                     seen.add(target)
@@ -137,13 +161,35 @@ def _error(run: SourceRun, message: str, *, fatal: bool) -> None:
         run.fatal = message
 
 
-def _parse(run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dict[str, Any],
-           *, fatal: bool) -> list[Follow]:
-    """Call the named parse method on a page, collect Groups, return its Follow requests."""
+def _fallbacks(scraper: Scraper) -> list[str]:
+    """Return the scraper's fallback start URLs (none when it defines no fallback_urls())."""
+    method = getattr(scraper, "fallback_urls", None)
+    if not callable(method):
+        return []
+    try:
+        return [_norm(u) for u in method() if u]
+    except Exception:  # a broken fallback must not hide the start URL's own error
+        return []
+
+
+def _refused(exc: Exception) -> bool:
+    """Return True for a start URL refused or missing (HTTP 401/403/404/410), worth a fallback."""
+    from peerfind.fetch import NotFound, PrivateFeed
+
+    return isinstance(exc, (PrivateFeed, NotFound))
+
+
+def _is_html(page: Any) -> bool:
+    """Return True when a page's body is an HTML document (a block page, a login wall)."""
+    return page.text.lstrip("\ufeff \r\n\t")[:1] == "<"
+
+
+def _parse(run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dict[str, Any]
+           ) -> tuple[list[Follow], str]:
+    """Call the named parse method on a page, collect Groups; return (Follows, error or '')."""
     method = getattr(scraper, callback, None)
     if not callable(method):
-        _error(run, f"{page.url}: scraper has no callback {callback!r}", fatal=fatal)
-        return []
+        return [], f"{page.url}: scraper has no callback {callback!r}"
     follows: list[Follow] = []
     try:
         for item in method(page, **meta):
@@ -152,10 +198,10 @@ def _parse(run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dic
             elif isinstance(item, Follow):
                 follows.append(item)
     except PeerfindError as exc:
-        _error(run, str(exc), fatal=fatal)
+        return follows, str(exc)
     except Exception as exc:  # a scraper bug must fail its source, not the whole run
-        _error(run, f"{page.url}: {type(exc).__name__} in {callback}: {exc}", fatal=fatal)
-    return follows
+        return follows, f"{page.url}: {type(exc).__name__} in {callback}: {exc}"
+    return follows, ""
 
 
 def _finish(run: SourceRun, clock: float) -> SourceRun:
