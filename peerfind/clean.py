@@ -96,7 +96,9 @@ def terminal_safe(value: object) -> str:
     return clean_text(value, limit=10**6, multiline=True)
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# The look-behind makes a match start only where a run of address characters starts: without it
+# a long run with no '@' costs quadratic time (a 100 kB field took minutes).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 # Whole words only: "dialectical", "spin", "recall" or "context" must not hide a line.
 _SECRET_LINE = re.compile(
@@ -107,7 +109,11 @@ _SECRET_LINE = re.compile(
 
 
 def scrub_personal(text: str) -> str:
-    """Return text without e-mails, phone numbers and lines with meeting IDs or passcodes."""
+    """Return text without e-mails, phone numbers and lines with meeting IDs or passcodes.
+
+    Huge input is cut first (the result is a description, capped at MAX_DESCRIPTION anyway).
+    """
+    text = text[: 8 * MAX_DESCRIPTION + 4096]
     kept = [line for line in text.splitlines() if not _SECRET_LINE.search(line)]
     text = "\n".join(kept)
     text = _EMAIL.sub("[e-mail removed]", text)

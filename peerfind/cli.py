@@ -148,7 +148,7 @@ def _query(
         populations=[vocab.normalize("population", p) for p in population or []],
         topics=[vocab.normalize("topic", t) for t in topic or []],
         formats=[vocab.normalize("format", f) for f in fmt or []],
-        languages=[lang.strip().lower()[:3] for lang in language or []],
+        languages=[_language(lang) for lang in language or []],
         accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
         include_closed=include_closed,
         limit=limit,
@@ -183,6 +183,18 @@ def _query(
             "or ask for --format online."
         )
     return q, place
+
+
+def _language(code: str) -> str:
+    """Return a language code (ISO 639-1 such as es, or 639-3); raise UsageError otherwise."""
+    import re
+
+    from peerfind.errors import UsageError
+
+    text = code.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", text):
+        raise UsageError(f"--language {code!r}: use a language code such as en, es or fr.")
+    return text
 
 
 def _resolve(near: str, online: bool):  # type: ignore[no-untyped-def]

@@ -186,7 +186,9 @@ class Group:
             changes["latitude"] = changes["longitude"] = None
             changes["geo_precision"] = "none"
         sched = self.schedule
-        changes["schedule"] = replace(sched, text=clean_text(sched.text, 500))
+        changes["schedule"] = replace(
+            sched, text=clean_text(sched.text, 500), timezone=clean_text(sched.timezone, 64) or None
+        )
         return replace(self, **changes)
 
     def problems(self) -> list[str]:

@@ -104,7 +104,7 @@ class Scraper:
         return group
 
     def valid(self, group: Group) -> Group | None:
-        """Return the group if it is a valid record; otherwise count it as skipped and return None."""
+        """Return the group if it is valid; otherwise count it as skipped and return None."""
         problems = group.problems()
         if not problems:
             return group

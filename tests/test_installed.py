@@ -40,8 +40,10 @@ def test_search_imports_nothing_heavy(tmp_path: Path) -> None:
         "sys.argv = ['peerfind', 'search', '--near', 'Boston, MA', '--limit', '3']\n"
         "try:\n    runpy.run_module('peerfind', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = ('httpx', 'bs4', 'lxml', 'icalendar', 'scrapers', 'geopy', 'sqlite_utils', 'rich')\n"
-        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
+        "heavy = {'httpx', 'bs4', 'lxml', 'icalendar', 'scrapers', 'geopy', 'sqlite_utils',"
+        " 'rich'}\n"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "print('LOADED', sorted(loaded & heavy), file=sys.stderr)\n"
     )
     env = {**os.environ, "PEERFIND_HOME": str(tmp_path / "home")}
     for args in ([], ["--help"]):
