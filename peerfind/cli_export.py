@@ -19,7 +19,10 @@ def register(app: typer.Typer) -> None:
         out_dir: Annotated[Path, typer.Argument(
             help="Folder to write catalog.db.gz and manifest.json into.")],
     ) -> None:
-        """Write a compact snapshot of the catalog plus a manifest, for `peerfind update`."""
+        """Write a compact snapshot of the catalog plus a manifest, for `peerfind update`.
+
+        Example: peerfind publish site/snapshot
+        """
         from peerfind.publish import MANIFEST, SNAPSHOT, publish
 
         manifest = publish(db_path(), out_dir)
@@ -36,7 +39,10 @@ def register(app: typer.Typer) -> None:
         rollback: Annotated[bool, typer.Option(
             "--rollback", help="Go back to the catalog replaced by the last update.")] = False,
     ) -> None:
-        """Replace the catalog with a published snapshot, verified; the old one is kept."""
+        """Replace the catalog with a published snapshot, verified; the old one is kept.
+
+        Examples: peerfind update --from https://example.org/snapshot/ · peerfind update --rollback
+        """
         from peerfind import publish
 
         target = db_path()

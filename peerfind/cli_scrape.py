@@ -52,7 +52,17 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Fetch and parse, write nothing to the catalog.")] = False,
     ) -> None:
-        """Refresh listings from their sources, politely; a broken source keeps its old listings."""
+        """Refresh listings from their sources, politely; a broken source keeps its old listings.
+
+        Examples:
+
+          peerfind scrape --all
+
+          peerfind scrape recovery-dharma nami_affiliates
+
+          peerfind scrape --platform meeting-guide --url https://example.org/feed.json
+          --name my-intergroup --program aa --timezone America/Chicago
+        """
         from peerfind.registry import parse_options
 
         chosen = _choose(names or [], run_all, sources_file, platform, url, name,
@@ -79,7 +89,10 @@ def register(app: typer.Typer) -> None:
             "--output", "-o", help="table or json.")] = "table",
         sources_file: SourcesFile = None,
     ) -> None:
-        """List every source: origin, last run, status, listing count and age of its data."""
+        """List every source: origin, last run, status, listing count and age of its data.
+
+        Examples: peerfind sources · peerfind sources -o json
+        """
         from peerfind.errors import UsageError
 
         if output not in ("table", "json"):

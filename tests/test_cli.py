@@ -181,3 +181,12 @@ def test_tags_geocode_crisis_version() -> None:
 def test_help_has_examples() -> None:
     result = run("search", "--help")
     assert result.exit_code == 0 and "Examples" in result.stdout and "--near" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["search", "export", "show", "tags", "geocode", "crisis",
+                                     "scrape", "sources", "publish", "update", "discover",
+                                     "doctor"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.stdout

@@ -1,0 +1,210 @@
+"""Options and helpers shared by `search` and `export`: building a Query, resolving --near."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peerfind.cli_common import note
+
+Near = Annotated[
+    str | None,
+    typer.Option("--near", "-n", help='Where: a ZIP code, "City, ST", a city, or "lat,lon".'),
+]
+Radius = Annotated[
+    str, typer.Option("--radius", "-r", help="How far, e.g. 25, 10mi or 40km (max 500 mi).")
+]
+Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km.")]
+Pops = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--population", "-p", help="Who it is for (repeatable): veterans, lgbtq, youth, families, …"
+    ),
+]
+Topics = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic", "-t", help="What it is about (repeatable): grief_loss, depression_bipolar, …"
+    ),
+]
+Formats = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="in-person, online, hybrid or phone (repeatable). Online ones are "
+        "listed regardless of distance.",
+    ),
+]
+Days = Annotated[
+    list[str] | None,
+    typer.Option("--day", "-d", help="today, tomorrow, or mon … sun (repeatable)."),
+]
+Time = Annotated[
+    str | None, typer.Option("--time", help="morning, afternoon, evening, night or HH:MM-HH:MM.")
+]
+Now = Annotated[bool, typer.Option("--now", help="In progress or starting within the hour.")]
+Within = Annotated[str | None, typer.Option("--within", help="Meeting within a span, e.g. 3h.")]
+Tz = Annotated[str | None, typer.Option("--tz", help="Your time zone (default: this machine's).")]
+Langs = Annotated[
+    list[str] | None, typer.Option("--language", "-l", help="Language code, e.g. es (repeatable).")
+]
+Access = Annotated[
+    list[str] | None, typer.Option("--accessibility", help="wheelchair or asl (repeatable).")
+]
+Closed = Annotated[
+    bool,
+    typer.Option("--include-closed", help="Also list groups whose venue is temporarily closed."),
+]
+Online = Annotated[
+    bool,
+    typer.Option(
+        "--online", help="Resolve --near with OpenStreetMap if the offline gazetteer has no match."
+    ),
+]
+Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
+
+
+def build_query(
+    near,
+    radius,
+    units,
+    population,
+    topic,
+    fmt,
+    day,
+    time,
+    now,
+    within,
+    tz,
+    language,
+    accessibility,
+    include_closed,
+    online,
+    limit,
+    text="",
+):  # type: ignore[no-untyped-def]
+    """Return (Query, place or None, user time zone) built from command options."""
+    from peerfind import search as s
+    from peerfind import timeutil, vocab
+    from peerfind.errors import UsageError
+
+    if units not in ("mi", "km"):
+        raise UsageError(f"--units {units!r}: use mi or km.")
+    user_tz = timeutil.check_timezone(tz) if tz else timeutil.machine_timezone()
+    current = timeutil.now(user_tz)
+    q = s.Query(
+        radius_mi=s.parse_radius(radius, units),
+        text=(text or "").strip(),
+        populations=[vocab.normalize("population", p) for p in population or []],
+        topics=[vocab.normalize("topic", t) for t in topic or []],
+        formats=[vocab.normalize("format", f) for f in fmt or []],
+        languages=[language_code(lang) for lang in language or []],
+        accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
+        include_closed=include_closed,
+        limit=limit,
+        now=current,
+        user_tz=user_tz,
+    )
+    for word in day or []:
+        lowered = word.strip().lower()
+        if lowered in ("today", "tomorrow"):
+            from datetime import timedelta
+
+            date = current.date() + timedelta(days=1 if lowered == "tomorrow" else 0)
+            q.dates.append(date.isoformat())
+            q.days.append((date.weekday() + 1) % 7)
+        else:
+            q.days.append(vocab.parse_day(word))
+    if time:
+        from peerfind.schedule import parse_time_window
+
+        q.window = parse_time_window(time)
+    if now or within:
+        from datetime import timedelta
+
+        q.within = timeutil.parse_span(within) if within else timedelta(hours=1)
+    place = None
+    if near:
+        place = resolve_place(near, online)
+        q.lat, q.lon = place.lat, place.lon
+    elif not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
+        raise UsageError(
+            'say where with --near (a ZIP code, "City, ST" or "lat,lon"), '
+            "or ask for --format online."
+        )
+    return q, place
+
+
+def language_code(code: str) -> str:
+    """Return a language code (ISO 639-1 such as es, or 639-3); raise UsageError otherwise."""
+    import re
+
+    from peerfind.errors import UsageError
+
+    text = code.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", text):
+        raise UsageError(f"--language {code!r}: use a language code such as en, es or fr.")
+    return text
+
+
+def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
+    """Return the Place for --near, trying the online geocoder only when asked."""
+    from peerfind import gazetteer
+    from peerfind.errors import UnknownPlace
+
+    if not gazetteer.is_ready():
+        gazetteer.prepare(note)
+    try:
+        place = gazetteer.resolve(near)
+    except UnknownPlace:
+        if not online:
+            raise
+        from peerfind.geocode import online_geocode
+
+        place = online_geocode(near)
+    if place.note:
+        note(f"note: {place.note}")
+    return place
+
+
+def print_table(outcome, q, place, units: str) -> None:  # type: ignore[no-untyped-def]
+    """Print the human result: header, table and footer."""
+    from peerfind import render
+
+    if place is not None:
+        dist = render.distance_text(q.radius_mi, units).replace(".0 ", " ")
+        print(
+            f"Groups within {dist} of {place.label} ({place.lat:.2f}, {place.lon:.2f})"
+            + (" and online" if set(q.formats) & {"online", "phone"} else "")
+        )
+    if outcome.results:
+        print(render.table(outcome.results, units=units, current=q.now))
+    print(render.footer(outcome.results))
+
+
+def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]
+    """Print results as JSON, NDJSON or CSV on stdout."""
+    from peerfind import export
+
+    export.export_rows((r.to_dict() for r in results), "-", fmt=output)
+
+
+def explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-def]
+    """Say on stderr why nothing matched and what to widen."""
+    from peerfind import render
+
+    hints = []
+    if outcome.nearest_mi is not None:
+        hints.append(
+            f"the nearest matching group is {render.distance_text(outcome.nearest_mi, units)}"
+            " away (raise --radius)"
+        )
+    if outcome.online_matches:
+        hints.append(f"{outcome.online_matches} online groups match (add --format online)")
+    if q.days or q.window or q.within:
+        hints.append("drop --day/--time/--now to see other times")
+    if q.populations or q.topics:
+        hints.append("fewer -p/-t filters widen the search")
+    note("No groups match." + (" " + "; ".join(hints) + "." if hints else ""))
