@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from peerfind import vocab
+from peerfind.catalog_rows import group_dict as group_dict  # re-exported
+from peerfind.catalog_rows import row_group as row_group  # re-exported
+from peerfind.catalog_rows import schedule_dict
 from peerfind.errors import CatalogError
-from peerfind.models import Group
+from peerfind.models import Group, Schedule
 
 SCHEMA_VERSION = 1
+_ALNUM = re.compile(r"[^\W_]+")  # runs of letters and digits (what str.isalnum() accepts)
 CELL = 0.25  # degrees per grid cell side
 LON_CELLS = int(360 / CELL)
 
@@ -128,7 +135,10 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if readonly or (path.exists() and not os.access(path, os.W_OK)):
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+            # On read-only storage a WAL catalog without its -shm file opens only as immutable.
+            frozen = not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK)
+            mode = "ro&immutable=1" if frozen else "ro"
+            conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=10)
         else:
             conn = sqlite3.connect(path, timeout=10)
         conn.row_factory = sqlite3.Row
@@ -186,35 +196,60 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
 
 def dedup_key(group: Group) -> str:
     """Return the key under which one real meeting published by several sources collides."""
-    words = "".join(ch for ch in group.name.lower() if ch.isalnum())
+    words = "".join(_ALNUM.findall(group.name.lower()))  # the characters that are isalnum()
     days = "".join(str(d) for d in group.schedule.days)
     return f"{words}|{days}|{group.schedule.start or ''}"
 
 
+_GROUP_FIELDS = tuple(f.name for f in fields(Group))
+_LIST_COLUMNS = ("populations", "topics", "languages", "accessibility", "source_types")
+_DIRECT = tuple(c for c in COLUMNS if c in _GROUP_FIELDS and c not in ("schedule", *_LIST_COLUMNS))
+_GET_DIRECT = operator.attrgetter(*_DIRECT)
+_AT = {c: i for i, c in enumerate(COLUMNS)}
+_DIRECT_AT = tuple(_AT[c] for c in _DIRECT)
+_LIST_AT = tuple((_AT[c], c) for c in _LIST_COLUMNS)
+_SCHEDULE_JSON = json.JSONEncoder(sort_keys=True).encode  # = json.dumps(..., sort_keys=True)
+
+
 def group_row(group: Group) -> dict[str, object]:
     """Return the catalog row for a Group."""
-    sched = group.schedule
-    return {
-        **{c: getattr(group, c, None) for c in COLUMNS},
-        "id": group.id,
-        "populations": vocab.encode_tags(group.populations),
-        "topics": vocab.encode_tags(group.topics),
-        "languages": vocab.encode_tags(group.languages),
-        "accessibility": vocab.encode_tags(group.accessibility),
-        "source_types": vocab.encode_tags(group.source_types),
-        "cell": cell_of(group.latitude, group.longitude) if group.geo_precision != "none" else None,
-        "schedule": json.dumps(sched.to_dict(), sort_keys=True),
-        "schedule_text": sched.text,
-        "days": vocab.encode_tags([str(d) for d in sched.days]),
-        "start_time": sched.start,
-        "timezone": sched.timezone,
-        "dedup_key": dedup_key(group),
-    }
+    return dict(zip(COLUMNS, row_values(group), strict=True))
 
 
-def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
-    """Return the Group stored in a catalog row."""
-    return Group.from_dict(dict(row))
+def row_values(group: Group) -> tuple[object, ...]:
+    """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes)."""
+    out: list[object] = [None] * len(COLUMNS)
+    for i, value in zip(_DIRECT_AT, _GET_DIRECT(group), strict=True):
+        out[i] = value
+    for i, name in _LIST_AT:
+        tags = getattr(group, name)
+        out[i] = vocab.encode_tags(tags) if tags else ""
+    try:
+        schedule, text, days, start, zone, day_digits = _schedule_columns(group.schedule)
+    except TypeError:  # an unhashable schedule (lists instead of tuples): not memoised
+        schedule, text, days, start, zone, day_digits = _schedule_columns.__wrapped__(
+            group.schedule
+        )
+    out[_AT["id"]] = group.id
+    if group.geo_precision != "none":
+        out[_AT["cell"]] = cell_of(group.latitude, group.longitude)
+    out[_AT["schedule"]] = schedule
+    out[_AT["schedule_text"]] = text
+    out[_AT["days"]] = days
+    out[_AT["start_time"]] = start
+    out[_AT["timezone"]] = zone
+    words = "".join(_ALNUM.findall(group.name.lower()))
+    out[_AT["dedup_key"]] = f"{words}|{day_digits}|{start or ''}"  # = dedup_key(group)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _schedule_columns(sched: Schedule) -> tuple[str, str, str, str | None, str | None, str]:
+    """Return the schedule's columns: JSON, text, days tags, start, zone, and day digits."""
+    days = vocab.encode_tags([str(d) for d in sched.days])
+    digits = "".join(str(d) for d in sched.days)
+    text = _SCHEDULE_JSON(schedule_dict(sched))
+    return text, sched.text, days, sched.start, sched.timezone, digits
 
 
 @dataclass
@@ -236,29 +271,20 @@ def upsert(
     seen: str | None = None,
     result: RefreshResult | None = None,
 ) -> RefreshResult:
-    """Insert or update listings inside the caller's transaction, counting what changed."""
+    """Insert or update listings inside the caller's transaction, counting what changed.
+
+    Unchanged listings only get their last_seen date; see catalog_upsert for how the rows are
+    staged and written in a few statements.
+    """
+    from peerfind.catalog_upsert import stage_and_write
+
     result = result or RefreshResult()
-    cols = ", ".join(COLUMNS)
-    marks = ", ".join("?" for _ in COLUMNS)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c not in ("id", "first_seen"))
-    sql = f"INSERT INTO groups ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {sets}"
-    rows = []
-    for group in groups:
-        row = group_row(group)
-        old = conn.execute(
-            f"SELECT {', '.join(CONTENT_COLUMNS)}, first_seen FROM groups WHERE id = ?",
-            (row["id"],),
-        ).fetchone()
-        if old is None:
-            result.added += 1
-        else:
-            row["first_seen"] = old["first_seen"] or row["first_seen"]
-            if all(_same(old[c], row[c]) for c in CONTENT_COLUMNS):
-                result.unchanged += 1
-            else:
-                result.updated += 1
-        rows.append(tuple(row[c] for c in COLUMNS))
-    conn.executemany(sql, rows)
+    rows = [row_values(group) for group in groups]
+    if rows:
+        added, updated, unchanged = stage_and_write(conn, rows)
+        result.added += added
+        result.updated += updated
+        result.unchanged += unchanged
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import secrets
 import sys
 from collections import Counter
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from peerfind import vocab
-from peerfind.clean import csv_cell
+from peerfind.clean import _FORMULA_START, csv_cell
 from peerfind.errors import UsageError
 from peerfind.models import Group, Schedule
 
@@ -87,22 +88,88 @@ def _joined(value: object) -> str:
 
 def csv_record(row: dict[str, Any]) -> list[str]:
     """Return the CSV cells (in CSV_COLUMNS order) for one result dict, formula-safe."""
-    sched = schedule_of(row)
-    days = row.get("days") or row.get("day")
+    get = row.get
+    sched: Schedule | None = None  # parsed only when the dict lacks the flat schedule fields
+
+    def schedule() -> Schedule:
+        nonlocal sched
+        if sched is None:
+            sched = schedule_of(row)
+        return sched
+
+    days = get("days") or get("day")
     if not days:
-        days = [vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6]
-    distance = row.get("distance_mi")
-    values: dict[str, object] = {
-        **{c: row.get(c) for c in CSV_COLUMNS},
-        "schedule_text": row.get("schedule_text") or (
-            row["schedule"] if isinstance(row.get("schedule"), str) else sched.text),
-        "days": days,
-        "start_time": row.get("start_time") or sched.start,
-        "end_time": row.get("end_time") or sched.end,
-        "timezone": row.get("timezone") or sched.timezone,
-        "distance_mi": "" if distance in (None, "") else f"{float(distance):.1f}",
-    }
-    return [csv_cell(_joined(values[c])) for c in CSV_COLUMNS]
+        days = [vocab.DAY_NAMES[d] for d in schedule().days if 0 <= d <= 6]
+    distance = get("distance_mi")
+    cells: list[Any] = list(map(get, CSV_COLUMNS))
+    cells[_AT["schedule_text"]] = get("schedule_text") or (
+        row["schedule"] if isinstance(get("schedule"), str) else schedule().text)
+    cells[_AT["days"]] = days
+    cells[_AT["start_time"]] = get("start_time") or schedule().start
+    cells[_AT["end_time"]] = get("end_time") or schedule().end
+    cells[_AT["timezone"]] = get("timezone") or schedule().timezone
+    cells[_AT["distance_mi"]] = "" if distance in (None, "") else f"{float(distance):.1f}"
+    fast = _fast_cells(cells)
+    return fast if fast is not None else _slow_cells(cells)
+
+
+_AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
+_LIST_AT = tuple(_AT[c] for c in ("populations", "topics", "languages", "accessibility", "days"))
+_NUMBER_AT = (_AT["latitude"], _AT["longitude"])
+_TEXT_TYPES = frozenset((str, type(None)))
+
+
+def _fast_cells(cells: list[Any]) -> list[str] | None:
+    """Return the cells of the usual result dict (text, lists of text, float coordinates) when
+    csv_cell would leave every one unchanged; None sends the row to _slow_cells."""
+    cells = cells.copy()
+    for i in _LIST_AT:
+        value = cells[i]
+        if type(value) is list:
+            if not set(map(type, value)) <= _TEXT_TYPES:
+                return None
+            cells[i] = LIST_SEPARATOR.join(filter(None, value))
+    numbers = []
+    for i in _NUMBER_AT:
+        value = cells[i]
+        if type(value) is float or type(value) is int:
+            text = str(value)
+            if text[0] == "-" and not _PLAIN_NUMBER.fullmatch(text):
+                return None
+            cells[i] = text
+            numbers.append(i)
+    if not set(map(type, cells)) <= _TEXT_TYPES:
+        return None
+    texts = ["" if value is None else value for value in cells]
+    check = texts
+    if numbers:  # plain numbers such as -71.06 are safe: leave them out of the formula test
+        check = texts.copy()
+        for i in numbers:
+            check[i] = ""
+    joined = "\0".join(check)
+    # One look at the whole row instead of two regular expressions per cell: printable text,
+    # no '|a|b|' tags, and no cell starting with a formula character is what csv_cell leaves
+    # unchanged.
+    safe = "".join(check).isprintable() and "\0|" not in "\0" + joined
+    return texts if safe and not _FORMULA_AT.search(joined) else None
+
+
+def _slow_cells(values: list[Any]) -> list[str]:
+    """Return formula-safe cells for any values (lists, tags, numbers, odd text)."""
+    return [_cell(_joined(value)) for value in values]
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # as clean._is_plain_number
+_FORMULA_AT = re.compile("(?:^|\0) *[" + re.escape("".join(_FORMULA_START)) + "]")
+
+
+def _cell(text: str) -> str:
+    """Return csv_cell(text), skipping its regular expressions for plain printable text."""
+    if not text:
+        return text
+    if text.isprintable() and not text.lstrip(" ").startswith(_FORMULA_START):
+        return text  # no control, escape or formula character: csv_cell would not change it
+    return csv_cell(text)
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str],

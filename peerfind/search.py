@@ -8,22 +8,24 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from peerfind import catalog, vocab
 from peerfind.errors import UsageError
 from peerfind.models import Group
+from peerfind.search_text import TEXT_SQL_LIMIT
+from peerfind.search_text import TextMatch as _Text
+from peerfind.search_text import fts_query as fts_query  # re-exported
 
 EARTH_MI = 3958.7613
 KM_PER_MI = 1.609344
 MAX_RADIUS_MI = 500.0
 STALE_DAYS = 90  # a listing not confirmed for longer is marked
 SINK_DAYS = 365  # ... and one older than this sinks below fresher ones
-RANK_LIMIT = 20_000  # above this many free-text matches, skip bm25 ranking
 ONLINE_CAP = 20_000  # most online candidates examined for next-meeting ordering
 _GROWTH = (1.0, 3.0, 9.0, 25.0, 75.0, 250.0)
+CELL_LIST_MAX = 400  # boxes spanning up to this many grid cells list them one by one
 
 
 @dataclass
@@ -68,10 +70,10 @@ class Result:
         """Return the JSON object for this result (every Group field plus search extras)."""
         g = self.group
         s = g.schedule
-        data = g.to_dict()
+        data = catalog.group_dict(g)
         data.update(
             schedule=s.text,
-            schedule_detail=s.to_dict(),
+            schedule_detail=catalog.schedule_dict(s),
             day=[vocab.DAY_NAMES[d] for d in s.days],
             start_time=s.start,
             end_time=s.end,
@@ -95,6 +97,7 @@ class Outcome:
     results: list[Result]
     online_matches: int = 0
     nearest_mi: float | None = None
+    capped: bool = False  # only the first TEXT_CAP / ONLINE_CAP candidates were examined
 
 
 def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -121,24 +124,6 @@ def parse_radius(text: str, units: str = "mi") -> float:
             "for groups you can join from anywhere."
         )
     return miles
-
-
-def fts_query(text: str) -> str:
-    """Return an FTS5 query for user text: words and "phrases" ANDed, OR kept, nothing else."""
-    parts: list[str] = []
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
-        if word.upper() == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
-            continue
-        token = phrase if phrase else word
-        terms = re.findall(r"\w+", token)
-        if not terms:
-            continue
-        prefix = "*" if word.endswith("*") and len(terms) == 1 else ""
-        parts.append('"' + " ".join(terms) + '"' + prefix)
-    while parts and parts[-1] == "OR":
-        parts.pop()
-    return " ".join(parts)
 
 
 def _bbox_ranges(
@@ -199,9 +184,6 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
         else:
             where.append("(start_time >= ? OR start_time < ?)")
         args += [lo, hi]
-    if q.text:
-        where.append("rowid IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?)")
-        args.append(fts_query(q.text))
     return where, args
 
 
@@ -234,22 +216,42 @@ def _near(
     formats: list[str],
     where: list[str],
     args: list[object],
+    text: _Text | None = None,
 ) -> list[tuple[float, int]]:
-    """Return (distance, rowid) of matching listings within `radius` miles, nearest first."""
+    """Return (distance, rowid) of matching listings within `radius` miles, nearest first.
+
+    Free text is applied here when it has at most TEXT_SET_LIMIT matches; for a more common
+    word _collect checks it for the candidates it actually reads.
+    """
     assert q.lat is not None and q.lon is not None
     ranges, (la0, la1, lo0, lo1) = _bbox_ranges(q.lat, q.lon, radius)
-    cells = " OR ".join("cell BETWEEN ? AND ?" for _ in ranges)
+    count = sum(b - a + 1 for a, b in ranges)
+    if count <= CELL_LIST_MAX:  # each cell by equality: the index then seeks on latitude too
+        cell_list: list[object] = [c for a, b in ranges for c in range(a, b + 1)]
+        cells = f"cell IN ({','.join('?' * count)})"
+    else:  # a wide box: whole runs of cells
+        cell_list = [v for pair in ranges for v in pair]
+        cells = " OR ".join("cell BETWEEN ? AND ?" for _ in ranges)
     lon_cond = "longitude BETWEEN ? AND ?" if lo0 >= -180 and lo1 <= 180 else "1"
     sql = (
         f"SELECT rowid, latitude, longitude FROM groups INDEXED BY groups_geo WHERE ({cells})"
         f" AND latitude BETWEEN ? AND ? AND {lon_cond}"
         f" AND format IN ({','.join('?' * len(formats))})" + "".join(f" AND {w}" for w in where)
     )
-    params: list[object] = [v for pair in ranges for v in pair] + [la0, la1]
+    params: list[object] = [*cell_list, la0, la1]
     params += [lo0, lo1] if lon_cond != "1" else []
     params += formats + args
+    ids = None
+    if text is not None and text.count <= TEXT_SQL_LIMIT:  # SQLite holds the few matches
+        cond, more = text.condition()
+        sql += f" AND {cond}"
+        params += more
+    elif text is not None:
+        ids = text.ids
     hits = []
     for rowid, lat, lon in conn.execute(sql, params):
+        if ids is not None and rowid not in ids:
+            continue
         d = haversine_mi(q.lat, q.lon, lat, lon)
         if d <= radius:
             hits.append((d, rowid))
@@ -372,104 +374,136 @@ def _completeness(g: Group) -> int:
     )
 
 
+def _sunk(r: Result) -> bool:
+    """Return True when a result sinks below fresher ones (unconfirmed for over SINK_DAYS)."""
+    return (r.age_days or 0) > SINK_DAYS
+
+
 def _collect(
-    conn: sqlite3.Connection, q: Query, hits: Iterator[tuple[float | None, int]], want: int
-) -> list[Result]:
-    """Turn (distance, rowid) hits into Results until `want` survive the Python-side filters."""
+    conn: sqlite3.Connection,
+    q: Query,
+    hits: list[tuple[float, int]],
+    want: int,
+    text: _Text | None = None,
+    memo: dict[int, Result | None] | None = None,
+) -> tuple[list[Result], bool]:
+    """Turn (distance, rowid) hits, nearest first, into Results, reading rows in small batches.
+
+    Stops once `want` results that do not sink survive the time filters and duplicate merging:
+    nothing further away can then rank above them. Returns the Results and whether that
+    happened. `memo` keeps the Results already built (by rowid) across growing radii.
+    """
+    memo = {} if memo is None else memo
     out: list[Result] = []
-    batch: list[tuple[float | None, int]] = []
-
-    def flush() -> None:
-        rows = _rows(conn, [rid for _, rid in batch])
-        for dist, rid in batch:
-            if rid in rows and (res := _result(rows[rid], q, dist)) is not None:
-                out.append(res)
-        batch.clear()
-
-    for hit in hits:
-        batch.append(hit)
-        if len(batch) >= 200:
-            flush()
-            if len(_dedup(list(out))) >= want:
-                break
-    if batch:
-        flush()
-    return out
+    pos, size = 0, want + 5
+    while pos < len(hits):
+        batch = hits[pos : pos + size]
+        pos, size = pos + len(batch), size * 2
+        ids = [rid for _, rid in batch]
+        keep = text.check(ids) if text is not None and text.ids is None else None
+        todo = [rid for rid in ids if rid not in memo and (keep is None or rid in keep)]
+        rows = _rows(conn, todo) if todo else {}
+        dist = {rid: d for d, rid in batch}
+        for rid in todo:
+            memo[rid] = _result(rows[rid], q, dist[rid]) if rid in rows else None
+        out += [r for rid in ids if (keep is None or rid in keep) and (r := memo.get(rid))]
+        if sum(1 for r in _dedup(out) if not _sunk(r)) >= want:
+            return out, True
+    return out, False
 
 
 def search(conn: sqlite3.Connection, q: Query) -> Outcome:
-    """Run a search and return ranked, de-duplicated results plus hints for an empty answer."""
+    """Run a search and return ranked, de-duplicated results plus hints for an empty answer.
+
+    It reads in one snapshot: a refresh committing meanwhile cannot mix two versions of a source.
+    """
+    if q.text and not fts_query(q.text):
+        raise UsageError(f"no words to search for in {q.text!r}; use letters or digits.")
+    if conn.in_transaction:
+        return _search(conn, q)
+    conn.execute("BEGIN")
+    try:
+        return _search(conn, q)
+    finally:
+        conn.rollback()
+
+
+def _search(conn: sqlite3.Connection, q: Query) -> Outcome:
+    """Run a search inside the caller's read transaction."""
     want = max(1, q.limit)
     results: list[Result] = []
     outcome = Outcome(results=[])
     place_fmts = place_formats(q)
+    text = _Text(conn, q.text) if q.text else None
     if q.lat is not None and q.lon is not None and place_fmts:
         where, args = _filters(q, place_based=True)
         radii = [r for r in _GROWTH if r < q.radius_mi] + [q.radius_mi]
-        need = want * 3
+        need = want
+        memo: dict[int, Result | None] = {}
         for radius in radii:
-            hits = _near(conn, q, radius, place_fmts, where, args)
+            hits = _near(conn, q, radius, place_fmts, where, args, text)
             if len(hits) >= need or radius == q.radius_mi:
-                found = _collect(conn, q, iter(hits), want)
-                if len(_dedup(list(found))) >= want or radius == q.radius_mi:
+                found, complete = _collect(conn, q, hits, want, text, memo)
+                if complete or radius == q.radius_mi:
                     results = found
                     break
                 need *= 4
         if not results:
-            outcome.nearest_mi = _nearest(conn, q, place_fmts, where, args)
+            outcome.nearest_mi = _nearest(conn, q, place_fmts, where, args, text)
     remote = remote_formats(q)
     if remote or q.lat is None:
+        from peerfind.search_remote import remote_results
+
         fmts = remote or list(vocab.FORMATS)
-        results += _remote(conn, q, fmts, want)
+        found, outcome.capped = remote_results(conn, q, fmts, want, text)
+        results += found
     elif not results:
-        outcome.online_matches = _count_remote(conn, q)
+        outcome.online_matches = _count_remote(conn, q, text)
     results = _dedup(results)
     results.sort(key=_sort_key)
     outcome.results = results[:want]
     return outcome
 
 
-def _remote(conn: sqlite3.Connection, q: Query, formats: list[str], want: int) -> list[Result]:
-    """Return listings matched without distance (online/phone, or no place), by next meeting."""
-    where, args = _filters(q, place_based=False)
-    where.append(f"format IN ({','.join('?' * len(formats))})")
-    args += formats
-    order = ""
-    if q.text and _match_count(conn, q.text) <= RANK_LIMIT:
-        order = (
-            " ORDER BY (SELECT rank FROM groups_fts WHERE groups_fts MATCH ? "
-            "AND groups_fts.rowid = groups.rowid)"
-        )
-        args.append(fts_query(q.text))
-    sql = f"SELECT rowid FROM groups WHERE {' AND '.join(where)}{order} LIMIT ?"
-    rowids = [r[0] for r in conn.execute(sql, args + [ONLINE_CAP])]
-    found = _collect(conn, q, iter((None, rid) for rid in rowids), max(want, len(rowids)))
-    if not q.text:
-        found.sort(key=lambda r: r.next_meeting.timestamp() if r.next_meeting else float("inf"))
-    return found
-
-
-def _match_count(conn: sqlite3.Connection, text: str) -> int:
-    """Return how many listings match free text, counting at most RANK_LIMIT + 1."""
-    sql = "SELECT count(*) FROM (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ? LIMIT ?)"
-    return conn.execute(sql, (fts_query(text), RANK_LIMIT + 1)).fetchone()[0]
-
-
-def _count_remote(conn: sqlite3.Connection, q: Query) -> int:
+def _count_remote(conn: sqlite3.Connection, q: Query, text: _Text | None = None) -> int:
     """Return how many online or phone listings match the filters (for the no-result hint)."""
     where, args = _filters(q, place_based=False)
-    sql = f"SELECT count(*) FROM groups WHERE format IN (?, ?, ?) AND {' AND '.join(where)}"
+    if text is not None:
+        cond, params = text.condition()
+        where.append(cond)
+        args += params
+    # Tag and day filters are columns of the covering geo index: scanning it is several times
+    # cheaper than reading every online row through groups_format.
+    index = ""
+    if (q.populations or q.topics or q.days) and not (q.languages or q.accessibility):
+        index = "INDEXED BY groups_geo "
+    sql = (
+        f"SELECT count(*) FROM groups {index}WHERE format IN (?, ?, ?) AND {' AND '.join(where)}"
+    )
     return conn.execute(sql, [vocab.ONLINE, vocab.HYBRID, vocab.PHONE] + args).fetchone()[0]
 
 
 def _nearest(
-    conn: sqlite3.Connection, q: Query, formats: list[str], where: list[str], args: list[object]
+    conn: sqlite3.Connection,
+    q: Query,
+    formats: list[str],
+    where: list[str],
+    args: list[object],
+    text: _Text | None = None,
 ) -> float | None:
     """Return the distance to the nearest matching listing beyond the radius (up to 500 mi)."""
     for radius in (q.radius_mi * 3, 150.0, MAX_RADIUS_MI):
         if radius <= q.radius_mi or radius > MAX_RADIUS_MI:
             continue
-        hits = _near(conn, q, radius, formats, where, args)
+        hits = _near(conn, q, radius, formats, where, args, text)
+        if text is not None and text.ids is None:
+            for i in range(0, len(hits), 200):
+                chunk = hits[i : i + 200]
+                keep = text.check([rid for _, rid in chunk])
+                hits_kept = [h for h in chunk if h[1] in keep]
+                if hits_kept:
+                    return hits_kept[0][0]
+            continue
         if hits:
             return hits[0][0]
     return None
