@@ -29,6 +29,7 @@ from peerfind.cli_query import (
     Within,
     build_query,
     explain_empty,
+    filters_of,
     print_machine,
     print_table,
     resolve_place,
@@ -125,25 +126,7 @@ def search(
 
     if output not in ("table", "json", "csv", "ndjson"):
         raise fail(f"--output {output!r}: use table, json, csv or ndjson.", 2)
-    q, place = build_query(
-        near,
-        radius,
-        units,
-        population,
-        topic,
-        fmt,
-        day,
-        time,
-        now,
-        within,
-        tz,
-        language,
-        accessibility,
-        include_closed,
-        online,
-        limit,
-        text or "",
-    )
+    q, place = build_query(**filters_of(locals()))
     conn = open_catalog()
     outcome = s.search(conn, q)
     if output == "table":
@@ -202,25 +185,7 @@ def export(
     from peerfind import export as ex
     from peerfind import search as s
 
-    q, _ = build_query(
-        near,
-        radius,
-        units,
-        population,
-        topic,
-        fmt,
-        day,
-        time,
-        now,
-        within,
-        tz,
-        language,
-        accessibility,
-        include_closed,
-        online,
-        limit,
-        text or "",
-    )
+    q, _ = build_query(**filters_of(locals()))
     outcome = s.search(open_catalog(), q)
     stats = ex.ExportStats()
     ex.export_rows(

@@ -66,26 +66,53 @@ Online = Annotated[
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
 
 
+FILTERS = (
+    "near",
+    "radius",
+    "units",
+    "population",
+    "topic",
+    "fmt",
+    "day",
+    "time",
+    "now",
+    "within",
+    "tz",
+    "language",
+    "accessibility",
+    "include_closed",
+    "online",
+    "limit",
+    "text",
+)
+
+
+def filters_of(options: dict[str, object]) -> dict[str, object]:
+    """Return the search filters among a command's options (pass it the command's locals())."""
+    return {k: v for k, v in options.items() if k in FILTERS}
+
+
 def build_query(
-    near,
-    radius,
-    units,
-    population,
-    topic,
-    fmt,
-    day,
-    time,
-    now,
-    within,
-    tz,
-    language,
-    accessibility,
-    include_closed,
-    online,
-    limit,
-    text="",
+    *,
+    near: str | None,
+    radius: str,
+    units: str,
+    population: list[str] | None,
+    topic: list[str] | None,
+    fmt: list[str] | None,
+    day: list[str] | None,
+    time: str | None,
+    now: bool,
+    within: str | None,
+    tz: str | None,
+    language: list[str] | None,
+    accessibility: list[str] | None,
+    include_closed: bool,
+    online: bool,
+    limit: int,
+    text: str | None = "",
 ):  # type: ignore[no-untyped-def]
-    """Return (Query, place or None, user time zone) built from command options."""
+    """Return (Query, place or None) built from the search options of a command."""
     from peerfind import search as s
     from peerfind import timeutil, vocab
     from peerfind.errors import UsageError
