@@ -86,23 +86,13 @@ def test_synonyms_and_filters() -> None:
     assert all("eating_disorders" in r["topics"] for r in rows)
 
 
-def test_tonight_in_boston() -> None:
-    result = run(
-        "search",
-        "--near",
-        "Boston, MA",
-        "--day",
-        "today",
-        "--time",
-        "evening",
-        "-o",
-        "json",
-        "--radius",
-        "50",
-    )
+@pytest.mark.parametrize("day, date", [("today", "2026-11-24"), ("tomorrow", "2026-11-25")])
+def test_evening_today_and_tomorrow_in_boston(day: str, date: str) -> None:
+    args = ("--near", "Boston, MA", "--day", day, "--time", "evening", "--radius", "50")
+    result = run("search", *args, "-o", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert rows and all(r["next_meeting"].startswith("2026-11-24T") for r in rows)
+    assert rows and all(r["next_meeting"].startswith(f"{date}T") for r in rows)
     assert all("17:00" <= r["start_time"] < "21:00" for r in rows)
 
 
