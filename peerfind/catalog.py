@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import operator
 import os
@@ -216,20 +215,27 @@ def group_row(group: Group) -> dict[str, object]:
     return dict(zip(COLUMNS, row_values(group), strict=True))
 
 
-def row_values(group: Group) -> tuple[object, ...]:
-    """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes)."""
+def row_values(group: Group, memo: dict[Schedule, tuple] | None = None) -> tuple[object, ...]:
+    """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes).
+
+    `memo` keeps the columns of schedules already seen (many listings share one schedule).
+    """
     out: list[object] = [None] * len(COLUMNS)
     for i, value in zip(_DIRECT_AT, _GET_DIRECT(group), strict=True):
         out[i] = value
     for i, name in _LIST_AT:
         tags = getattr(group, name)
         out[i] = vocab.encode_tags(tags) if tags else ""
+    sched = group.schedule
     try:
-        schedule, text, days, start, zone, day_digits = _schedule_columns(group.schedule)
+        found = memo.get(sched) if memo is not None else None
+        if found is None:
+            found = _schedule_columns(sched)
+            if memo is not None:
+                memo[sched] = found
     except TypeError:  # an unhashable schedule (lists instead of tuples): not memoised
-        schedule, text, days, start, zone, day_digits = _schedule_columns.__wrapped__(
-            group.schedule
-        )
+        found = _schedule_columns(sched)
+    schedule, text, days, start, zone, day_digits = found
     out[_AT["id"]] = group.id
     if group.geo_precision != "none":
         out[_AT["cell"]] = cell_of(group.latitude, group.longitude)
@@ -243,7 +249,6 @@ def row_values(group: Group) -> tuple[object, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=16_384)
 def _schedule_columns(sched: Schedule) -> tuple[str, str, str, str | None, str | None, str]:
     """Return the schedule's columns: JSON, text, days tags, start, zone, and day digits."""
     days = vocab.encode_tags([str(d) for d in sched.days])
@@ -276,15 +281,13 @@ def upsert(
     Unchanged listings only get their last_seen date; see catalog_upsert for how the rows are
     staged and written in a few statements.
     """
-    from peerfind.catalog_upsert import stage_and_write
+    from peerfind.catalog_upsert import write_groups
 
     result = result or RefreshResult()
-    rows = [row_values(group) for group in groups]
-    if rows:
-        added, updated, unchanged = stage_and_write(conn, rows)
-        result.added += added
-        result.updated += updated
-        result.unchanged += unchanged
+    added, updated, unchanged = write_groups(conn, list(groups))
+    result.added += added
+    result.updated += updated
+    result.unchanged += unchanged
     return result
 
 

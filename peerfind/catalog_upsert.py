@@ -11,10 +11,13 @@ statement, so a statement per row costs several times more (see bench/README.md)
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-from peerfind.catalog import COLUMNS, CONTENT_COLUMNS
+from peerfind.catalog import COLUMNS, CONTENT_COLUMNS, row_values
+from peerfind.models import Group, Schedule
 
 TEXT_COLUMNS = ("name", "organization", "description")  # what the FTS index holds
+CHUNK = 20_000  # rows staged and written per round in large batches
 BULK_CACHE_KIB = 65_536  # page cache while bulk-writing: index pages stay in memory
 FTS_HASHSIZE = 16 * 1024 * 1024  # bytes of pending full-text terms FTS5 holds before writing
 _KEEP = ("id", "first_seen")  # never rewritten when a listing is updated
@@ -70,10 +73,51 @@ def _write_sql(kind: int) -> str:
     )
 
 
+def write_groups(conn: sqlite3.Connection, groups: list[Group]) -> tuple[int, int, int]:
+    """Write listings; return (added, updated, unchanged).
+
+    Large batches go in chunks: while SQLite (which releases the GIL) compares and writes one
+    chunk, a worker thread builds the rows of the next. A listing given twice is written as one
+    batch, in order, so both copies are counted against the catalog as it stood before.
+    """
+    memo: dict[Schedule, tuple] = {}
+    ids = [group.id for group in groups]
+    if len(groups) <= CHUNK or len(set(ids)) != len(ids):
+        rows = _rows(groups, memo)
+        return stage_and_write(conn, rows) if rows else (0, 0, 0)
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    chunks = [groups[i : i + CHUNK] for i in range(0, len(groups), CHUNK)]
+    totals = [0, 0, 0]
+    rows = _rows(chunks[0], memo)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerfind-rows") as pool:
+        for i in range(len(chunks)):
+            following: list[Future[list[tuple[object, ...]]]] = []
+
+            def start_next(i: int = i, following: list = following) -> None:
+                if i + 1 < len(chunks):  # staged: build the next rows while SQLite writes
+                    following.append(pool.submit(_rows, chunks[i + 1], memo))
+
+            for k, count in enumerate(stage_and_write(conn, rows, start_next)):
+                totals[k] += count
+            rows = following[0].result() if following else []
+    return totals[0], totals[1], totals[2]
+
+
+def _rows(groups: list[Group], memo: dict[Schedule, tuple]) -> list[tuple[object, ...]]:
+    """Return the catalog rows of some listings."""
+    return [row_values(group, memo) for group in groups]
+
+
 def stage_and_write(
-    conn: sqlite3.Connection, rows: list[tuple[object, ...]]
+    conn: sqlite3.Connection,
+    rows: list[tuple[object, ...]],
+    staged: Callable[[], None] | None = None,
 ) -> tuple[int, int, int]:
-    """Write catalog rows (tuples in COLUMNS order); return (added, updated, unchanged)."""
+    """Write catalog rows (tuples in COLUMNS order); return (added, updated, unchanged).
+
+    `staged` is called once the rows are in the staging table, before the SQL-only work.
+    """
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     if 0 > cache > -BULK_CACHE_KIB or 0 < cache < BULK_CACHE_KIB // 4:
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -90,6 +134,8 @@ def stage_and_write(
             f"VALUES ({_NEW}, {', '.join('?' for _ in COLUMNS)})",
             rows,
         )
+        if staged is not None:
+            staged()
         conn.execute(_CLASSIFY)
         kinds = dict(conn.execute(f"SELECT kind, count(*) FROM temp.{_STAGE} GROUP BY kind"))
         counts = (

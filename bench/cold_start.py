@@ -1,0 +1,56 @@
+"""The first search after install: a fresh PEERFIND_HOME builds the bundled catalog and the
+gazetteer index before answering.
+
+    python bench/cold_start.py            # 5 fresh homes
+    python bench/cold_start.py --runs 9
+
+Each run makes an empty PEERFIND_HOME (no PEERFIND_DB: the default catalog path is used) and
+times, as child processes: `peerfind search --near "Boston, MA"` (first run: catalog and place
+index are built), the same search again (warm), and, in other fresh homes, `peerfind geocode`
+alone (place index only) to show the split. Budget: first search < 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+
+from benchlib import env_with, median, run_child, spread, venv_bin
+
+BUDGET_S = 3.0
+
+
+def main() -> None:
+    """Time the cold and warm first searches in fresh homes."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    peerfind = venv_bin("peerfind")
+    search = [peerfind, "search", "--near", "Boston, MA"]
+    geocode = [peerfind, "geocode", "Boston, MA"]
+    times: dict[str, list[tuple[float, float, int]]] = {"cold": [], "warm": [], "geocode": []}
+    for _ in range(args.runs):
+        for label, argv in (("cold", search), ("geocode", geocode)):
+            home = tempfile.mkdtemp(prefix="peerfind-cold-")
+            try:
+                env = env_with(PEERFIND_HOME=home, TZ="America/New_York")
+                env.pop("PEERFIND_DB", None)
+                times[label].append(run_child(argv, env))
+                if label == "cold":
+                    times["warm"].append(run_child(argv, env))
+            finally:
+                shutil.rmtree(home, ignore_errors=True)
+    print(f"first search after install (fresh PEERFIND_HOME), {args.runs} runs (medians)")
+    for label, rows in times.items():
+        wall = [r[0] for r in rows]
+        line = (f"  {label:<8} wall {median(wall):7.0f} ms  cpu {median([r[1] for r in rows]):7.0f}"
+                f" ms  peak RSS {median([r[2] / 1024 for r in rows]):5.1f} MiB  [{spread(wall)}]")
+        if label == "cold":
+            ok = median(wall) < BUDGET_S * 1000
+            line += f"  budget < {BUDGET_S:g} s: " + ("OK" if ok else "OVER")
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Ingest 100k scraped listings into an existing catalog, and export 100k rows to CSV.
+
+    python bench/ingest_export.py             # 3 ingest runs, 5 export runs
+    python bench/ingest_export.py --runs 5
+
+Ingest: a copy of the 100k synthetic catalog (with its FTS index and triggers) receives a new
+source of 100k listings through catalog.refresh_source() (one transaction): first as new
+listings (insert), then re-scraped with 10% of descriptions changed and every listing confirmed
+again (update). Group objects are made before the clock starts. Budget: <= 3 s each.
+
+Export: a child process streams the 100k listings of the catalog as search-result dicts into
+peerfind.export.write_csv (a file); wall time, user+sys CPU and peak RSS are measured from outside
+(os.wait4 / getrusage). A second child only produces the dicts (no CSV) to show the split.
+Budget: <= 1 s and <= 50 MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import make_catalog
+from benchlib import OUT, median, run_child, spread
+
+INGEST_BUDGET_S = 3.0
+EXPORT_BUDGET_S, EXPORT_BUDGET_MIB = 1.0, 50.0
+
+
+def ingest(runs: int) -> None:
+    """Time refresh_source() of 100k new, then 100k re-scraped listings, on a 100k catalog."""
+    from peerfind import catalog
+
+    base = make_catalog.build("100k")
+    fresh = list(make_catalog.records(100_000, seed=7, prefix="scraped", per_source=10**9))
+    again = [
+        dataclasses.replace(
+            g,
+            last_seen="2026-11-21",
+            description=g.description + (" Updated." if i % 10 == 0 else ""),
+        )
+        for i, g in enumerate(fresh)
+    ]
+    figures: dict[str, list[tuple[float, float]]] = {"insert": [], "update": []}
+    counts = {}
+    for _ in range(runs):
+        db = OUT / "ingest-tmp.db"
+        shutil.copyfile(base, db)
+        conn = catalog.connect(db)
+        for label, groups in (("insert", fresh), ("update", again)):
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = catalog.refresh_source(conn, "scraped-00", groups)
+            figures[label].append((time.perf_counter() - t0, time.process_time() - c0))
+            counts[label] = (result.added, result.updated, result.unchanged, result.removed)
+        conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    print(f"ingest of 100k scraped listings into the 100k catalog, {runs} runs (medians)")
+    for label, rows in figures.items():
+        wall = median([r[0] for r in rows])
+        cpu = median([r[1] for r in rows])
+        added, updated, unchanged, removed = counts[label]
+        verdict = "OK" if wall <= INGEST_BUDGET_S else "OVER"
+        note = " (CPU within budget: machine busy)" if wall > INGEST_BUDGET_S >= cpu else ""
+        print(f"  {label:<7} wall {wall:5.2f} s  cpu {cpu:5.2f} s  [{spread([r[0] for r in rows])}]"
+              f"  added {added} updated {updated} unchanged {unchanged} removed {removed}"
+              f"  budget <= {INGEST_BUDGET_S:g} s: {verdict}{note}")
+
+
+def export_child(db: str, out: str) -> None:
+    """(child) Stream every listing of `db` as a result dict into write_csv (or nowhere)."""
+    from peerfind import catalog, export
+    from peerfind.search import Result
+
+    conn = catalog.connect(db, readonly=True)
+    dicts = (Result(catalog.row_group(row)).to_dict()
+             for row in conn.execute("SELECT * FROM groups LIMIT 100000"))
+    if out == "-":
+        for _ in dicts:
+            pass
+        return
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        written = export.write_csv(dicts, fh)
+    assert written == 100_000, written
+
+
+def export(runs: int) -> None:
+    """Time the export child from outside: wall, CPU and peak RSS, medians of `runs`."""
+    db = str(make_catalog.build("100k"))
+    target = OUT / "export-tmp.csv"
+    me = str(Path(__file__).resolve())
+    variants = {
+        "csv": [sys.executable, me, "--child-export", db, str(target)],
+        "dicts-only": [sys.executable, me, "--child-export", db, "-"],
+        "python-floor": [sys.executable, "-c", "import sqlite3, csv, peerfind.export"],
+    }
+    times: dict[str, list[tuple[float, float, int]]] = {k: [] for k in variants}
+    for argv in variants.values():
+        run_child(argv)  # warm-up
+    for i in range(runs):
+        order = list(variants) if i % 2 == 0 else list(variants)[::-1]
+        for label in order:
+            times[label].append(run_child(variants[label]))
+    size = target.stat().st_size / 1e6
+    target.unlink(missing_ok=True)
+    print(f"export of 100k listings to CSV ({size:.0f} MB), child process, {runs} runs (medians)")
+    for label, rows in times.items():
+        wall = median([r[0] for r in rows])
+        cpu = median([r[1] for r in rows])
+        rss = median([r[2] / 1024 for r in rows])
+        line = (f"  {label:<12} wall {wall:7.0f} ms  cpu {cpu:7.0f} ms  peak RSS {rss:5.1f} MiB"
+                f"  [{spread([r[0] for r in rows])}]")
+        if label == "csv":
+            ok = wall <= EXPORT_BUDGET_S * 1000 and rss <= EXPORT_BUDGET_MIB
+            line += (f"  budget <= {EXPORT_BUDGET_S:g} s, <= {EXPORT_BUDGET_MIB:g} MiB: "
+                     + ("OK" if ok else "OVER"))
+            if wall > EXPORT_BUDGET_S * 1000 >= cpu and rss <= EXPORT_BUDGET_MIB:
+                line += " (CPU within budget: machine busy)"
+        print(line)
+
+
+def main() -> None:
+    """Run the ingest and export benchmarks."""
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-export":
+        export_child(sys.argv[2], sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=0, help="runs of each (default 3 / 5)")
+    parser.add_argument("--only", choices=["ingest", "export"])
+    args = parser.parse_args()
+    os.environ.setdefault("PEERFIND_HOME", str(OUT / "home-warm"))
+    if args.only != "ingest":  # first: a child forked from a big parent reports its RSS
+        export(args.runs or 5)
+    if args.only != "export":
+        ingest(args.runs or 3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Fast conversions between Groups and their catalog / JSON forms, with the models' results.
+
+Group.from_dict and Group.to_dict go through dataclasses machinery (field lookups, deep copies)
+that costs tens of microseconds a row; search and export convert thousands of rows, so these
+produce exactly the same values with per-query column plans and memoised schedules. Imported by
+catalog (which re-exports them); standard library and peerfind.models only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import operator
+import sqlite3
+from dataclasses import fields
+
+from peerfind import vocab
+from peerfind.models import LIST_FIELDS, Group, Schedule
+
+_GROUP_FIELDS = tuple(f.name for f in fields(Group))
+_SCHEDULE_FIELDS = tuple(f.name for f in fields(Schedule))
+
+
+def schedule_dict(sched: Schedule) -> dict[str, object]:
+    """Return sched.to_dict(), without the deep copies of dataclasses.asdict (same result)."""
+    try:
+        cached = _schedule_dict(sched)
+    except TypeError:  # unhashable (lists instead of tuples): not memoised
+        return _schedule_dict.__wrapped__(sched)
+    return {k: (list(v) if type(v) is list else v) for k, v in cached.items()}  # a fresh copy
+
+
+@functools.lru_cache(maxsize=4_096)
+def _schedule_dict(sched: Schedule) -> dict[str, object]:
+    """Return sched.to_dict() (memoised; callers get copies)."""
+    out: dict[str, object] = {}
+    for name in _SCHEDULE_FIELDS:
+        value = getattr(sched, name)
+        if value is None or value == () or value == "" or (name == "interval" and value == 1):
+            continue
+        if type(value) is tuple and set(map(type, value)) <= _SCALAR_TYPES:
+            value = list(value)
+        elif type(value) not in _SCALAR_TYPES:
+            return sched.to_dict()  # something unusual: let the model do it
+        out[name] = value
+    return out
+
+
+_GET_ALL = operator.attrgetter(*_GROUP_FIELDS)
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def group_dict(group: Group) -> dict[str, object]:
+    """Return group.to_dict() several times faster (no dataclasses.asdict deep copies)."""
+    values = _GET_ALL(group)
+    data: dict[str, object] = {"id": group.id}
+    data.update(zip(_GROUP_FIELDS, values, strict=True))
+    for name in LIST_FIELDS:
+        tags = data[name]
+        if type(tags) is not tuple or not {type(v) for v in tags} <= _SCALAR_TYPES:
+            return group.to_dict()
+        data[name] = list(tags)
+    data["schedule"] = schedule_dict(group.schedule)
+    others = {type(v) for v in values} - {tuple, Schedule}
+    if not others <= _SCALAR_TYPES:
+        return group.to_dict()
+    return data
+
+
+def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
+    """Return the Group stored in a catalog row (what Group.from_dict(dict(row)) returns).
+
+    Done here with a per-query plan of the columns and memoised schedule parsing: search and
+    export turn many rows into Groups, and from_dict looks up every field name each time.
+    """
+    if isinstance(row, sqlite3.Row):
+        keys, values = tuple(row.keys()), tuple(row)
+    else:
+        keys, values = tuple(row), tuple(row.values())
+    plan = _PLANS.get(keys)
+    if plan is None:
+        plan = _PLANS[keys] = _plan(keys)
+    fields_: dict[str, object] = {}
+    for i, key, kind in plan:
+        value = values[i]
+        if kind == _TAGS:
+            value = tuple(vocab.decode_tags(value) if isinstance(value, str) else value or ())
+        elif kind == _SCHEDULE:
+            value = _schedule_of(value) if isinstance(value, str) else Schedule.from_dict(value)
+        elif value is None and kind == _TEXT:
+            value = ""
+        fields_[key] = value
+    return Group(**fields_)  # type: ignore[arg-type]
+
+
+_TEXT, _COORD, _TAGS, _SCHEDULE = 0, 1, 2, 3
+_PLANS: dict[tuple[str, ...], list[tuple[int, str, int]]] = {}
+
+
+def _plan(keys: tuple[str, ...]) -> list[tuple[int, str, int]]:
+    """Return (position, field, kind) for the columns of a row that are Group fields."""
+    plan, seen = [], set()
+    for i, key in enumerate(keys):
+        if key not in _GROUP_FIELDS or key in seen:  # dict(row) keeps a name's first column
+            continue
+        seen.add(key)
+        kind = (
+            _TAGS if key in LIST_FIELDS
+            else _SCHEDULE if key == "schedule"
+            else _COORD if key in ("latitude", "longitude")
+            else _TEXT
+        )
+        plan.append((i, key, kind))
+    return plan
+
+
+@functools.lru_cache(maxsize=4_096)
+def _schedule_of(text: str) -> Schedule:
+    """Return the Schedule stored as JSON text (immutable, so one object serves every row)."""
+    return Schedule.from_dict(json.loads(text))
