@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from peerfind import vocab
+from peerfind import catalog_schema, vocab
 from peerfind.catalog_rows import group_dict as group_dict  # re-exported
 from peerfind.catalog_rows import row_group as row_group  # re-exported
 from peerfind.catalog_rows import schedule_dict
@@ -68,50 +68,8 @@ COLUMNS = (
 # Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
 CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS groups (
-    id TEXT PRIMARY KEY, source TEXT NOT NULL, source_key TEXT NOT NULL, source_url TEXT,
-    organization TEXT, name TEXT NOT NULL, description TEXT, populations TEXT, topics TEXT,
-    languages TEXT, accessibility TEXT, cost TEXT, format TEXT NOT NULL, venue TEXT, address TEXT,
-    city TEXT, region TEXT, postal_code TEXT, country TEXT, latitude REAL, longitude REAL,
-    geo_precision TEXT, cell INTEGER, join_url TEXT, join_phone TEXT, join_notes TEXT,
-    schedule TEXT, schedule_text TEXT, days TEXT, start_time TEXT, timezone TEXT, phone TEXT,
-    email TEXT, website TEXT, status TEXT NOT NULL, first_seen TEXT, last_seen TEXT,
-    source_updated TEXT, source_types TEXT, dedup_key TEXT
-);
-CREATE INDEX IF NOT EXISTS groups_geo ON groups
-    (cell, latitude, longitude, status, format, populations, topics, days, start_time);
-CREATE INDEX IF NOT EXISTS groups_format ON groups (format, status);
-CREATE INDEX IF NOT EXISTS groups_source ON groups (source, status);
-CREATE INDEX IF NOT EXISTS groups_dedup ON groups (dedup_key);
-CREATE VIRTUAL TABLE IF NOT EXISTS groups_fts USING fts5
-    (name, organization, description, content="groups", content_rowid="rowid");
-CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON groups BEGIN
-    INSERT INTO groups_fts (rowid, name, organization, description)
-    VALUES (new.rowid, new.name, new.organization, new.description);
-END;
-CREATE TRIGGER IF NOT EXISTS groups_ad AFTER DELETE ON groups BEGIN
-    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
-    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
-END;
-CREATE TRIGGER IF NOT EXISTS groups_au AFTER UPDATE OF name, organization, description ON groups
-BEGIN
-    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
-    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
-    INSERT INTO groups_fts (rowid, name, organization, description)
-    VALUES (new.rowid, new.name, new.organization, new.description);
-END;
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY, source TEXT NOT NULL, started TEXT, finished TEXT, status TEXT,
-    added INTEGER, updated INTEGER, unchanged INTEGER, removed INTEGER, errors INTEGER,
-    skipped INTEGER, error TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_source ON runs (source, started);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-"""
-
-# Migrations: MIGRATIONS[n] upgrades a catalog at user_version n to n + 1.
-MIGRATIONS: dict[int, str] = {0: _SCHEMA}
+# Migrations (peerfind/catalog_schema.py): MIGRATIONS[n] upgrades user_version n to n + 1.
+MIGRATIONS = catalog_schema.MIGRATIONS
 
 
 def cell_of(lat: float | None, lon: float | None) -> int | None:
@@ -169,9 +127,9 @@ def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         while version < SCHEMA_VERSION:
-            conn.executescript(
-                "BEGIN;" + MIGRATIONS[version] + f"PRAGMA user_version = {version + 1};COMMIT;"
-            )
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.commit()
             version += 1
     except sqlite3.DatabaseError as exc:
         raise CatalogError(_describe(path, exc)) from None
