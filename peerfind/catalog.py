@@ -95,7 +95,8 @@ def connect(
             # On read-only storage a WAL catalog without its -shm file opens only as immutable.
             frozen = not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK)
             mode = "ro&immutable=1" if frozen else "ro"
-            conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=10)
+            uri = f"{path.resolve().as_uri()}?mode={mode}"  # as_uri escapes ? # % in names
+            conn = sqlite3.connect(uri, uri=True, timeout=10)
         else:
             conn = sqlite3.connect(path, timeout=10)
         conn.row_factory = sqlite3.Row

@@ -674,3 +674,15 @@ def test_searches_during_refreshes_see_one_version(tmp_path: Path) -> None:
     assert verify(db)["eda"] == "old"
     record("concurrent_refreshes", refreshes)
     record("concurrent_reads", reads["search"] + reads["rows"])
+
+
+def test_read_only_catalog_with_uri_characters_in_its_name(tmp_path: Path) -> None:
+    """A catalog whose file name holds ?, # or % still opens read-only (the URI is escaped)."""
+    from peerfind import catalog as cat
+
+    odd = tmp_path / "odd?name#50%.db"
+    conn = cat.connect(odd, create=True)
+    conn.close()
+    ro = cat.connect(odd, readonly=True)
+    assert ro.execute("SELECT count(*) FROM groups").fetchone()[0] == 0
+    assert not (tmp_path / "odd").exists()  # nothing created at a truncated path
