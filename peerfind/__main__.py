@@ -1,5 +1,5 @@
 """Run peerfind as `python -m peerfind`."""
 
-from peerfind.cli import main
+from peerfind.main import main
 
 main()

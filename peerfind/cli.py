@@ -309,7 +309,8 @@ def _register_extensions() -> None:
         module.register(app)
 
 
-_register_extensions()
+if not state.lean:
+    _register_extensions()
 
 
 def main() -> None:
