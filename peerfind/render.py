@@ -42,11 +42,19 @@ def distance_text(miles: float | None, units: str) -> str:
     return f"{value:.1f} {units}"
 
 
+def shown_time(result: Result, current: datetime) -> datetime:
+    """Return the next meeting in the zone a person needs: theirs for online groups, else local."""
+    assert result.next_meeting is not None
+    if result.group.format in (vocab.ONLINE, vocab.PHONE):
+        return result.next_meeting.astimezone(current.tzinfo)
+    return result.next_meeting
+
+
 def next_text(result: Result, current: datetime | None) -> str:
     """Return the next-meeting cell for a result."""
     s = result.group.schedule
     if result.next_meeting and current is not None:
-        return timeutil.relative(result.next_meeting, current)
+        return timeutil.relative(shown_time(result, current), current, with_zone=True)
     if s.kind == "appointment":
         return "by appointment"
     return s.text or "see listing"
@@ -112,7 +120,8 @@ def group_detail(
         ("When", s.text + (f" ({s.timezone})" if s.timezone and s.text else "")),
     ]
     if result and result.next_meeting and current:
-        rows.append(("Next meeting", timeutil.relative(result.next_meeting, current)))
+        moment = shown_time(result, current)
+        rows.append(("Next meeting", timeutil.relative(moment, current, with_zone=True)))
     where = ", ".join(p for p in (g.venue, g.address, g.city, g.region, g.postal_code) if p)
     rows += [
         ("Where", where),

@@ -74,8 +74,15 @@ def clock(moment: datetime) -> str:
     return moment.strftime("%I:%M %p").lstrip("0")
 
 
-def relative(moment: datetime, current: datetime) -> str:
-    """Return 'Tue 7:00 PM, in 2 days' (or 'now', 'today …, in 3 h') in the moment's own zone."""
+def relative(moment: datetime, current: datetime, with_zone: bool = False) -> str:
+    """Return 'Tue 7:00 PM, in 2 days' (or 'now', 'today …, in 3 h') in the moment's own zone.
+
+    With `with_zone`, the zone's abbreviation follows the time when it is not the user's zone.
+    """
+    if with_zone and moment.utcoffset() != current.utcoffset():
+        zone = moment.tzname() or ""
+        text = relative(moment, current)
+        return text.replace(clock(moment), f"{clock(moment)} {zone}", 1)
     delta = moment - current
     minutes = int(delta.total_seconds() // 60)
     if minutes < 0:
