@@ -23,48 +23,7 @@ _ALNUM = re.compile(r"[^\W_]+")  # runs of letters and digits (what str.isalnum(
 CELL = 0.25  # degrees per grid cell side
 LON_CELLS = int(360 / CELL)
 
-COLUMNS = (
-    "id",
-    "source",
-    "source_key",
-    "source_url",
-    "organization",
-    "name",
-    "description",
-    "populations",
-    "topics",
-    "languages",
-    "accessibility",
-    "cost",
-    "format",
-    "venue",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "cell",
-    "join_url",
-    "join_phone",
-    "join_notes",
-    "schedule",
-    "schedule_text",
-    "days",
-    "start_time",
-    "timezone",
-    "phone",
-    "email",
-    "website",
-    "status",
-    "first_seen",
-    "last_seen",
-    "source_updated",
-    "source_types",
-    "dedup_key",
-)
+COLUMNS = tuple(catalog_schema.GROUP_COLUMNS)  # the listings table's columns, in order
 # Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
 CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
 
