@@ -234,4 +234,5 @@ def explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-de
         hints.append("drop --day/--time/--now to see other times")
     if q.populations or q.topics:
         hints.append("fewer -p/-t filters widen the search")
-    note("No groups match." + (" " + "; ".join(hints) + "." if hints else ""))
+    text = "; ".join(hints)
+    note("No groups match." + (f" {text[:1].upper()}{text[1:]}." if hints else ""))
