@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from peerfind import __version__, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
+from peerfind.timeutil import valid_timezone
 
 PRODID = f"-//peerfind//peerfind {__version__}//EN"
 CRISIS_LINE = "Crisis: call or text 988 (US)."
@@ -25,13 +26,7 @@ def _zone(group: Group) -> str | None:
         from peerfind import schedule as sched_mod
 
         tz = sched_mod.timezone_for_region(group.region, group.country)
-    if not tz:
-        return None
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return tz
+    return tz if tz and valid_timezone(tz) else None
 
 
 def _place(group: Group) -> str:
@@ -101,8 +96,9 @@ def build_event(row: dict[str, Any], now: datetime) -> tuple[Any, str | None, da
         event.add("dtend", end if end > start else end + timedelta(days=1))
     event.add("rrule", _rrule(rule))
     for day in sched.exdates:
-        event.add("exdate", datetime.combine(date.fromisoformat(day), time(hour, minute),
-                                             tzinfo=zone))
+        event.add(
+            "exdate", datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=zone)
+        )
     place = _place(group)
     if place and group.format != vocab.ONLINE:
         event.add("location", place)
@@ -120,8 +116,14 @@ def build_event(row: dict[str, Any], now: datetime) -> tuple[Any, str | None, da
     return event, tz, start.date()
 
 
-def write_ics(rows: Iterable[dict[str, Any]], out: IO[str], *, now: datetime | None = None,
-              stats: ExportStats | None = None, name: str = "peerfind groups") -> int:
+def write_ics(
+    rows: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    now: datetime | None = None,
+    stats: ExportStats | None = None,
+    name: str = "peerfind groups",
+) -> int:
     """Write a VCALENDAR with a VTIMEZONE per zone used and one VEVENT series per group.
 
     Events are spooled to a temporary file (constant memory) so the time zones, known only at
@@ -137,8 +139,9 @@ def write_ics(rows: Iterable[dict[str, Any]], out: IO[str], *, now: datetime | N
     stats = stats if stats is not None else ExportStats()
     zones: dict[str, date] = {}
     count = 0
-    with tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+", encoding="utf-8",
-                                       newline="") as spool:
+    with tempfile.SpooledTemporaryFile(
+        max_size=4 << 20, mode="w+", encoding="utf-8", newline=""
+    ) as spool:
         for row in rows:
             built = build_event(row, now)
             if isinstance(built, str):

@@ -88,9 +88,23 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     content: bytes = b""
 
-    def json(self) -> Any:
-        """Return the page body parsed as JSON (raises json.JSONDecodeError on garbage)."""
-        return json.loads(self.text)
+    def json(self, expected: str = "JSON") -> Any:
+        """Return the page body parsed as JSON; raise ParseError naming what was `expected`.
+
+        An HTML page (a challenge or error page), text that is not JSON, and truncated or
+        malformed JSON each get a one-line reason.
+        """
+        from peerfind.errors import ParseError
+
+        text = self.text.lstrip("\ufeff \r\n\t")
+        if text[:1] not in ("[", "{"):
+            kind = "an HTML page" if text[:1] == "<" else "not JSON"
+            raise ParseError(f"{self.url}: expected {expected}, got {kind}")
+        try:
+            return json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise ParseError(f"{self.url}: invalid JSON{where}") from None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ own website, which is kept in `website` so that `peerfind discover` can look the
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -85,11 +84,7 @@ class NamiAffiliates(Scraper):
 
     def _load_rows(self, page: Page) -> list[Any]:
         """Return the affiliates of a REST list page; raise ParseError unless it is a JSON list."""
-        try:
-            rows = page.json()
-        except json.JSONDecodeError:
-            raise ParseError(f"{page.url}: expected the affiliate JSON list, got something else"
-                             ) from None
+        rows = page.json("the affiliate JSON list")
         if not isinstance(rows, list):
             raise ParseError(f"{page.url}: expected a JSON list of affiliates")
         return rows

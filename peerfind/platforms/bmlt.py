@@ -10,7 +10,6 @@ Every value in a BMLT response is a string; contact_* fields are never read.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -27,43 +26,99 @@ from peerfind.scraping import Scraper, SourceConfig
 
 API = "/client_interface/json/"
 FIELDS = (
-    "id_bigint", "worldid_mixed", "service_body_bigint", "weekday_tinyint", "venue_type",
-    "start_time", "duration_time", "time_zone", "formats", "lang_enum", "longitude", "latitude",
-    "meeting_name", "location_text", "location_info", "location_street", "location_neighborhood",
-    "location_city_subsection", "location_municipality", "location_sub_province",
-    "location_province", "location_postal_code_1", "location_nation", "comments",
-    "virtual_meeting_link", "phone_meeting_number", "virtual_meeting_additional_info",
-    "published", "root_server_uri", "format_shared_id_list",
+    "id_bigint",
+    "worldid_mixed",
+    "service_body_bigint",
+    "weekday_tinyint",
+    "venue_type",
+    "start_time",
+    "duration_time",
+    "time_zone",
+    "formats",
+    "lang_enum",
+    "longitude",
+    "latitude",
+    "meeting_name",
+    "location_text",
+    "location_info",
+    "location_street",
+    "location_neighborhood",
+    "location_city_subsection",
+    "location_municipality",
+    "location_sub_province",
+    "location_province",
+    "location_postal_code_1",
+    "location_nation",
+    "comments",
+    "virtual_meeting_link",
+    "phone_meeting_number",
+    "virtual_meeting_additional_info",
+    "published",
+    "root_server_uri",
+    "format_shared_id_list",
 )
 # Stock key string -> world id, for servers whose GetFormats page is missing or incomplete.
-STOCK_KEYS = {"B": "BEG", "GL": "GL", "M": "M", "W": "W", "WC": "WCHR", "YP": "Y", "VM": "VM",
-              "HY": "HYBR", "TC": "TC", "C": "CLOSED", "O": "OPEN", "ES": "LANG", "SL": ""}
+STOCK_KEYS = {
+    "B": "BEG",
+    "GL": "GL",
+    "M": "M",
+    "W": "W",
+    "WC": "WCHR",
+    "YP": "Y",
+    "VM": "VM",
+    "HY": "HYBR",
+    "TC": "TC",
+    "C": "CLOSED",
+    "O": "OPEN",
+    "ES": "LANG",
+    "SL": "",
+}
 # world id -> (populations, accessibility)
 WORLD_TAGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "W": (("women",), ()), "M": (("men",), ()), "Y": (("young_adults",), ()),
-    "GL": (("lgbtq",), ()), "BEG": (("newcomers",), ()), "WCHR": ((), ("wheelchair",)),
+    "W": (("women",), ()),
+    "M": (("men",), ()),
+    "Y": (("young_adults",), ()),
+    "GL": (("lgbtq",), ()),
+    "BEG": (("newcomers",), ()),
+    "WCHR": ((), ("wheelchair",)),
 }
 LANG_WORDS = {
-    "es": "es", "sp": "es", "spanish": "es", "español": "es", "espanol": "es", "en": "en",
-    "eng": "en", "english": "en", "english speaking": "en", "fr": "fr", "french": "fr",
-    "français": "fr", "de": "de", "german": "de", "deutsch": "de", "fin": "fi", "finnish": "fi",
-    "per": "fa", "persian": "fa", "farsi": "fa", "pt": "pt", "portuguese": "pt", "ru": "ru",
-    "russian": "ru", "pl": "pl", "polish": "pl", "it": "it", "italian": "it", "ar": "ar",
-    "arabic": "ar", "zh": "zh", "chinese": "zh", "vi": "vi", "vietnamese": "vi",
+    "es": "es",
+    "sp": "es",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "english speaking": "en",
+    "fr": "fr",
+    "french": "fr",
+    "français": "fr",
+    "de": "de",
+    "german": "de",
+    "deutsch": "de",
+    "fin": "fi",
+    "finnish": "fi",
+    "per": "fa",
+    "persian": "fa",
+    "farsi": "fa",
+    "pt": "pt",
+    "portuguese": "pt",
+    "ru": "ru",
+    "russian": "ru",
+    "pl": "pl",
+    "polish": "pl",
+    "it": "it",
+    "italian": "it",
+    "ar": "ar",
+    "arabic": "ar",
+    "zh": "zh",
+    "chinese": "zh",
+    "vi": "vi",
+    "vietnamese": "vi",
 }
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
-
-
-def _load(page: Page) -> Any:
-    """Return a BMLT JSON page; raise ParseError for HTML error pages, garbage or truncation."""
-    text = page.text.lstrip("\ufeff \r\n\t")
-    if not text.startswith(("[", "{")):
-        kind = "an HTML page" if text[:1] == "<" else "not JSON"
-        raise ParseError(f"{page.url}: expected BMLT JSON, got {kind}")
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ParseError(f"{page.url}: invalid JSON ({exc})") from None
 
 
 def _minutes(value: object) -> int | None:
@@ -112,8 +167,10 @@ class Bmlt(Scraper):
 
     def search_url(self, root: str) -> str:
         """Return the GetSearchResults URL: wanted fields only, services (recursive) if set."""
-        params: list[tuple[str, str]] = [("switcher", "GetSearchResults"),
-                                         ("data_field_key", ",".join(FIELDS))]
+        params: list[tuple[str, str]] = [
+            ("switcher", "GetSearchResults"),
+            ("data_field_key", ",".join(FIELDS)),
+        ]
         services = self.config.options.get("services")
         if isinstance(services, (str, int)):
             services = [s for s in str(services).split(",") if s.strip()]
@@ -121,26 +178,35 @@ class Bmlt(Scraper):
             params += [("services[]", str(s).strip()) for s in services] + [("recursive", "1")]
         return f"{root}{API}?{urlencode(params, safe=',[]')}"
 
-    def parse(self, page: Page, formats: dict[str, dict[str, str]] | None = None
-              ) -> Iterator[Group | Follow]:
+    def parse(
+        self, page: Page, formats: dict[str, dict[str, str]] | None = None
+    ) -> Iterator[Group | Follow]:
         """Read a GetFormats page (-> Follow to the meetings) or a GetSearchResults page.
 
         The runner calls parse(page, **follow.meta), so the format table arrives as `formats`.
         """
-        data = _load(page)
+        data = page.json("BMLT JSON")
         if "GetFormats" in page.url:
             if not isinstance(data, list):
                 raise ParseError(f"{page.url}: GetFormats did not return a list")
-            self.formats = {_s(f, "key_string"): {k: _s(f, k) for k in f}
-                            for f in data if isinstance(f, dict) and _s(f, "key_string")}
+            self.formats = {
+                _s(f, "key_string"): {k: _s(f, k) for k in f}
+                for f in data
+                if isinstance(f, dict) and _s(f, "key_string")
+            }
             yield Follow(self.search_url(root_of(page.url)), meta={"formats": self.formats})
             return
         if isinstance(formats, dict) and formats:
             self.formats = formats
         if isinstance(data, dict) and isinstance(data.get("meetings"), list):
             if isinstance(data.get("formats"), list):  # get_used_formats=1
-                self.formats.update({_s(f, "key_string"): {k: _s(f, k) for k in f}
-                                     for f in data["formats"] if isinstance(f, dict)})
+                self.formats.update(
+                    {
+                        _s(f, "key_string"): {k: _s(f, k) for k in f}
+                        for f in data["formats"]
+                        if isinstance(f, dict)
+                    }
+                )
             data = data["meetings"]
         if not isinstance(data, list):
             raise ParseError(f"{page.url}: GetSearchResults did not return a list of meetings")
@@ -169,8 +235,11 @@ class Bmlt(Scraper):
         row = self.formats.get(key)
         if row is None:
             return STOCK_KEYS.get(key, ""), "", ""
-        return row.get("world_id", "").upper(), row.get("name_string", ""), row.get(
-            "format_type_enum", "")
+        return (
+            row.get("world_id", "").upper(),
+            row.get("name_string", ""),
+            row.get("format_type_enum", ""),
+        )
 
     def _tags(self, keys: list[str]) -> tuple[set[str], set[str], set[str], set[str]]:
         """Return (world ids, populations, languages, accessibility) of a meeting's formats."""
@@ -210,41 +279,47 @@ class Bmlt(Scraper):
         if closed and fmt == vocab.HYBRID:
             fmt = vocab.PHONE if phone and not link else vocab.ONLINE
             closed = False
-        schedule = Schedule(kind="weekly", days=(int(day) - 1,), start=_hhmm(start), end=end,
-                            timezone=zone_name(_s(row, "time_zone")),
-                            text=f"{vocab.DAY_NAMES[int(day) - 1]}s {_hhmm(start)}"
-                            + (f"–{end}" if end else ""))
+        schedule = Schedule(
+            kind="weekly",
+            days=(int(day) - 1,),
+            start=_hhmm(start),
+            end=end,
+            timezone=zone_name(_s(row, "time_zone")),
+            text=f"{vocab.DAY_NAMES[int(day) - 1]}s {_hhmm(start)}" + (f"–{end}" if end else ""),
+        )
         virtual = fmt in (vocab.ONLINE, vocab.PHONE)
         topics = PROGRAM_TOPICS.get(self.config.program or "na", ((), ("substance_use",)))
         notes = "\n".join(p for p in (_s(row, "comments"), _s(row, "location_info")) if p)
         root = root_of(page.url)
-        return self.valid(self.group(
-            page,
-            source_key=key,
-            name=_s(row, "meeting_name"),
-            source_url=f"{root}{API}?switcher=GetSearchResults&meeting_ids[]={key}",
-            description=scrub_personal(notes),
-            populations=tuple(sorted(pops)) + topics[0],
-            topics=topics[1],
-            languages=tuple(sorted(langs)),
-            accessibility=tuple(sorted(access)),
-            format=fmt,
-            status=vocab.TEMPORARILY_CLOSED if closed and not virtual else vocab.ACTIVE,
-            venue="" if virtual else _s(row, "location_text"),
-            address="" if virtual else _s(row, "location_street"),
-            city=_s(row, "location_municipality") or _s(row, "location_city_subsection"),
-            region=_s(row, "location_province"),
-            postal_code=_s(row, "location_postal_code_1"),
-            country=_s(row, "location_nation"),
-            latitude=_s(row, "latitude") or None,
-            longitude=_s(row, "longitude") or None,
-            geo_precision="city" if virtual else "exact",
-            join_url=strip_secrets(link) if link else "",
-            join_phone=phone.split(",")[0].strip(),
-            join_notes=scrub_personal(_s(row, "virtual_meeting_additional_info")),
-            schedule=schedule,
-            source_types=tuple(keys),
-        ))
+        return self.valid(
+            self.group(
+                page,
+                source_key=key,
+                name=_s(row, "meeting_name"),
+                source_url=f"{root}{API}?switcher=GetSearchResults&meeting_ids[]={key}",
+                description=scrub_personal(notes),
+                populations=tuple(sorted(pops)) + topics[0],
+                topics=topics[1],
+                languages=tuple(sorted(langs)),
+                accessibility=tuple(sorted(access)),
+                format=fmt,
+                status=vocab.TEMPORARILY_CLOSED if closed and not virtual else vocab.ACTIVE,
+                venue="" if virtual else _s(row, "location_text"),
+                address="" if virtual else _s(row, "location_street"),
+                city=_s(row, "location_municipality") or _s(row, "location_city_subsection"),
+                region=_s(row, "location_province"),
+                postal_code=_s(row, "location_postal_code_1"),
+                country=_s(row, "location_nation"),
+                latitude=_s(row, "latitude") or None,
+                longitude=_s(row, "longitude") or None,
+                geo_precision="city" if virtual else "exact",
+                join_url=strip_secrets(link) if link else "",
+                join_phone=phone.split(",")[0].strip(),
+                join_notes=scrub_personal(_s(row, "virtual_meeting_additional_info")),
+                schedule=schedule,
+                source_types=tuple(keys),
+            )
+        )
 
     @staticmethod
     def _format(venue_type: str, worlds: set[str], link: bool, phone: bool) -> str:

@@ -9,6 +9,7 @@ turn cancelled instances into exdates, drop one-off events that are over, and bu
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -25,16 +26,44 @@ from peerfind.scraping import Scraper
 
 _JOIN = re.compile(
     r"https?://[^\s\"'<>]*(zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|"
-    r"teams\.live\.com|webex\.com|gotomeeting\.com|whereby\.com|jit\.si)[^\s\"'<>]*", re.I)
+    r"teams\.live\.com|webex\.com|gotomeeting\.com|whereby\.com|jit\.si)[^\s\"'<>]*",
+    re.I,
+)
 _ONLINE_WORDS = re.compile(r"\b(online|virtual|zoom|webex|google meet|teams)\b", re.I)
 _TEC_DATE_URL = re.compile(r"^(?P<base>.+?/)(?P<day>\d{4}-\d{2}-\d{2})/?$")
 COUNTRY_WORDS = {
-    "united states": "US", "united states of america": "US", "usa": "US", "us": "US",
-    "u.s.a.": "US", "canada": "CA", "united kingdom": "GB", "uk": "GB", "ireland": "IE",
-    "australia": "AU", "new zealand": "NZ", "germany": "DE", "deutschland": "DE",
-    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "austria": "AT", "österreich": "AT",
-    "france": "FR", "netherlands": "NL", "mexico": "MX", "méxico": "MX",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "us": "US",
+    "u.s.a.": "US",
+    "canada": "CA",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "ireland": "IE",
+    "australia": "AU",
+    "new zealand": "NZ",
+    "germany": "DE",
+    "deutschland": "DE",
+    "switzerland": "CH",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "austria": "AT",
+    "österreich": "AT",
+    "france": "FR",
+    "netherlands": "NL",
+    "mexico": "MX",
+    "méxico": "MX",
 }
+
+
+def to_float(value: object) -> float | None:
+    """Return a number from a feed (a number or a numeric string) as a float, or None."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None if math.isnan(number) else number
 
 
 def country_code(text: str) -> str:
@@ -205,10 +234,14 @@ def build_groups(scraper: Scraper, page: Page, events: list[Event]) -> Iterator[
         if not clean_text(ev.title):
             scraper.report.skip("no title")
             continue
-        verdict = classify(ev.title, ev.categories, ev.description,
-                           extra_keywords=_words(opts.get("keywords")),
-                           extra_skips=_words(opts.get("skip_keywords")),
-                           keep_all=bool(opts.get("all_events")))
+        verdict = classify(
+            ev.title,
+            ev.categories,
+            ev.description,
+            extra_keywords=_words(opts.get("keywords")),
+            extra_skips=_words(opts.get("skip_keywords")),
+            keep_all=bool(opts.get("all_events")),
+        )
         if not verdict.keep:
             scraper.report.skip(verdict.reason)
             continue
@@ -245,16 +278,24 @@ def build_groups(scraper: Scraper, page: Page, events: list[Event]) -> Iterator[
             scraper.report.skip("duplicate", len(instances))
             continue
         seen.add(source_key)
-        group = scraper.valid(_group(scraper, page, live[0], verdicts[id(first)], schedule,
-                                     source_key, source_url))
+        group = scraper.valid(
+            _group(scraper, page, live[0], verdicts[id(first)], schedule, source_key, source_url)
+        )
         if len(instances) > 1:
             scraper.report.skip("folded into a series", len(instances) - 1)
         if group is not None:
             yield group
 
 
-def _group(scraper: Scraper, page: Page, ev: Event, verdict: Verdict, schedule: Schedule,
-           source_key: str, source_url: str) -> Group:
+def _group(
+    scraper: Scraper,
+    page: Page,
+    ev: Event,
+    verdict: Verdict,
+    schedule: Schedule,
+    source_key: str,
+    source_url: str,
+) -> Group:
     """Return the Group for one event or folded series."""
     fmt = _format(ev)
     has_coords = ev.latitude is not None and ev.longitude is not None

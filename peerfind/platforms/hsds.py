@@ -33,15 +33,38 @@ from peerfind.platforms.hsds_csv import TABLES, assemble, package_paths, read_ro
 from peerfind.platforms.htmltools import with_query
 from peerfind.scraping import Scraper, SourceConfig
 
-SUPPORT = re.compile(r"support group|\bpeer\b|peer[- ](support|led|run)|self[- ]help|mutual aid",
-                     re.I)
-_STATUS = {"active": vocab.ACTIVE, "inactive": vocab.INACTIVE,
-           "temporarily closed": vocab.TEMPORARILY_CLOSED}
-_LANG3 = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
-          "por": "pt", "rus": "ru", "zho": "zh", "chi": "zh", "vie": "vi", "kor": "ko",
-          "ara": "ar", "urd": "ur", "pol": "pl", "slk": "sk", "ita": "it", "tgl": "tl"}
-_ZONE = re.compile(r"\b(?:America|Europe|Asia|Africa|Australia|Pacific|Atlantic|Indian)/[A-Za-z_]+"
-                   r"(?:/[A-Za-z_]+)?\b")
+SUPPORT = re.compile(
+    r"support group|\bpeer\b|peer[- ](support|led|run)|self[- ]help|mutual aid", re.I
+)
+_STATUS = {
+    "active": vocab.ACTIVE,
+    "inactive": vocab.INACTIVE,
+    "temporarily closed": vocab.TEMPORARILY_CLOSED,
+}
+_LANG3 = {
+    "eng": "en",
+    "spa": "es",
+    "fra": "fr",
+    "fre": "fr",
+    "deu": "de",
+    "ger": "de",
+    "por": "pt",
+    "rus": "ru",
+    "zho": "zh",
+    "chi": "zh",
+    "vie": "vi",
+    "kor": "ko",
+    "ara": "ar",
+    "urd": "ur",
+    "pol": "pl",
+    "slk": "sk",
+    "ita": "it",
+    "tgl": "tl",
+}
+_ZONE = re.compile(
+    r"\b(?:America|Europe|Asia|Africa|Australia|Pacific|Atlantic|Indian)/[A-Za-z_]+"
+    r"(?:/[A-Za-z_]+)?\b"
+)
 
 
 def _s(value: object) -> str:
@@ -106,8 +129,10 @@ def _merge(schedules: list[Schedule]) -> Schedule | None:
     if not schedules:
         return None
     first = schedules[0]
-    if all(s.kind == "weekly" and s.interval == 1 and (s.start, s.end) == (first.start, first.end)
-           for s in schedules):
+    if all(
+        s.kind == "weekly" and s.interval == 1 and (s.start, s.end) == (first.start, first.end)
+        for s in schedules
+    ):
         days = tuple(sorted({d for s in schedules for d in s.days}))
         return replace(first, days=days)
     return first
@@ -134,17 +159,10 @@ class Hsds(Scraper):
 
     def parse(self, page: Page) -> Iterator[Group | Follow]:
         """Read a JSON page (services or datapackage.json); a CSV page goes to parse_table."""
-        text = page.text.lstrip("\ufeff \r\n\t")
         if self._queue or page.url.lower().split("?")[0].endswith(".csv"):
             yield from self.parse_table(page)
             return
-        if not text.startswith(("{", "[")):
-            kind = "an HTML page" if text[:1] == "<" else "not JSON"
-            raise ParseError(f"{page.url}: expected HSDS JSON, got {kind}")
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise ParseError(f"{page.url}: invalid JSON ({exc})") from None
+        data = page.json("HSDS JSON")
         if isinstance(data, dict) and "resources" in data:
             paths = package_paths(data)
             self._queue = [(n, urljoin(page.url, paths[n])) for n in TABLES if n in paths]
@@ -154,8 +172,9 @@ class Hsds(Scraper):
         yield from self._services(page, _services_of(page, data))
         if isinstance(data, dict) and data.get("last_page") is False:
             number = data.get("page_number")
-            if isinstance(number, int) and 0 < number < min(self.max_pages, _int(
-                    data.get("total_pages"))):
+            if isinstance(number, int) and 0 < number < min(
+                self.max_pages, _int(data.get("total_pages"))
+            ):
                 yield Follow(with_query(page.url, page=number + 1))
 
     def parse_table(self, page: Page) -> Iterator[Group | Follow]:
@@ -179,10 +198,14 @@ class Hsds(Scraper):
         """Return the Groups of a tabular package in a local folder (reads the files itself)."""
         folder = Path(path)
         descriptor = folder / "datapackage.json"
-        paths = package_paths(json.loads(descriptor.read_text("utf-8"))) if descriptor.exists() \
+        paths = (
+            package_paths(json.loads(descriptor.read_text("utf-8")))
+            if descriptor.exists()
             else {n: p for n, p in TABLES.items() if (folder / p).exists()}
-        tables = {n: (folder / p).read_text("utf-8") for n, p in paths.items()
-                  if (folder / p).exists()}
+        )
+        tables = {
+            n: (folder / p).read_text("utf-8") for n, p in paths.items() if (folder / p).exists()
+        }
         page = Page(url=folder.resolve().as_uri() + "/", text="", fetched_at=fetched_at)
         return [g for g in self._services(page, assemble(tables)) if isinstance(g, Group)]
 
@@ -191,20 +214,27 @@ class Hsds(Scraper):
         only_support = self.config.options.get("support_groups_only", True)
         seen: set[str] = set()
         for service in services:
-            if not isinstance(service, dict) or not clean_text(_s(service.get("id"))) \
-                    or not clean_text(_s(service.get("name"))):
+            if (
+                not isinstance(service, dict)
+                or not clean_text(_s(service.get("id")))
+                or not clean_text(_s(service.get("name")))
+            ):
                 self.report.skip("no id or name")
                 continue
             status = _s(service.get("status")).lower()
             if status == "defunct":
                 self.report.skip("defunct")
                 continue
-            terms = [_s((a.get("taxonomy_term") or {}).get("name"))
-                     for a in _dicts(service.get("attributes"))
-                     if isinstance(a.get("taxonomy_term"), dict)]
+            terms = [
+                _s((a.get("taxonomy_term") or {}).get("name"))
+                for a in _dicts(service.get("attributes"))
+                if isinstance(a.get("taxonomy_term"), dict)
+            ]
             program = service.get("program") if isinstance(service.get("program"), dict) else {}
-            texts = [_s(service.get(k)) for k in ("name", "alternate_name", "description",
-                                                  "eligibility_description")]
+            texts = [
+                _s(service.get(k))
+                for k in ("name", "alternate_name", "description", "eligibility_description")
+            ]
             texts += terms + [_s(program.get("name"))]
             if only_support and not any(SUPPORT.search(t) for t in texts if t):
                 self.report.skip(NOT_SUPPORT)
@@ -216,13 +246,20 @@ class Hsds(Scraper):
                     self.report.skip("duplicate")
                     continue
                 seen.add(key)
-                group = self.valid(self._group(page, service, sal, texts,
-                                               _STATUS.get(status, vocab.ACTIVE)))
+                group = self.valid(
+                    self._group(page, service, sal, texts, _STATUS.get(status, vocab.ACTIVE))
+                )
                 if group is not None:
                     yield group
 
-    def _group(self, page: Page, service: dict[str, Any], sal: dict[str, Any], texts: list[str],
-               status: str) -> Group:
+    def _group(
+        self,
+        page: Page,
+        service: dict[str, Any],
+        sal: dict[str, Any],
+        texts: list[str],
+        status: str,
+    ) -> Group:
         """Return the Group of one service at one location (`sal` empty when it has none)."""
         org = service.get("organization") if isinstance(service.get("organization"), dict) else {}
         location = sal.get("location") if isinstance(sal.get("location"), dict) else {}
@@ -232,15 +269,22 @@ class Hsds(Scraper):
         rows = _dicts(sal.get("schedules")) or _dicts(service.get("schedules"))
         zone = zone_name(self.config.timezone)
         schedule = _merge([hsds_schedule(r, page.fetched_at, zone) for r in rows]) or Schedule(
-            kind="unparsed", text="")
+            kind="unparsed", text=""
+        )
         attending = " ".join(_s(r.get("attending_type")) for r in rows)
-        fmt = self._format(_s(location.get("location_type")), attending, bool(physical or (
-            location and _s(location.get("location_type")) != "virtual")))
+        fmt = self._format(
+            _s(location.get("location_type")),
+            attending,
+            bool(physical or (location and _s(location.get("location_type")) != "virtual")),
+        )
         pops, topics = tags(*texts)
         phones = _dicts(service.get("phones")) + _dicts(org.get("phones"))
         email = _s(service.get("email")) or _s(org.get("email"))
-        langs = {_LANG3.get(c, c) for c in (_s(x.get("code")).lower()
-                                             for x in _dicts(service.get("languages"))) if c}
+        langs = {
+            _LANG3.get(c, c)
+            for c in (_s(x.get("code")).lower() for x in _dicts(service.get("languages")))
+            if c
+        }
         lat, lon = location.get("latitude"), location.get("longitude")
         return self.group(
             page,
@@ -256,8 +300,11 @@ class Hsds(Scraper):
             format=fmt,
             status=status,
             venue=_s(location.get("name")) if fmt != vocab.ONLINE else "",
-            address=", ".join(p for p in (_s(area.get("address_1")), _s(area.get("address_2")))
-                              if p) if physical else "",
+            address=", ".join(
+                p for p in (_s(area.get("address_1")), _s(area.get("address_2"))) if p
+            )
+            if physical
+            else "",
             city=_s(area.get("city")),
             region=_s(area.get("state_province")),
             postal_code=_s(area.get("postal_code")),
@@ -270,8 +317,9 @@ class Hsds(Scraper):
             phone=next((p for p in (_phone(x.get("number")) for x in phones) if p), ""),
             email="" if is_placeholder_contact(email) else email,
             website=_s(service.get("url")) or _s(org.get("website")),
-            source_updated=(_s(service.get("last_modified"))
-                            or _s(service.get("assured_date")))[:10],
+            source_updated=(_s(service.get("last_modified")) or _s(service.get("assured_date")))[
+                :10
+            ],
             source_types=tuple(t for t in texts[4:] if t),
         )
 

@@ -31,6 +31,7 @@ from peerfind.platforms.eventfold import (
     country_code,
     find_join_url,
     html_text,
+    to_float,
     zone_name,
 )
 from peerfind.platforms.ical import parse_location
@@ -38,12 +39,36 @@ from peerfind.platforms.meeting_guide import strip_secrets
 from peerfind.scraping import Scraper
 
 BROKEN = "broken JSON-LD block"
-_MODES = {"OfflineEventAttendanceMode": vocab.IN_PERSON, "OnlineEventAttendanceMode": vocab.ONLINE,
-          "MixedEventAttendanceMode": vocab.HYBRID}
-_DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
-         "saturday": 6, "su": 0, "mo": 1, "tu": 2, "we": 3, "th": 4, "fr": 5, "sa": 6}
-_ORG_TYPES = {"Organization", "NGO", "LocalBusiness", "NonprofitOrganization",
-              "MedicalOrganization", "GovernmentOrganization", "Corporation"}
+_MODES = {
+    "OfflineEventAttendanceMode": vocab.IN_PERSON,
+    "OnlineEventAttendanceMode": vocab.ONLINE,
+    "MixedEventAttendanceMode": vocab.HYBRID,
+}
+_DAYS = {
+    "sunday": 0,
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+    "su": 0,
+    "mo": 1,
+    "tu": 2,
+    "we": 3,
+    "th": 4,
+    "fr": 5,
+    "sa": 6,
+}
+_ORG_TYPES = {
+    "Organization",
+    "NGO",
+    "LocalBusiness",
+    "NonprofitOrganization",
+    "MedicalOrganization",
+    "GovernmentOrganization",
+    "Corporation",
+}
 
 
 def _enum(value: object) -> str:
@@ -72,8 +97,11 @@ def script_blocks(page: Page) -> list[str]:
     from bs4 import BeautifulSoup
 
     doc = BeautifulSoup(page.text, "html.parser")
-    return [tag.string or tag.get_text() for tag in doc.find_all("script")
-            if str(tag.get("type") or "").strip().lower() == "application/ld+json"]
+    return [
+        tag.string or tag.get_text()
+        for tag in doc.find_all("script")
+        if str(tag.get("type") or "").strip().lower() == "application/ld+json"
+    ]
 
 
 def nodes(data: object) -> Iterator[dict[str, Any]]:
@@ -125,27 +153,49 @@ def event_schedule(node: dict[str, Any], zone: str | None) -> Schedule | None:
     if spec is None:
         return None
     tz = zone_name(spec.get("scheduleTimezone")) or zone
-    days = sorted({_DAYS[_enum(d).lower()] for d in _list(spec.get("byDay"))
-                   if _enum(d).lower() in _DAYS})
+    days = sorted(
+        {_DAYS[_enum(d).lower()] for d in _list(spec.get("byDay")) if _enum(d).lower() in _DAYS}
+    )
     first, _ = _when(spec.get("startDate"), None)
     last, _ = _when(spec.get("endDate"), None)
     anchor = (first.date() if isinstance(first, datetime) else first) if first else None
     until = (last.date() if isinstance(last, datetime) else last) if last else None
-    base = Schedule(start=_clock(spec.get("startTime")), end=_clock(spec.get("endTime")),
-                    timezone=tz, until=until.isoformat() if until else None,
-                    exdates=tuple(sorted({str(d)[:10] for d in _list(spec.get("exceptDate"))
-                                          if re.match(r"\d{4}-\d{2}-\d{2}", str(d))})),
-                    text=_str(spec.get("description")))
+    base = Schedule(
+        start=_clock(spec.get("startTime")),
+        end=_clock(spec.get("endTime")),
+        timezone=tz,
+        until=until.isoformat() if until else None,
+        exdates=tuple(
+            sorted(
+                {
+                    str(d)[:10]
+                    for d in _list(spec.get("exceptDate"))
+                    if re.match(r"\d{4}-\d{2}-\d{2}", str(d))
+                }
+            )
+        ),
+        text=_str(spec.get("description")),
+    )
     freq = str(spec.get("repeatFrequency") or "").strip().upper()
     match = re.fullmatch(r"P(\d{1,3})([DWMY])", freq)
-    count, unit = (int(match[1]), match[2]) if match else (1, {"DAILY": "D", "WEEKLY": "W",
-                                                               "MONTHLY": "M"}.get(freq, ""))
+    count, unit = (
+        (int(match[1]), match[2])
+        if match
+        else (1, {"DAILY": "D", "WEEKLY": "W", "MONTHLY": "M"}.get(freq, ""))
+    )
     if anchor and not days:
         days = [(anchor.weekday() + 1) % 7]
-    nths = sorted({int(n) for n in _list(spec.get("byMonthWeek"))
-                   if str(n).lstrip("-").isdigit() and int(n) in (1, 2, 3, 4, 5, -1)})
-    monthday = next((int(d) for d in _list(spec.get("byMonthDay"))
-                     if str(d).isdigit() and 1 <= int(d) <= 31), None)
+    nths = sorted(
+        {
+            int(n)
+            for n in _list(spec.get("byMonthWeek"))
+            if str(n).lstrip("-").isdigit() and int(n) in (1, 2, 3, 4, 5, -1)
+        }
+    )
+    monthday = next(
+        (int(d) for d in _list(spec.get("byMonthDay")) if str(d).isdigit() and 1 <= int(d) <= 31),
+        None,
+    )
     if unit == "D" and count == 1:
         return replace(base, kind="weekly", days=tuple(range(7)))
     if unit == "W" and days and count >= 1:
@@ -154,8 +204,7 @@ def event_schedule(node: dict[str, Any], zone: str | None) -> Schedule | None:
     if unit == "M" and count == 1 and nths and days:
         return replace(base, kind="monthly_nth", days=tuple(days), nths=tuple(nths))
     if unit == "M" and count == 1 and (monthday or anchor):
-        return replace(base, kind="monthly_date",
-                       monthday=monthday or anchor.day)  # type: ignore[union-attr]
+        return replace(base, kind="monthly_date", monthday=monthday or anchor.day)  # type: ignore[union-attr]
     return replace(base, kind="unparsed", text=base.text or freq)
 
 
@@ -199,12 +248,22 @@ class JsonLd(Scraper):
         status = _enum(node.get("eventStatus"))
         url = _str(node.get("url"))
         description = _str(node.get("description"))
-        key = _str(node.get("@id")) or url or hashlib.sha1(
-            f"{title}|{node.get('startDate')}".encode()).hexdigest()[:16]
-        event = Event(key=key, title=title, start=start, end=end, timezone=tz, url=url,
-                      description=description, cancelled=cancelled or status in (
-                          "EventCancelled", "EventPostponed"),
-                      fmt=_MODES.get(_enum(node.get("eventAttendanceMode")), ""))
+        key = (
+            _str(node.get("@id"))
+            or url
+            or hashlib.sha1(f"{title}|{node.get('startDate')}".encode()).hexdigest()[:16]
+        )
+        event = Event(
+            key=key,
+            title=title,
+            start=start,
+            end=end,
+            timezone=tz,
+            url=url,
+            description=description,
+            cancelled=cancelled or status in ("EventCancelled", "EventPostponed"),
+            fmt=_MODES.get(_enum(node.get("eventAttendanceMode")), ""),
+        )
         if status == "EventMovedOnline":
             event.fmt = vocab.ONLINE
         for place in _list(node.get("location")):
@@ -214,8 +273,17 @@ class JsonLd(Scraper):
         categories = [c for c in _list(node.get("keywords")) if isinstance(c, str)]
         event.categories = tuple(_str(c) for c in categories if _str(c))
         event.cost = _cost(node.get("offers"))
-        organizer = next((o for o in _list(node.get("organizer"))
-                          if isinstance(o, dict) and _types(o) & _ORG_TYPES), None) or org
+        organizer = (
+            next(
+                (
+                    o
+                    for o in _list(node.get("organizer"))
+                    if isinstance(o, dict) and _types(o) & _ORG_TYPES
+                ),
+                None,
+            )
+            or org
+        )
         if organizer is not None and not self.config.organization:
             event.organization = _str(organizer.get("name"))
         if organizer is not None:
@@ -258,17 +326,10 @@ class JsonLd(Scraper):
             event.country = country_code(_str(country))
         geo = place.get("geo")
         if isinstance(geo, dict):
-            event.latitude, event.longitude = _number(geo.get("latitude")), _number(
-                geo.get("longitude"))
-
-
-def _number(value: object) -> float | None:
-    """Return a coordinate as a float, or None."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number == number else None
+            event.latitude, event.longitude = (
+                to_float(geo.get("latitude")),
+                to_float(geo.get("longitude")),
+            )
 
 
 def _cost(offers: object) -> str:

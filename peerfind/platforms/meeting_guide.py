@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,15 +36,7 @@ _ATTENDANCE = {"in_person": vocab.IN_PERSON, "hybrid": vocab.HYBRID, "online": v
 
 def load_feed(page: Page) -> list[dict[str, Any]]:
     """Return the meetings of a feed page; raise ParseError when it is not a Meeting Guide feed."""
-    text = page.text.lstrip("\ufeff \r\n\t")
-    if text[:1] not in ("[", "{"):
-        kind = "an HTML page" if text[:1] == "<" else "not JSON"
-        raise ParseError(f"{page.url}: expected a Meeting Guide JSON array, got {kind}")
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ParseError(f"{page.url}: invalid JSON{where}") from None
+    data = page.json("a Meeting Guide JSON array")
     if isinstance(data, dict) and "slug" in data and "name" in data:
         return [data]  # a single meeting object, as in the spec's example
     if not isinstance(data, list):
@@ -122,8 +113,9 @@ def _types(row: dict[str, Any]) -> list[str]:
         value = value.split(",")
     if not isinstance(value, list):
         return []
-    return [str(v).strip().upper()[:16] for v in value
-            if isinstance(v, str | int) and str(v).strip()][:50]
+    return [
+        str(v).strip().upper()[:16] for v in value if isinstance(v, str | int) and str(v).strip()
+    ][:50]
 
 
 def _valid_zone(value: object) -> str | None:

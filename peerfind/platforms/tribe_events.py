@@ -13,7 +13,6 @@ When a site blocks or lacks the REST API (401/403/404 on the REST URL) the runne
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -32,6 +31,7 @@ from peerfind.platforms.eventfold import (
     country_code,
     find_join_url,
     html_text,
+    to_float,
     zone_name,
 )
 from peerfind.platforms.ical import read_calendar
@@ -59,15 +59,6 @@ def _stamp(value: object) -> datetime | None:
         return datetime(*(int(g) for g in match.groups(default="0")))  # type: ignore[misc]
     except ValueError:
         return None
-
-
-def _float(value: object) -> float | None:
-    """Return a coordinate as a float (TEC sends numbers or strings), or None."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number == number else None
 
 
 def _names(terms: object) -> tuple[str, ...]:
@@ -116,7 +107,7 @@ class TribeEvents(Scraper):
         if text[:15].upper() == "BEGIN:VCALENDAR":
             yield from build_groups(self, page, read_calendar(self, page))
             return
-        data = _load(page, text)
+        data = page.json("Events Calendar JSON")
         events = data
         if isinstance(data, dict):
             single = "start_date" in data or "utc_start_date" in data
@@ -128,8 +119,12 @@ class TribeEvents(Scraper):
             if event is not None:
                 self._pending.append(event)
         nxt = data.get("next_rest_url") if isinstance(data, dict) else None
-        if (isinstance(nxt, str) and nxt.startswith(("http://", "https://"))
-                and nxt not in self._followed and len(self._followed) < self.max_pages):
+        if (
+            isinstance(nxt, str)
+            and nxt.startswith(("http://", "https://"))
+            and nxt not in self._followed
+            and len(self._followed) < self.max_pages
+        ):
             self._followed.add(nxt)
             yield Follow(nxt)
             return
@@ -161,29 +156,40 @@ class TribeEvents(Scraper):
         website = str(raw.get("website") or "")
         venue = raw.get("venue") if isinstance(raw.get("venue"), dict) else {}
         event = Event(
-            key=key, title=title, start=start, end=end, timezone=zone,
-            url=str(raw.get("url") or ""), description=description,
+            key=key,
+            title=title,
+            start=start,
+            end=end,
+            timezone=zone,
+            url=str(raw.get("url") or ""),
+            description=description,
             categories=_names(raw.get("categories")) + _names(raw.get("tags")),
-            join_url=find_join_url(website, description), cancelled=cancelled,
-            cost=html_text(raw.get("cost")), updated=str(raw.get("modified") or "")[:10],
+            join_url=find_join_url(website, description),
+            cancelled=cancelled,
+            cost=html_text(raw.get("cost")),
+            updated=str(raw.get("modified") or "")[:10],
         )
         if venue:
-            region = html_text(venue.get("stateprovince") or venue.get("state")
-                               or venue.get("province"))
+            region = html_text(
+                venue.get("stateprovince") or venue.get("state") or venue.get("province")
+            )
             event.venue = html_text(venue.get("venue"))
             event.address = html_text(venue.get("address"))
             event.city = html_text(venue.get("city"))
             event.region = (state_code(region) or region) if len(region) > 2 else region
             event.postal_code = html_text(venue.get("zip"))
             event.country = country_code(html_text(venue.get("country")))
-            event.latitude, event.longitude = _float(venue.get("geo_lat")), _float(
-                venue.get("geo_lng"))
+            event.latitude, event.longitude = (
+                to_float(venue.get("geo_lat")),
+                to_float(venue.get("geo_lng")),
+            )
         else:
             event.fmt = vocab.ONLINE  # venue [] (or none): nothing to walk into
         return event
 
-    def _times(self, raw: dict[str, Any], zone: str | None) -> tuple[
-            datetime | date | None, datetime | date | None]:
+    def _times(
+        self, raw: dict[str, Any], zone: str | None
+    ) -> tuple[datetime | date | None, datetime | date | None]:
         """Return local (start, end): dates for all-day events, else UTC times in the site zone."""
         if raw.get("all_day") is True:
             start, end = _stamp(raw.get("start_date")), _stamp(raw.get("end_date"))
@@ -192,19 +198,7 @@ class TribeEvents(Scraper):
         for local_key, utc_key in (("start_date", "utc_start_date"), ("end_date", "utc_end_date")):
             utc = _stamp(raw.get(utc_key))
             if utc is not None and zone:
-                out.append(utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
-                           .replace(tzinfo=None))
+                out.append(utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None))
             else:
                 out.append(_stamp(raw.get(local_key)))
         return out[0], out[1]
-
-
-def _load(page: Page, text: str) -> Any:
-    """Return the JSON of a REST page; raise ParseError for HTML, garbage or truncation."""
-    if not text.startswith(("{", "[")):
-        kind = "an HTML page" if text[:1] == "<" else "not JSON"
-        raise ParseError(f"{page.url}: expected Events Calendar JSON, got {kind}")
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ParseError(f"{page.url}: invalid JSON ({exc})") from None
