@@ -10,6 +10,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from peerfind import catalog, vocab
 from peerfind.errors import UsageError
@@ -17,6 +18,9 @@ from peerfind.models import Group
 from peerfind.search_text import TEXT_SQL_LIMIT
 from peerfind.search_text import TextMatch as _Text
 from peerfind.search_text import fts_query as fts_query  # re-exported
+
+if TYPE_CHECKING:
+    from peerfind.next_meeting import NextMeetings
 
 EARTH_MI = 3958.7613
 KM_PER_MI = 1.609344
@@ -49,6 +53,8 @@ class Query:
     limit: int = 20
     now: datetime | None = None  # aware; the clock is injected, never read here
     user_tz: str = "UTC"
+    # next meetings worked out for this query so far (one per distinct schedule)
+    meetings: NextMeetings | None = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Result:
     next_meeting: datetime | None = None
     age_days: int | None = None
     also_from: list[str] = field(default_factory=list)
+    rowid: int | None = None  # where the listing is in the catalog (exports re-read it)
 
     @property
     def stale(self) -> bool:
@@ -282,16 +289,17 @@ def _age_days(group: Group, now: datetime | None) -> int | None:
 
 def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None:
     """Return a Result for a row, or None when the time filters rule it out."""
-    from peerfind.schedule import next_occurrences
-
     group = catalog.row_group(row)
     nxt = None
     if q.now is not None:
-        found = next_occurrences(group.schedule, q.now, 1, default_tz=q.user_tz)
-        nxt = found[0] if found else None
+        if q.meetings is None:
+            from peerfind.next_meeting import NextMeetings
+
+            q.meetings = NextMeetings(q.now, q.user_tz)
+        nxt = q.meetings.of(group.schedule)
     if not _time_ok(group, nxt, q):
         return None
-    return Result(group, distance, nxt, _age_days(group, q.now))
+    return Result(group, distance, nxt, _age_days(group, q.now), rowid=row["_rowid"])
 
 
 def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
