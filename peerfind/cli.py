@@ -164,6 +164,14 @@ def export(
     online: Online = False,
     text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every listing in the catalog that the filters match, wherever it is "
+            "(no --near needed), in catalog order.",
+        ),
+    ] = False,
     hsds: Annotated[
         bool,
         typer.Option(
@@ -181,17 +189,19 @@ def export(
       peerfind export tonight.ics --near "Boston, MA" --day today
 
       peerfind export out/ --hsds --near "Atlanta, GA" --radius 100
-    """
-    from peerfind import export as ex
-    from peerfind import search as s
 
-    q, _ = build_query(**filters_of(locals()))
-    outcome = s.search(open_catalog(), q)
-    stats = ex.ExportStats()
-    ex.export_rows(
-        (r.to_dict() for r in outcome.results), path, force=force, hsds=hsds, stats=stats
-    )
-    note(f"Export to {path}: {stats.summary()}.")
+      peerfind export everything.csv --all
+    """
+    from peerfind.export_query import export_query
+
+    q, _ = build_query(**filters_of(locals()), anywhere=everything)
+    report = export_query(open_catalog(), q, path, everything=everything, force=force, hsds=hsds)
+    more = ""
+    if report.limit_reached:
+        more = f" Stopped at --limit {limit}: raise it for more."
+    elif report.capped:
+        more = " More listings match than were examined: narrow the filters."
+    note(f"Export to {path}: {report.stats.summary()}.{more}")
 
 
 @app.command()

@@ -111,8 +111,10 @@ def build_query(
     online: bool,
     limit: int,
     text: str | None = "",
+    anywhere: bool = False,
 ):  # type: ignore[no-untyped-def]
-    """Return (Query, place or None) built from the search options of a command."""
+    """Return (Query, place or None) built from the search options of a command
+    (`anywhere`: no place needed, as for `export --all`)."""
     from peerfind import search as s
     from peerfind import timeutil, vocab
     from peerfind.errors import UsageError
@@ -156,7 +158,7 @@ def build_query(
     if near:
         place = resolve_place(near, online)
         q.lat, q.lon = place.lat, place.lon
-    elif not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
+    elif not anywhere and not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
         raise UsageError(
             'say where with --near (a ZIP code, "City, ST" or "lat,lon"), '
             "or ask for --format online."

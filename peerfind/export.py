@@ -109,8 +109,13 @@ def csv_record(row: dict[str, Any]) -> list[str]:
     cells[_AT["end_time"]] = get("end_time") or schedule().end
     cells[_AT["timezone"]] = get("timezone") or schedule().timezone
     cells[_AT["distance_mi"]] = "" if distance in (None, "") else f"{float(distance):.1f}"
-    fast = _fast_cells(cells)
-    return fast if fast is not None else _slow_cells(cells)
+    return csv_cells(cells)
+
+
+def csv_cells(values: list[Any]) -> list[str]:
+    """Return formula-safe CSV cells for values in CSV_COLUMNS order (text, lists, numbers)."""
+    fast = _fast_cells(values)
+    return fast if fast is not None else _slow_cells(values)
 
 
 _AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
@@ -122,36 +127,43 @@ _TEXT_TYPES = frozenset((str, type(None)))
 def _fast_cells(cells: list[Any]) -> list[str] | None:
     """Return the cells of the usual result dict (text, lists of text, float coordinates) when
     csv_cell would leave every one unchanged; None sends the row to _slow_cells."""
-    cells = cells.copy()
+    texts = cells.copy()
     for i in _LIST_AT:
-        value = cells[i]
+        value = texts[i]
         if type(value) is list:
             if not set(map(type, value)) <= _TEXT_TYPES:
                 return None
-            cells[i] = LIST_SEPARATOR.join(filter(None, value))
-    numbers = []
+            texts[i] = LIST_SEPARATOR.join(filter(None, value))
+    numbers = 0
     for i in _NUMBER_AT:
-        value = cells[i]
+        value = texts[i]
         if type(value) is float or type(value) is int:
             text = str(value)
             if text[0] == "-" and not _PLAIN_NUMBER.fullmatch(text):
                 return None
-            cells[i] = text
-            numbers.append(i)
-    if not set(map(type, cells)) <= _TEXT_TYPES:
-        return None
-    texts = ["" if value is None else value for value in cells]
-    check = texts
-    if numbers:  # plain numbers such as -71.06 are safe: leave them out of the formula test
-        check = texts.copy()
-        for i in numbers:
-            check[i] = ""
-    joined = "\0".join(check)
+            texts[i] = text
+            numbers += 1
+        elif value is None:
+            texts[i] = ""
+            numbers += 1
+    try:
+        joined = "\0".join(texts)
+    except TypeError:  # None or another type in some cell
+        if not set(map(type, texts)) <= _TEXT_TYPES:
+            return None
+        texts = ["" if value is None else value for value in texts]
+        joined = "\0".join(texts)
+    if numbers == len(_NUMBER_AT):  # plain numbers such as -71.06 are safe: not tested below
+        check = "\0" + "\0".join(texts[: _NUMBER_AT[0]]) + "\0" * (len(_NUMBER_AT) + 1) + \
+            "\0".join(texts[_NUMBER_AT[-1] + 1 :])
+    else:
+        check = "\0" + joined
     # One look at the whole row instead of two regular expressions per cell: printable text,
-    # no '|a|b|' tags, and no cell starting with a formula character is what csv_cell leaves
-    # unchanged.
-    safe = "".join(check).isprintable() and "\0|" not in "\0" + joined
-    return texts if safe and not _FORMULA_AT.search(joined) else None
+    # and no cell starting with '|' ('|a|b|' tags) or a formula character (after spaces) is
+    # what csv_cell leaves unchanged.
+    if "".join(texts).isprintable() and not _UNSAFE_AT.search(check):
+        return texts
+    return None
 
 
 def _slow_cells(values: list[Any]) -> list[str]:
@@ -160,7 +172,8 @@ def _slow_cells(values: list[Any]) -> list[str]:
 
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # as clean._is_plain_number
-_FORMULA_AT = re.compile("(?:^|\0) *[" + re.escape("".join(_FORMULA_START)) + "]")
+_UNSAFE_AT = re.compile("\0(?: *[" + re.escape("".join(_FORMULA_START)) + "]|[|])")
+assert _NUMBER_AT[-1] - _NUMBER_AT[0] == len(_NUMBER_AT) - 1  # side by side, for _fast_cells
 
 
 def _cell(text: str) -> str:

@@ -43,7 +43,8 @@ def remote_results(
     conn: sqlite3.Connection, q: Query, formats: list[str], want: int, text: TextMatch | None
 ) -> tuple[list[Result], bool]:
     """Return the `want` best listings matched without distance (sink, then next meeting) and
-    whether the candidates were capped (TEXT_CAP / TEXT_SCAN_CAP or ONLINE_CAP)."""
+    whether the candidates were capped (TEXT_CAP / TEXT_SCAN_CAP or ONLINE_CAP, or `want`
+    when that is larger, as for an export)."""
     where, args = s._filters(q, place_based=False)
     where.append(f"format IN ({','.join('?' * len(formats))})")
     args += formats
@@ -53,13 +54,13 @@ def remote_results(
             "ORDER BY rowid DESC LIMIT ?) AS m JOIN groups AS g ON g.rowid = m.r "
             f"WHERE {' AND '.join(where)} LIMIT ?"
         )
-        params: list[object] = [text.expr, TEXT_SCAN_CAP, *args, TEXT_CAP + 1]
-        cap = TEXT_CAP
-        capped = text.count > TEXT_SCAN_CAP
+        scan, cap = max(TEXT_SCAN_CAP, want), max(TEXT_CAP, want)  # an export wants them all
+        params: list[object] = [text.expr, scan, *args, cap + 1]
+        capped = text.count > scan
     else:
         sql = f"SELECT {_LIGHT} FROM groups AS g WHERE {' AND '.join(where)} LIMIT ?"
-        params = [*args, s.ONLINE_CAP + 1]
-        cap = s.ONLINE_CAP
+        cap = max(s.ONLINE_CAP, want)
+        params = [*args, cap + 1]
         capped = False
     bounds = _Bounds(q)
     heap = []

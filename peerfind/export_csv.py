@@ -1,0 +1,245 @@
+"""Write CSV straight from catalog rows: the path `peerfind export` takes for CSV files.
+
+export.write_csv() turns result dicts into lines, and building those dicts (Groups, Results)
+costs several times more than writing them. Here SQLite builds most of each line itself: the
+stored text columns come out already joined and quoted as the csv module would quote them.
+Python adds only what it works out, once per distinct value: tags as "a; b", the schedule's
+cells and next meeting (next_meeting.NextMeetings), coordinates and distance.
+
+A row goes this way only when SQLite finds nothing in its text that clean.csv_cell would
+change (no control or invisible characters, no cell starting with a space, '|' or a formula
+character); any other row is read whole and written through export.csv_cells and the csv
+module, as write_csv does. The output equals write_csv's for the same results
+(tests/test_export_csv.py). Standard library only.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from collections.abc import Iterable
+from typing import IO
+
+from peerfind import vocab
+from peerfind.catalog_rows import _schedule_of
+from peerfind.clean import _FORMULA_START
+from peerfind.export import CSV_COLUMNS, LIST_SEPARATOR, ExportStats, _cell, csv_cells
+from peerfind.models import Schedule
+from peerfind.next_meeting import NextMeetings
+
+TAGS = ("populations", "topics", "languages", "accessibility")
+SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next_meeting")
+COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi")
+BATCH = 500  # rowids per SELECT when rows are read in a given order
+FLUSH = 2_000  # lines gathered before one write
+
+_SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
+# A text cell clean.csv_cell would change starts (maybe after the opening quote) with a space,
+# '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
+_UNUSUAL_START = re.compile(
+    _SEP + '"?[' + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
+)
+
+
+def _quoted(column: str) -> str:
+    """Return SQL giving a stored text column as one CSV cell (csv.QUOTE_MINIMAL, safe text)."""
+    value = f"coalesce(g.{column}, '')"
+    return (f"CASE WHEN instr({value}, ',') OR instr({value}, '\"') "
+            f"THEN '\"' || replace({value}, '\"', '\"\"') || '\"' ELSE {value} END")
+
+
+def _plan() -> tuple[str, list[str], int]:
+    """Return the SELECT list (rowid, then parts), the kind of each part, and how many
+    separators the text parts hold together."""
+    exprs, kinds, run = [], [], []
+    separators = 0
+    for column in (*CSV_COLUMNS, None):
+        if column is not None and column not in COMPUTED:
+            run.append(_quoted(column))
+            continue
+        if run:
+            exprs.append(f" || '{_SEP}' || ".join(run))
+            kinds.append("text")
+            separators += len(run) - 1
+            run = []
+        if column in TAGS or column in ("latitude", "longitude"):
+            exprs.append(f"g.{column}")
+            kinds.append("tags" if column in TAGS else "number")
+        elif column == "schedule_text":
+            exprs.append("g.schedule")
+            kinds.append("schedule")
+        elif column == "distance_mi":
+            exprs.append("NULL")
+            kinds.append("distance")
+    return ", ".join(["g.rowid", *exprs]), kinds, separators
+
+
+_PARTS, _KINDS, _SEPARATORS = _plan()
+_TEXT_AT = tuple(i for i, kind in enumerate(_KINDS) if kind == "text")
+_FULL = ", ".join(
+    f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi") else
+    ("g.schedule" if c == "days" else "NULL") for c in CSV_COLUMNS
+)
+
+
+class CsvWriter:
+    """Writes catalog rows as CSV lines, memoising tags, schedules and next meetings."""
+
+    def __init__(self, conn: sqlite3.Connection, out: IO[str], meetings: NextMeetings | None):
+        """Write the header to `out`; next meetings come from `meetings` (None: left empty)."""
+        self.conn = conn
+        self.out = out
+        self.meetings = meetings
+        self.written = 0
+        self._writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._writer.writerow(CSV_COLUMNS)
+        self._lines: list[str] = []
+        self._tags: dict[str | None, str] = {}
+        self._schedules: dict[str | None, tuple[str, list[str]]] = {}
+
+    def rows(self, cursor: Iterable[tuple]) -> None:
+        """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
+        for rowid, *parts in cursor:
+            line = self._line(parts)
+            if line is None:
+                self._flush()
+                self._writer.writerow(self._slow(rowid, parts))
+            else:
+                self._lines.append(line)
+                if len(self._lines) >= FLUSH:
+                    self._flush()
+            self.written += 1
+
+    def close(self) -> None:
+        """Write what is still gathered."""
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write the gathered lines in one call."""
+        if self._lines:
+            self.out.write("".join(self._lines))
+            self._lines = []
+
+    def _line(self, parts: list[object]) -> str | None:
+        """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
+        probe = _SEP + _SEP.join([parts[i] for i in _TEXT_AT])  # type: ignore[misc]
+        if probe.count(_SEP) != _SEPARATORS + len(_TEXT_AT) or _UNUSUAL_START.search(probe):
+            return None
+        cells = []
+        for kind, value in zip(_KINDS, parts, strict=True):
+            if kind == "text":
+                cells.append(value)
+            elif kind == "tags":
+                cells.append(self._tag_cell(value))  # type: ignore[arg-type]
+            elif kind == "schedule":
+                cells.append(self._schedule(value)[0])  # type: ignore[arg-type]
+            elif kind == "number":
+                cells.append(_number(value))
+            else:
+                cells.append("" if value is None else f"{round(value, 2):.1f}")  # type: ignore
+        line = ",".join(cells).replace(_SEP, ",")  # type: ignore[arg-type]
+        return line + "\r\n" if line.isprintable() else None
+
+    def _tag_cell(self, stored: str | None) -> str:
+        """Return stored tags '|a|b|' as one quoted 'a; b' cell."""
+        cell = self._tags.get(stored)
+        if cell is None:
+            text = _cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
+            cell = self._tags[stored] = _csv_line([text])
+        return cell
+
+    def _schedule(self, stored: str | None) -> tuple[str, list[str]]:
+        """Return the six schedule cells of a stored schedule JSON, as a line part and a list."""
+        found = self._schedules.get(stored)
+        if found is None:
+            try:
+                sched = _schedule_of(stored) if stored else Schedule()
+            except (ValueError, TypeError, AttributeError):
+                sched = Schedule()
+            days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
+            nxt = self.meetings.of(sched) if self.meetings is not None else None
+            values = [sched.text, days, sched.start, sched.end, sched.timezone,
+                      nxt.isoformat() if nxt else ""]
+            cells = [_cell(v or "") for v in values]
+            found = self._schedules[stored] = (_csv_line(cells), cells)
+        return found
+
+    def _slow(self, rowid: int, parts: list[object]) -> list[str]:
+        """Return the cells of a row with unusual text, read whole and made safe cell by cell."""
+        row = self.conn.execute(f"SELECT {_FULL} FROM groups AS g WHERE g.rowid = ?", (rowid,))
+        values: list[object] = list(row.fetchone())
+        at = {c: i for i, c in enumerate(CSV_COLUMNS)}
+        for column in TAGS:
+            values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
+        cells = self._schedule(values[at["days"]])[1]  # type: ignore[arg-type]
+        for column, cell in zip(SCHEDULE, cells, strict=True):
+            values[at[column]] = cell
+        distance = parts[_KINDS.index("distance")]
+        if distance is not None:
+            values[at["distance_mi"]] = f"{round(distance, 2):.1f}"  # type: ignore[call-overload]
+        return csv_cells(values)
+
+
+def _number(value: object) -> str:
+    """Return a coordinate cell as write_csv writes it."""
+    if value is None:
+        return ""
+    text = str(value)
+    return _cell(text) if text[0] == "-" and not _PLAIN_NUMBER.fullmatch(text) else text
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # as clean._is_plain_number
+
+
+def _csv_line(cells: list[str]) -> str:
+    """Return cells joined with commas, each quoted as csv.QUOTE_MINIMAL quotes it in a row."""
+    return ",".join(
+        '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell
+        for cell in cells
+    )
+
+
+def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | None]],
+                 out: IO[str], meetings: NextMeetings | None,
+                 stats: ExportStats | None = None) -> int:
+    """Write search results, given as (catalog rowid, distance in miles), in their order."""
+    writer = CsvWriter(conn, out, meetings)
+    batch: list[tuple[int, float | None]] = []
+    for item in (*ranked, None):
+        if item is not None:
+            batch.append(item)
+        if batch and (item is None or len(batch) == BATCH):
+            ids = [rid for rid, _ in batch]
+            sql = (f"SELECT {_PARTS} FROM groups AS g "
+                   f"WHERE g.rowid IN ({','.join('?' * len(ids))})")
+            found = {row[0]: list(row) for row in conn.execute(sql, ids)}
+            slot = 1 + _KINDS.index("distance")
+            rows = []
+            for rid, distance in batch:
+                if rid in found:
+                    found[rid][slot] = distance
+                    rows.append(found[rid])
+            writer.rows(rows)
+            batch = []
+    writer.close()
+    if stats is not None:
+        stats.written += writer.written
+    return writer.written
+
+
+def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], out: IO[str],
+                meetings: NextMeetings | None, limit: int | None = None,
+                stats: ExportStats | None = None) -> int:
+    """Write every listing matching SQL conditions on `groups AS g`, in catalog order."""
+    sql = f"SELECT {_PARTS} FROM groups AS g WHERE {' AND '.join(where) or '1'} ORDER BY g.rowid"
+    params: list[object] = list(args)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    writer = CsvWriter(conn, out, meetings)
+    writer.rows(conn.execute(sql, params))
+    writer.close()
+    if stats is not None:
+        stats.written += writer.written
+    return writer.written

@@ -1,0 +1,117 @@
+"""Export what a query matches (or the whole catalog) to a file: what `peerfind export` runs.
+
+CSV is written straight from catalog rows (export_csv); the other formats from result dicts.
+Everything is read in one snapshot, so a scrape committing meanwhile cannot mix two versions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from peerfind import search as s
+from peerfind.errors import UsageError
+from peerfind.export import ExportStats, export_rows, format_for_path, open_output
+from peerfind.next_meeting import NextMeetings
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote, and whether a cap or --limit may have left matches out."""
+
+    stats: ExportStats
+    limit_reached: bool = False
+    capped: bool = False
+
+
+def check_everything(q: s.Query) -> None:
+    """Raise UsageError for options that an export of every listing cannot honour."""
+    if q.lat is not None:
+        raise UsageError("--all exports every matching listing wherever it is; drop --near.")
+    if q.dates or q.window or q.within is not None:
+        raise UsageError(
+            "--all exports whole listings, not meetings at a time: drop --now, --within, "
+            "--time and --day today/tomorrow (weekday names such as --day mon work)."
+        )
+
+
+def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[str], *,
+                 everything: bool = False, force: bool = False,
+                 hsds: bool = False) -> ExportReport:
+    """Write the results of `q` (or, with `everything`, every listing its filters match)."""
+    fmt = format_for_path(path, hsds=hsds)
+    report = ExportReport(ExportStats())
+    if everything:
+        check_everything(q)
+    conn.execute("BEGIN")
+    try:
+        if everything:
+            _export_all(conn, q, path, fmt, force, report)
+        else:
+            outcome = s.search(conn, q)
+            report.capped = outcome.capped
+            report.limit_reached = len(outcome.results) >= q.limit
+            if fmt == "csv":
+                from peerfind import export_csv
+
+                ranked = [(r.rowid, r.distance_mi) for r in outcome.results if r.rowid]
+                with open_output(path, force=force) as out:
+                    export_csv.write_ranked(conn, ranked, out, _meetings(q), report.stats)
+            else:
+                dicts = (r.to_dict() for r in outcome.results)
+                export_rows(dicts, path, force=force, hsds=hsds, fmt=fmt, stats=report.stats)
+    finally:
+        conn.rollback()
+    return report
+
+
+def _meetings(q: s.Query) -> NextMeetings | None:
+    """Return the next-meeting calculator for the query's moment (None without a clock)."""
+    return NextMeetings(q.now, q.user_tz) if q.now is not None else None
+
+
+def _conditions(conn: sqlite3.Connection, q: s.Query) -> tuple[list[str], list[object]]:
+    """Return SQL conditions on `groups AS g` for the query's filters (no place, no clock)."""
+    where, args = s._filters(q, place_based=False)  # unqualified columns: groups is alone
+    if q.formats:
+        formats = sorted(set(s.place_formats(q)) | set(s.remote_formats(q)))
+        where.append(f"format IN ({','.join('?' * len(formats))})")
+        args += formats
+    if q.text:
+        from peerfind.search_text import TextMatch
+
+        cond, params = TextMatch(conn, q.text).condition()
+        where.append(cond)
+        args += params
+    return where, args
+
+
+def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[str], fmt: str,
+                force: bool, report: ExportReport) -> None:
+    """Write every listing matching the query's filters, in catalog order."""
+    where, args = _conditions(conn, q)
+    if fmt == "csv":
+        from peerfind import export_csv
+
+        with open_output(path, force=force) as out:
+            export_csv.write_where(conn, where, args, out, _meetings(q), q.limit, report.stats)
+    else:
+        export_rows(_all_dicts(conn, q, where, args), path, force=force, fmt=fmt,
+                    stats=report.stats)
+    report.limit_reached = report.stats.written >= q.limit
+
+
+def _all_dicts(conn: sqlite3.Connection, q: s.Query, where: list[str],
+               args: list[object]) -> Iterator[dict[str, object]]:
+    """Yield result dicts for every matching listing, in catalog order."""
+    from peerfind.catalog import row_group
+
+    meetings = _meetings(q)
+    sql = (f"SELECT g.rowid AS _rowid, g.* FROM groups AS g WHERE {' AND '.join(where)} "
+           "ORDER BY g.rowid LIMIT ?")
+    for row in conn.execute(sql, [*args, q.limit]):
+        group = row_group(row)
+        nxt = meetings.of(group.schedule) if meetings is not None else None
+        yield s.Result(group, None, nxt, s._age_days(group, q.now), rowid=row["_rowid"]).to_dict()
