@@ -16,13 +16,13 @@ module, as write_csv does. The output equals write_csv's for the same results
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
 from typing import IO
 
 from peerfind import vocab
-from peerfind.catalog_rows import _schedule_of
 from peerfind.clean import _FORMULA_START
 from peerfind.export import CSV_COLUMNS, LIST_SEPARATOR, ExportStats, _cell, csv_cells
 from peerfind.models import Schedule
@@ -33,6 +33,7 @@ SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next
 COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi")
 BATCH = 500  # rowids per SELECT when rows are read in a given order
 FLUSH = 2_000  # lines gathered before one write
+MEMO_MAX = 20_000  # distinct schedules remembered at once
 
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
 # A text cell clean.csv_cell would change starts (maybe after the opening quote) with a space,
@@ -96,7 +97,7 @@ class CsvWriter:
         self._writer.writerow(CSV_COLUMNS)
         self._lines: list[str] = []
         self._tags: dict[str | None, str] = {}
-        self._schedules: dict[str | None, tuple[str, list[str]]] = {}
+        self._schedules: dict[str | None, str] = {}
 
     def rows(self, cursor: Iterable[tuple]) -> None:
         """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
@@ -133,7 +134,7 @@ class CsvWriter:
             elif kind == "tags":
                 cells.append(self._tag_cell(value))  # type: ignore[arg-type]
             elif kind == "schedule":
-                cells.append(self._schedule(value)[0])  # type: ignore[arg-type]
+                cells.append(self._schedule(value))  # type: ignore[arg-type]
             elif kind == "number":
                 cells.append(_number(value))
             else:
@@ -149,21 +150,26 @@ class CsvWriter:
             cell = self._tags[stored] = _csv_line([text])
         return cell
 
-    def _schedule(self, stored: str | None) -> tuple[str, list[str]]:
-        """Return the six schedule cells of a stored schedule JSON, as a line part and a list."""
+    def _schedule(self, stored: str | None) -> str:
+        """Return the six schedule cells of a stored schedule JSON as one line part."""
         found = self._schedules.get(stored)
         if found is None:
-            try:
-                sched = _schedule_of(stored) if stored else Schedule()
-            except (ValueError, TypeError, AttributeError):
-                sched = Schedule()
-            days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
-            nxt = self.meetings.of(sched) if self.meetings is not None else None
-            values = [sched.text, days, sched.start, sched.end, sched.timezone,
-                      nxt.isoformat() if nxt else ""]
-            cells = [_cell(v or "") for v in values]
-            found = self._schedules[stored] = (_csv_line(cells), cells)
+            if len(self._schedules) >= MEMO_MAX:  # bound memory on huge, varied catalogs
+                self._schedules.clear()
+            found = self._schedules[stored] = _csv_line(self._schedule_cells(stored))
         return found
+
+    def _schedule_cells(self, stored: str | None) -> list[str]:
+        """Return the six schedule cells (text, days, start, end, zone, next meeting)."""
+        try:
+            sched = Schedule.from_dict(json.loads(stored)) if stored else Schedule()
+        except (ValueError, TypeError, AttributeError):
+            sched = Schedule()
+        days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
+        nxt = self.meetings.of(sched) if self.meetings is not None else None
+        values = [sched.text, days, sched.start, sched.end, sched.timezone,
+                  nxt.isoformat() if nxt else ""]
+        return [_cell(v or "") for v in values]
 
     def _slow(self, rowid: int, parts: list[object]) -> list[str]:
         """Return the cells of a row with unusual text, read whole and made safe cell by cell."""
@@ -172,7 +178,7 @@ class CsvWriter:
         at = {c: i for i, c in enumerate(CSV_COLUMNS)}
         for column in TAGS:
             values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
-        cells = self._schedule(values[at["days"]])[1]  # type: ignore[arg-type]
+        cells = self._schedule_cells(values[at["days"]])  # type: ignore[arg-type]
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         distance = parts[_KINDS.index("distance")]

@@ -58,7 +58,7 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
 
                 ranked = [(r.rowid, r.distance_mi) for r in outcome.results if r.rowid]
                 with open_output(path, force=force) as out:
-                    export_csv.write_ranked(conn, ranked, out, _meetings(q), report.stats)
+                    export_csv.write_ranked(conn, ranked, out, _meetings(q, False), report.stats)
             else:
                 dicts = (r.to_dict() for r in outcome.results)
                 export_rows(dicts, path, force=force, hsds=hsds, fmt=fmt, stats=report.stats)
@@ -67,9 +67,9 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
     return report
 
 
-def _meetings(q: s.Query) -> NextMeetings | None:
+def _meetings(q: s.Query, remember: bool = True) -> NextMeetings | None:
     """Return the next-meeting calculator for the query's moment (None without a clock)."""
-    return NextMeetings(q.now, q.user_tz) if q.now is not None else None
+    return NextMeetings(q.now, q.user_tz, remember=remember) if q.now is not None else None
 
 
 def _conditions(conn: sqlite3.Connection, q: s.Query) -> tuple[list[str], list[object]]:
@@ -96,7 +96,8 @@ def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[st
         from peerfind import export_csv
 
         with open_output(path, force=force) as out:
-            export_csv.write_where(conn, where, args, out, _meetings(q), q.limit, report.stats)
+            export_csv.write_where(conn, where, args, out, _meetings(q, False), q.limit,
+                                     report.stats)
     else:
         export_rows(_all_dicts(conn, q, where, args), path, force=force, fmt=fmt,
                     stats=report.stats)

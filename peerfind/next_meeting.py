@@ -30,11 +30,14 @@ _MISSING = object()
 class NextMeetings:
     """Next meetings after one moment, memoised per schedule (text ignored)."""
 
-    def __init__(self, now: datetime, default_tz: str | None = None) -> None:
+    def __init__(self, now: datetime, default_tz: str | None = None, *,
+                 remember: bool = True) -> None:
         """Remember the moment (naive: read in each schedule's zone, as next_occurrences does)
-        and the zone used for schedules without one."""
+        and the zone used for schedules without one; `remember` False keeps no per-schedule
+        memo (for callers that keep their own)."""
         self.now = now
         self.default_tz = default_tz
+        self.remember = remember
         self._naive = now.tzinfo is None  # read in each schedule's zone: no shared dates
         self._now_utc = now.astimezone(UTC) if not self._naive else None
         self._by_key: dict[tuple, datetime | None] = {}
@@ -44,6 +47,8 @@ class NextMeetings:
 
     def of(self, s: Schedule) -> datetime | None:
         """Return the next meeting of `s` whose end is after `now`, or None."""
+        if not self.remember:
+            return self._compute(s)
         key = (s.kind, s.days, s.interval, s.anchor, s.nths, s.monthday, s.dates, s.start,
                s.end, s.timezone, s.until, s.exdates)
         try:
