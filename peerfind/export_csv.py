@@ -1,25 +1,27 @@
 """Write CSV straight from catalog rows: the path `peerfind export` takes for CSV files.
 
 export.write_csv() turns result dicts into lines, and building those dicts (Groups, Results)
-costs several times more than writing them. Here SQLite builds most of each line itself: the
-stored text columns come out already joined and quoted as the csv module would quote them.
-Python adds only what it works out, once per distinct value: tags as "a; b", the schedule's
-cells and next meeting (next_meeting.NextMeetings), coordinates and distance.
+costs several times more than writing them. Here SQLite hands over each row's stored text
+columns already joined, and Python adds only what it works out, once per distinct value: tags
+as "a; b", the schedule's cells and next meeting (next_meeting.NextMeetings), coordinates and
+distance; the few cells holding a comma or a quote are quoted as the csv module quotes them.
 
-A row goes this way only when SQLite finds nothing in its text that clean.csv_cell would
-change (no control or invisible characters, no cell starting with a space, '|' or a formula
-character); any other row is read whole and written through export.csv_cells and the csv
-module, as write_csv does. The output equals write_csv's for the same results
-(tests/test_export_csv.py). Standard library only.
+A row goes this way only when its text holds nothing clean.csv_cell would change (no control
+or invisible character, no cell starting with a space, '|' or a formula character); any other
+row is read whole and written through export.csv_cells and the csv module, as write_csv does.
+The output equals write_csv's for the same results (tests/test_export_csv.py). Standard
+library only.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from peerfind import vocab
@@ -36,18 +38,11 @@ FLUSH = 2_000  # lines gathered before one write
 MEMO_MAX = 20_000  # distinct schedules remembered at once
 
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
-# A text cell clean.csv_cell would change starts (maybe after the opening quote) with a space,
+# A text cell clean.csv_cell would change starts with a space,
 # '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
 _UNUSUAL_START = re.compile(
-    _SEP + '"?[' + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
+    _SEP + "[" + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
 )
-
-
-def _quoted(column: str) -> str:
-    """Return SQL giving a stored text column as one CSV cell (csv.QUOTE_MINIMAL, safe text)."""
-    value = f"coalesce(g.{column}, '')"
-    return (f"CASE WHEN instr({value}, ',') OR instr({value}, '\"') "
-            f"THEN '\"' || replace({value}, '\"', '\"\"') || '\"' ELSE {value} END")
 
 
 def _plan() -> tuple[str, list[str], int]:
@@ -57,7 +52,7 @@ def _plan() -> tuple[str, list[str], int]:
     separators = 0
     for column in (*CSV_COLUMNS, None):
         if column is not None and column not in COMPUTED:
-            run.append(_quoted(column))
+            run.append(f"coalesce(g.{column}, '')")
             continue
         if run:
             exprs.append(f" || '{_SEP}' || ".join(run))
@@ -77,7 +72,11 @@ def _plan() -> tuple[str, list[str], int]:
 
 
 _PARTS, _KINDS, _SEPARATORS = _plan()
-_TEXT_AT = tuple(i for i, kind in enumerate(_KINDS) if kind == "text")
+# The order of the parts _line unpacks (CSV_COLUMNS fixes it).
+_LAYOUT = ("text", "tags", "tags", "tags", "tags", "schedule", "text", "number", "number", "text",
+           "distance", "text")
+assert tuple(_KINDS) == _LAYOUT, _KINDS
+_PROBE_SEPARATORS = _SEPARATORS + _KINDS.count("text")
 _FULL = ", ".join(
     f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi") else
     ("g.schedule" if c == "days" else "NULL") for c in CSV_COLUMNS
@@ -101,6 +100,11 @@ class CsvWriter:
 
     def rows(self, cursor: Iterable[tuple]) -> None:
         """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
+        with _no_gc():
+            self._rows(cursor)
+
+    def _rows(self, cursor: Iterable[tuple]) -> None:
+        """Write rows (see rows)."""
         for rowid, *parts in cursor:
             line = self._line(parts)
             if line is None:
@@ -124,21 +128,27 @@ class CsvWriter:
 
     def _line(self, parts: list[object]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
-        probe = _SEP + _SEP.join([parts[i] for i in _TEXT_AT])  # type: ignore[misc]
-        if probe.count(_SEP) != _SEPARATORS + len(_TEXT_AT) or _UNUSUAL_START.search(probe):
+        a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d = parts
+        probe = f"{_SEP}{a}{_SEP}{b}{_SEP}{c}{_SEP}{d}"
+        if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
-        cells = []
-        for kind, value in zip(_KINDS, parts, strict=True):
-            if kind == "text":
-                cells.append(value)
-            elif kind == "tags":
-                cells.append(self._tag_cell(value))  # type: ignore[arg-type]
-            elif kind == "schedule":
-                cells.append(self._schedule(value))  # type: ignore[arg-type]
-            elif kind == "number":
-                cells.append(_number(value))
-            else:
-                cells.append("" if value is None else f"{round(value, 2):.1f}")  # type: ignore
+        if "," in probe or '"' in probe:
+            a, b, c, d = (_quote_cells(x) for x in (a, b, c, d))  # type: ignore[arg-type]
+        tags, tag_cell = self._tags, self._tag_cell
+        cells = (
+            a,
+            tags.get(pops) or tag_cell(pops),  # type: ignore[arg-type]
+            tags.get(topics) or tag_cell(topics),  # type: ignore[arg-type]
+            tags.get(langs) or tag_cell(langs),  # type: ignore[arg-type]
+            tags.get(access) or tag_cell(access),  # type: ignore[arg-type]
+            self._schedules.get(sched) or self._schedule(sched),  # type: ignore[arg-type]
+            b,
+            _number(lat),
+            _number(lon),
+            c,
+            "" if distance is None else f"{round(distance, 2):.1f}",  # type: ignore
+            d,
+        )
         line = ",".join(cells).replace(_SEP, ",")  # type: ignore[arg-type]
         return line + "\r\n" if line.isprintable() else None
 
@@ -187,15 +197,36 @@ class CsvWriter:
         return csv_cells(values)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the memos only grow, and they hold no cycles, so
+    its passes over them (a third of a big export's time) find nothing to free."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _number(value: object) -> str:
     """Return a coordinate cell as write_csv writes it."""
     if value is None:
         return ""
+    if type(value) is not float and type(value) is not int:  # text where a number belongs
+        return _csv_line([_cell(str(value))])
     text = str(value)
-    return _cell(text) if text[0] == "-" and not _PLAIN_NUMBER.fullmatch(text) else text
+    # A float's repr is a plain number (-?digits.digits, what csv_cell leaves alone even with
+    # a minus sign) unless it has an exponent or is inf/nan; an int's always is.
+    if text[0] == "-" and ("e" in text or "n" in text):
+        return _cell(text)
+    return text
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # as clean._is_plain_number
+def _quote_cells(joined: str) -> str:
+    """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would."""
+    return _SEP.join(_csv_line([cell]) for cell in joined.split(_SEP))
 
 
 def _csv_line(cells: list[str]) -> str:

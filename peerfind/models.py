@@ -54,9 +54,10 @@ class Schedule:
         """Build a Schedule from to_dict() output (unknown keys ignored)."""
         if not data:
             return cls()
-        known = {f.name for f in fields(cls)}
         values = {
-            k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known
+            k: (tuple(v) if isinstance(v, list) else v)
+            for k, v in data.items()
+            if k in _SCHEDULE_KEYS
         }
         return cls(**values)
 
@@ -75,6 +76,9 @@ class Schedule:
         if self.interval < 1:
             out.append("schedule interval below 1")
         return out
+
+
+_SCHEDULE_KEYS = frozenset(f.name for f in fields(Schedule))  # what from_dict reads
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ so 19:00 stays 19:00 local across DST. Standard library only: the search path im
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +35,7 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+@functools.lru_cache(maxsize=4_096)
 def _minutes(hhmm: str | None) -> int | None:
     """Return minutes since midnight for "HH:MM", or None when absent or malformed."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", hhmm or "")
