@@ -84,13 +84,23 @@ def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
     for i, key, kind in plan:
         value = values[i]
         if kind == _TAGS:
-            value = tuple(vocab.decode_tags(value) if isinstance(value, str) else value or ())
+            value = _tags_of(value) if isinstance(value, str) else tuple(value or ())
         elif kind == _SCHEDULE:
             value = _schedule_of(value) if isinstance(value, str) else Schedule.from_dict(value)
         elif value is None and kind == _TEXT:
             value = ""
         fields_[key] = value
+    if len(fields_) == len(_GROUP_FIELDS):  # every field given: what __init__ would store
+        group = object.__new__(Group)
+        group.__dict__.update(fields_)  # frozen: __init__ sets each through object.__setattr__
+        return group
     return Group(**fields_)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=4_096)
+def _tags_of(stored: str) -> tuple[str, ...]:
+    """Return the tags stored as '|a|b|' as a tuple (memoised: few distinct values)."""
+    return tuple(vocab.decode_tags(stored))
 
 
 _TEXT, _COORD, _TAGS, _SCHEDULE = 0, 1, 2, 3

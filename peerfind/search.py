@@ -67,6 +67,7 @@ class Result:
     age_days: int | None = None
     also_from: list[str] = field(default_factory=list)
     rowid: int | None = None  # where the listing is in the catalog (exports re-read it)
+    key: str | None = field(default=None, repr=False, compare=False)  # catalog.dedup_key
 
     @property
     def stale(self) -> bool:
@@ -299,7 +300,8 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
         nxt = q.meetings.of(group.schedule)
     if not _time_ok(group, nxt, q):
         return None
-    return Result(group, distance, nxt, _age_days(group, q.now), rowid=row["_rowid"])
+    key = row["dedup_key"]  # stored by catalog.upsert (= catalog.dedup_key(group))
+    return Result(group, distance, nxt, _age_days(group, q.now), rowid=row["_rowid"], key=key)
 
 
 def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
@@ -345,7 +347,7 @@ def _dedup(results: list[Result]) -> list[Result]:
     kept: list[Result] = []
     by_key: dict[str, list[int]] = {}
     for r in results:
-        key = catalog.dedup_key(r.group)
+        key = r.key or catalog.dedup_key(r.group)
         idx = next((i for i in by_key.get(key, []) if _same_place(kept[i].group, r.group)), None)
         if idx is None:
             by_key.setdefault(key, []).append(len(kept))
