@@ -10,8 +10,9 @@ again (update). Group objects are made before the clock starts. Budget: <= 3 s e
 
 Export: `peerfind export FILE.csv --all` of the 100k catalog runs as a child process (the whole
 command: start-up, reading, next meetings, CSV); wall time, user+sys CPU and peak RSS are
-measured from outside (os.wait4 / getrusage). A second child is the floor on this machine:
-the same columns selected and written by csv.writer with no processing at all.
+measured from outside (os.wait4 / getrusage). A second child runs the same export through the
+library (no Typer); a third is the floor on this machine: the same columns selected and
+written by csv.writer with no processing at all.
 Budget: <= 1 s and <= 50 MiB.
 """
 
@@ -89,6 +90,19 @@ def export_child(db: str, out: str) -> None:
             f"SELECT {stored} FROM groups WHERE status = 'active' ORDER BY rowid"))
 
 
+# The same export through the library, without the command line (Typer) around it.
+_LIBRARY = """
+import sys
+from datetime import datetime, timezone
+from peerfind import catalog
+from peerfind.export_query import export_query
+from peerfind.search import Query
+q = Query(limit=10**9, now=datetime.now(timezone.utc), user_tz="America/New_York")
+export_query(catalog.connect(sys.argv[1], readonly=True), q, sys.argv[2], everything=True,
+             force=True)
+"""
+
+
 def export(runs: int) -> None:
     """Time `peerfind export --all` of the 100k catalog from outside: wall, CPU, peak RSS."""
     db = str(make_catalog.build("100k"))
@@ -98,6 +112,7 @@ def export(runs: int) -> None:
     peerfind = str(Path(sys.executable).with_name("peerfind"))
     variants = {
         "csv": [peerfind, "--db", db, "export", str(target), "--all", "--force"],
+        "library": [sys.executable, "-c", _LIBRARY, db, str(target)],
         "floor": [sys.executable, me, "--child-export", db, str(floor_target)],
         "python-floor": [sys.executable, "-c", "import sqlite3, csv, peerfind.export"],
     }
