@@ -7,6 +7,7 @@ import operator
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -120,12 +121,36 @@ def dedup_key(group: Group) -> str:
 
 _GROUP_FIELDS = tuple(f.name for f in fields(Group))
 _LIST_COLUMNS = ("populations", "topics", "languages", "accessibility", "source_types")
+_SCHEDULE_COLUMNS = ("schedule", "schedule_text", "days", "start_time", "timezone")
 _DIRECT = tuple(c for c in COLUMNS if c in _GROUP_FIELDS and c not in ("schedule", *_LIST_COLUMNS))
 _GET_DIRECT = operator.attrgetter(*_DIRECT)
-_AT = {c: i for i, c in enumerate(COLUMNS)}
-_DIRECT_AT = tuple(_AT[c] for c in _DIRECT)
-_LIST_AT = tuple((_AT[c], c) for c in _LIST_COLUMNS)
+_GET_TAGS = operator.attrgetter(*_LIST_COLUMNS)
+_GET_SCHEDULE = operator.attrgetter(*(f.name for f in fields(Schedule)))  # the memo's key
+# row_values joins these parts into one tuple, then puts it in COLUMNS order with one itemgetter.
+_PARTS = (*_DIRECT, *_LIST_COLUMNS, *_SCHEDULE_COLUMNS, "id", "cell", "dedup_key")
+assert sorted(_PARTS) == sorted(COLUMNS), "row_values must produce every column once"
+_IN_ORDER = operator.itemgetter(*(_PARTS.index(c) for c in COLUMNS))
+_SOURCE_STATUS = operator.attrgetter("source", "status")
 _SCHEDULE_JSON = json.JSONEncoder(sort_keys=True).encode  # = json.dumps(..., sort_keys=True)
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())  # ASCII bytes dedup drops
+
+
+class _Encoded(dict):
+    """Map tag lists to their catalog text ('|a|b|'), computing each on first use."""
+
+    def __missing__(self, tags: tuple[str, ...]) -> str:
+        text = self[tags] = vocab.encode_tags(tags) if tags else ""
+        return text
+
+
+class RowMemo:
+    """Columns already computed for schedules and tag lists (many listings share them)."""
+
+    __slots__ = ("schedules", "tags")
+
+    def __init__(self) -> None:
+        self.schedules: dict[tuple[object, ...], tuple[tuple[object, ...], str]] = {}
+        self.tags: dict[tuple[str, ...], str] = _Encoded()
 
 
 def group_row(group: Group) -> dict[str, object]:
@@ -133,46 +158,44 @@ def group_row(group: Group) -> dict[str, object]:
     return dict(zip(COLUMNS, row_values(group), strict=True))
 
 
-def row_values(group: Group, memo: dict[Schedule, tuple] | None = None) -> tuple[object, ...]:
+def row_values(
+    group: Group, memo: RowMemo | None = None, ident: str | None = None
+) -> tuple[object, ...]:
     """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes).
 
-    `memo` keeps the columns of schedules already seen (many listings share one schedule).
+    `memo` keeps the columns of schedules and tag lists already seen; `ident` is group.id when
+    the caller has computed it already.
     """
-    out: list[object] = [None] * len(COLUMNS)
-    for i, value in zip(_DIRECT_AT, _GET_DIRECT(group), strict=True):
-        out[i] = value
-    for i, name in _LIST_AT:
-        tags = getattr(group, name)
-        out[i] = vocab.encode_tags(tags) if tags else ""
+    if memo is None:
+        memo = RowMemo()
     sched = group.schedule
     try:
-        found = memo.get(sched) if memo is not None else None
+        tags = tuple(map(memo.tags.__getitem__, _GET_TAGS(group)))
+        key = _GET_SCHEDULE(sched)
+        found = memo.schedules.get(key)
         if found is None:
-            found = _schedule_columns(sched)
-            if memo is not None:
-                memo[sched] = found
-    except TypeError:  # an unhashable schedule (lists instead of tuples): not memoised
+            found = memo.schedules[key] = _schedule_columns(sched)
+    except TypeError:  # unhashable values (lists instead of tuples): not memoised
+        tags = tuple(vocab.encode_tags(t) if t else "" for t in _GET_TAGS(group))
         found = _schedule_columns(sched)
-    schedule, text, days, start, zone, day_digits = found
-    out[_AT["id"]] = group.id
-    if group.geo_precision != "none":
-        out[_AT["cell"]] = cell_of(group.latitude, group.longitude)
-    out[_AT["schedule"]] = schedule
-    out[_AT["schedule_text"]] = text
-    out[_AT["days"]] = days
-    out[_AT["start_time"]] = start
-    out[_AT["timezone"]] = zone
-    words = "".join(_ALNUM.findall(group.name.lower()))
-    out[_AT["dedup_key"]] = f"{words}|{day_digits}|{start or ''}"  # = dedup_key(group)
-    return tuple(out)
+    columns, day_start = found
+    cell = cell_of(group.latitude, group.longitude) if group.geo_precision != "none" else None
+    name = group.name.lower()
+    if name.isascii():
+        words = name.encode().translate(None, _NOT_ALNUM).decode()
+    else:
+        words = "".join(_ALNUM.findall(name))  # as dedup_key() does
+    extra = (ident or group.id, cell, words + day_start)
+    return _IN_ORDER(_GET_DIRECT(group) + tags + columns + extra)
 
 
-def _schedule_columns(sched: Schedule) -> tuple[str, str, str, str | None, str | None, str]:
-    """Return the schedule's columns: JSON, text, days tags, start, zone, and day digits."""
+def _schedule_columns(sched: Schedule) -> tuple[tuple[object, ...], str]:
+    """Return the schedule's columns (JSON, text, days tags, start, zone) and the dedup key's
+    end ('|' day digits '|' start)."""
     days = vocab.encode_tags([str(d) for d in sched.days])
     digits = "".join(str(d) for d in sched.days)
     text = _SCHEDULE_JSON(schedule_dict(sched))
-    return text, sched.text, days, sched.start, sched.timezone, digits
+    return (text, sched.text, days, sched.start, sched.timezone), f"|{digits}|{sched.start or ''}"
 
 
 @dataclass
@@ -193,16 +216,17 @@ def upsert(
     *,
     seen: str | None = None,
     result: RefreshResult | None = None,
+    ids: list[str] | None = None,
 ) -> RefreshResult:
     """Insert or update listings inside the caller's transaction, counting what changed.
 
     Unchanged listings only get their last_seen date; see catalog_upsert for how the rows are
-    staged and written in a few statements.
+    staged and written in a few statements. `ids` are the listings' ids, when already known.
     """
     from peerfind.catalog_upsert import write_groups
 
     result = result or RefreshResult()
-    added, updated, unchanged = write_groups(conn, list(groups))
+    added, updated, unchanged = write_groups(conn, list(groups), ids)
     result.added += added
     result.updated += updated
     result.unchanged += unchanged
@@ -230,7 +254,8 @@ def refresh_source(
     previous = conn.execute(
         "SELECT count(*) FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED)
     ).fetchone()[0]
-    ids = {g.id for g in groups}
+    id_list = [g.id for g in groups]
+    ids = set(id_list)
     if not force and previous and len(ids) < previous * min_ratio:
         return RefreshResult(
             status="suspicious",
@@ -240,15 +265,8 @@ def refresh_source(
         )
     try:
         with conn:
-            result = upsert(conn, groups)
-            stale = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM groups WHERE source = ? AND status != ?",
-                    (source, vocab.REMOVED),
-                )
-                if r[0] not in ids
-            ]
+            result = upsert(conn, groups, ids=id_list)
+            stale = _stale(conn, source, groups, id_list, ids)
             conn.executemany(
                 "UPDATE groups SET status = ? WHERE id = ?", [(vocab.REMOVED, i) for i in stale]
             )
@@ -256,6 +274,26 @@ def refresh_source(
     except sqlite3.DatabaseError as exc:
         raise CatalogError(_describe(Path(_db_file(conn)), exc)) from None
     return result
+
+
+def _stale(
+    conn: sqlite3.Connection, source: str, groups: list[Group], id_list: list[str], ids: set[str]
+) -> list[str]:
+    """Return the ids of the source's listings, not removed, that a refresh did not include.
+
+    Each listing just written is stored with the source and status of its last copy, so when
+    the source has as many listings not removed as were written with that source and not
+    removed, none is left over and the source's ids need not be read.
+    """
+    last = groups if len(ids) == len(id_list) else dict(zip(id_list, groups, strict=True)).values()
+    pairs = Counter(map(_SOURCE_STATUS, last))  # the last copy of each listing wins
+    written = sum(n for (src, st), n in pairs.items() if src == source and st != vocab.REMOVED)
+    query = "FROM groups WHERE source = ? AND status != ?"
+    count = conn.execute(f"SELECT count(*) {query}", (source, vocab.REMOVED)).fetchone()[0]
+    if count == written:
+        return []
+    rows = conn.execute(f"SELECT id {query}", (source, vocab.REMOVED))
+    return [r[0] for r in rows if r[0] not in ids]
 
 
 def _db_file(conn: sqlite3.Connection) -> str:

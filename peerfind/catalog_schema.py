@@ -78,13 +78,16 @@ GROUP_INDEXES: dict[str, tuple[str, ...]] = {
     "groups_dedup": ("dedup_key",),
 }
 
-_FTS = """
-CREATE VIRTUAL TABLE IF NOT EXISTS groups_fts USING fts5
-    (name, organization, description, content="groups", content_rowid="rowid");
-CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON groups BEGIN
+# The insert trigger on its own: catalog_upsert recognises it to index new rows in bulk.
+FTS_INSERT_TRIGGER = """CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON groups BEGIN
     INSERT INTO groups_fts (rowid, name, organization, description)
     VALUES (new.rowid, new.name, new.organization, new.description);
-END;
+END"""
+
+_FTS = f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS groups_fts USING fts5
+    (name, organization, description, content="groups", content_rowid="rowid");
+{FTS_INSERT_TRIGGER};
 CREATE TRIGGER IF NOT EXISTS groups_ad AFTER DELETE ON groups BEGIN
     INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
     VALUES ('delete', old.rowid, old.name, old.organization, old.description);
