@@ -72,6 +72,7 @@ def _plan() -> tuple[str, list[str], int]:
 
 
 _PARTS, _KINDS, _SEPARATORS = _plan()
+_AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
 # The order of the parts _line unpacks (CSV_COLUMNS fixes it).
 _LAYOUT = ("text", "tags", "tags", "tags", "tags", "schedule", "text", "number", "number", "text",
            "distance", "text")
@@ -185,7 +186,7 @@ class CsvWriter:
         """Return the cells of a row with unusual text, read whole and made safe cell by cell."""
         row = self.conn.execute(f"SELECT {_FULL} FROM groups AS g WHERE g.rowid = ?", (rowid,))
         values: list[object] = list(row.fetchone())
-        at = {c: i for i, c in enumerate(CSV_COLUMNS)}
+        at = _AT
         for column in TAGS:
             values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
         cells = self._schedule_cells(values[at["days"]])  # type: ignore[arg-type]

@@ -58,7 +58,9 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
 
                 ranked = [(r.rowid, r.distance_mi) for r in outcome.results if r.rowid]
                 with open_output(path, force=force) as out:
-                    export_csv.write_ranked(conn, ranked, out, _meetings(q, False), report.stats)
+                    export_csv.write_ranked(
+                        conn, ranked, out, q.meetings or _meetings(q, False), report.stats
+                    )  # the search's own next meetings, already worked out
             else:
                 dicts = (r.to_dict() for r in outcome.results)
                 export_rows(dicts, path, force=force, hsds=hsds, fmt=fmt, stats=report.stats)
@@ -72,17 +74,17 @@ def _meetings(q: s.Query, remember: bool = True) -> NextMeetings | None:
     return NextMeetings(q.now, q.user_tz, remember=remember) if q.now is not None else None
 
 
-def _conditions(conn: sqlite3.Connection, q: s.Query) -> tuple[list[str], list[object]]:
+def _conditions(q: s.Query) -> tuple[list[str], list[object]]:
     """Return SQL conditions on `groups AS g` for the query's filters (no place, no clock)."""
     where, args = s._filters(q, place_based=False)  # unqualified columns: groups is alone
     if q.formats:
         formats = sorted(set(s.place_formats(q)) | set(s.remote_formats(q)))
         where.append(f"format IN ({','.join('?' * len(formats))})")
         args += formats
-    if q.text:
-        from peerfind.search_text import TextMatch
+    if q.text:  # no need to count the matches (TextMatch) for one SQL condition
+        from peerfind.search_text import fts_query, text_condition
 
-        cond, params = TextMatch(conn, q.text).condition()
+        cond, params = text_condition(fts_query(q.text))
         where.append(cond)
         args += params
     return where, args
@@ -91,7 +93,7 @@ def _conditions(conn: sqlite3.Connection, q: s.Query) -> tuple[list[str], list[o
 def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[str], fmt: str,
                 force: bool, report: ExportReport) -> None:
     """Write every listing matching the query's filters, in catalog order."""
-    where, args = _conditions(conn, q)
+    where, args = _conditions(q)
     if fmt == "csv":
         from peerfind import export_csv
 

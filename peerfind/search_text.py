@@ -78,4 +78,9 @@ class TextMatch:
 
     def condition(self) -> tuple[str, list[object]]:
         """Return an SQL condition on groups.rowid for this text, with its parameter."""
-        return "rowid IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?)", [self.expr]
+        return text_condition(self.expr)
+
+
+def text_condition(expr: str) -> tuple[str, list[object]]:
+    """Return an SQL condition on groups.rowid for an FTS5 query, with its parameter."""
+    return "rowid IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?)", [expr]

@@ -23,7 +23,7 @@ def page(html: str, url: str = "https://intergroup.example.org/meetings/") -> Pa
 
 
 def test_tsml_ui_embed_gives_feed_and_zone() -> None:
-    guess = discover(load_page("mg_discover/tsml-ui-embed-aasanjose.html", url=SITE,
+    guess = discover(load_page("discover/tsml-ui-embed-aasanjose.html", url=SITE,
                                fetched_at=FETCHED))
     assert guess == FeedGuess(
         "https://sheets.code4recovery.org/storage/12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json",
@@ -34,7 +34,7 @@ def test_tsml_ui_embed_gives_feed_and_zone() -> None:
 
 
 def test_html_text_with_url() -> None:
-    html = (FIXTURES / "mg_discover/tsml-ui-embed-aasanjose.html").read_text(encoding="utf-8")
+    html = (FIXTURES / "discover/tsml-ui-embed-aasanjose.html").read_text(encoding="utf-8")
     guess = discover(html, SITE)
     assert guess is not None and guess.evidence == "tsml-ui"
 
