@@ -1,4 +1,7 @@
-"""Write CSV straight from catalog rows: the path `peerfind export` takes for CSV files.
+"""Write CSV straight from catalog rows: `peerfind export` of search results, and odd rows.
+
+Search results (write_ranked) come in their own order with distances; a whole-catalog export
+(export_chunks) lets SQLite build most lines and sends here only the rows it cannot (line_of).
 
 export.write_csv() turns result dicts into lines, and building those dicts (Groups, Results)
 costs several times more than writing them. Here SQLite hands over each row's stored text
@@ -20,7 +23,7 @@ import gc
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
 
@@ -40,6 +43,10 @@ MEMO_MAX = 20_000  # distinct schedules remembered at once
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
 # A text cell clean.csv_cell would change starts with a space,
 # '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
+# A cell csv_cell might change, at the start of a comma-joined line with no quoted cell.
+_RISKY_START = re.compile(
+    "(?:^|,)[" + re.escape("".join(_FORMULA_START) + " \u00a0\u3000") + "]"
+)
 _UNUSUAL_START = re.compile(
     _SEP + "[" + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
 )
@@ -127,6 +134,14 @@ class CsvWriter:
             self.out.write("".join(self._lines))
             self._lines = []
 
+    def line_of(self, row: Sequence[object]) -> str:
+        """Return the CSV line, with its CRLF, of a row selected with _PARTS."""
+        rowid, *parts = row
+        line = self._line(parts)
+        if line is None:
+            line = _csv_line(self._slow(rowid, parts)) + "\r\n"  # type: ignore[arg-type]
+        return line
+
     def _line(self, parts: list[object]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d = parts
@@ -167,20 +182,26 @@ class CsvWriter:
         if found is None:
             if len(self._schedules) >= MEMO_MAX:  # bound memory on huge, varied catalogs
                 self._schedules.clear()
-            found = self._schedules[stored] = _csv_line(self._schedule_cells(stored))
+            cells = self._schedule_cells(stored)
+            line = ",".join(cells)
+            if (line.count(",") != len(cells) - 1 or '"' in line or not line.isprintable()
+                    or _RISKY_START.search(line)):
+                line = _csv_line([_cell(cell) for cell in cells])  # else no cell would change
+            found = self._schedules[stored] = line
         return found
 
     def _schedule_cells(self, stored: str | None) -> list[str]:
-        """Return the six schedule cells (text, days, start, end, zone, next meeting)."""
+        """Return the six schedule values (text, days, start, end, zone, next meeting) as text,
+        not yet made safe."""
         try:
             sched = Schedule.from_dict(json.loads(stored)) if stored else Schedule()
         except (ValueError, TypeError, AttributeError):
             sched = Schedule()
         days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
         nxt = self.meetings.of(sched) if self.meetings is not None else None
-        values = [sched.text, days, sched.start, sched.end, sched.timezone,
-                  nxt.isoformat() if nxt else ""]
-        return [_cell(v or "") for v in values]
+        values = (sched.text, days, sched.start, sched.end, sched.timezone,
+                  nxt.isoformat() if nxt else "")
+        return [v if type(v) is str else "" if v is None else str(v) for v in values]
 
     def _slow(self, rowid: int, parts: list[object]) -> list[str]:
         """Return the cells of a row with unusual text, read whole and made safe cell by cell."""
@@ -189,7 +210,7 @@ class CsvWriter:
         at = _AT
         for column in TAGS:
             values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
-        cells = self._schedule_cells(values[at["days"]])  # type: ignore[arg-type]
+        cells = [_cell(v) for v in self._schedule_cells(values[at["days"]])]  # type: ignore
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         distance = parts[_KINDS.index("distance")]
@@ -260,23 +281,6 @@ def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | N
                     rows.append(found[rid])
             writer.rows(rows)
             batch = []
-    writer.close()
-    if stats is not None:
-        stats.written += writer.written
-    return writer.written
-
-
-def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], out: IO[str],
-                meetings: NextMeetings | None, limit: int | None = None,
-                stats: ExportStats | None = None) -> int:
-    """Write every listing matching SQL conditions on `groups AS g`, in catalog order."""
-    sql = f"SELECT {_PARTS} FROM groups AS g WHERE {' AND '.join(where) or '1'} ORDER BY g.rowid"
-    params: list[object] = list(args)
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    writer = CsvWriter(conn, out, meetings)
-    writer.rows(conn.execute(sql, params))
     writer.close()
     if stats is not None:
         stats.written += writer.written

@@ -95,11 +95,11 @@ def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[st
     """Write every listing matching the query's filters, in catalog order."""
     where, args = _conditions(q)
     if fmt == "csv":
-        from peerfind import export_csv
+        from peerfind import export_chunks
 
         with open_output(path, force=force) as out:
-            export_csv.write_where(conn, where, args, out, _meetings(q, False), q.limit,
-                                     report.stats)
+            export_chunks.write_where(conn, where, args, out, _meetings(q, False), q.limit,
+                                      report.stats)
     else:
         export_rows(_all_dicts(conn, q, where, args), path, force=force, fmt=fmt,
                     stats=report.stats)

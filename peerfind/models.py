@@ -54,12 +54,15 @@ class Schedule:
         """Build a Schedule from to_dict() output (unknown keys ignored)."""
         if not data:
             return cls()
-        values = {
-            k: (tuple(v) if isinstance(v, list) else v)
-            for k, v in data.items()
-            if k in _SCHEDULE_KEYS
-        }
-        return cls(**values)
+        values = dict(_SCHEDULE_DEFAULTS)
+        for k, v in data.items():
+            if k in _SCHEDULE_KEYS:
+                values[k] = tuple(v) if isinstance(v, list) else v
+        if cls is not Schedule:
+            return cls(**values)
+        made = object.__new__(cls)  # what __init__ stores, without its setattr per frozen field
+        made.__dict__.update(values)
+        return made
 
     def problems(self) -> list[str]:
         """Return what is wrong with this schedule (empty when valid)."""
@@ -79,6 +82,7 @@ class Schedule:
 
 
 _SCHEDULE_KEYS = frozenset(f.name for f in fields(Schedule))  # what from_dict reads
+_SCHEDULE_DEFAULTS = {f.name: f.default for f in fields(Schedule)}  # all immutable
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import bundle, catalog, export, export_csv
+from peerfind import bundle, catalog, export, export_chunks, export_csv
 from peerfind.cli import app
 from peerfind.models import Schedule
 from peerfind.next_meeting import NextMeetings
@@ -56,10 +56,10 @@ def dict_csv(db: Path, distance: dict[int, float] | None = None) -> str:
 
 
 def direct_csv(db: Path) -> str:
-    """Return export_csv.write_where of every active listing."""
+    """Return export_chunks.write_where of every active listing."""
     conn = catalog.connect(db, readonly=True)
     out = io.StringIO()
-    export_csv.write_where(
+    export_chunks.write_where(
         conn, ["status = 'active'"], [], out, NextMeetings(NOW, "America/New_York")
     )
     return out.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -476,3 +476,24 @@ def test_parse_time_window_rejects_with_one_line(text):
 ])
 def test_timezone_for_region(region, country, zone):
     assert timezone_for_region(region, country) == zone
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "weekly", "days": [1, 3], "start": "19:00", "end": "20:00",
+         "timezone": "America/Chicago", "text": "Mon & Wed 7pm"},
+        {"kind": "monthly_nth", "days": [4], "nths": [-1], "start": "18:30", "interval": 1},
+        {"kind": "once", "dates": ["2026-12-01"], "exdates": [], "unknown": "ignored"},
+        {"text": "Call first"},
+    ],
+)
+def test_schedule_from_dict_builds_what_the_constructor_builds(data: dict) -> None:
+    made = Schedule.from_dict(data)
+    expected = Schedule(**{k: tuple(v) if isinstance(v, list) else v
+                           for k, v in data.items() if k != "unknown"})
+    assert made == expected
+    assert hash(made) == hash(expected)
+    assert made.to_dict() == expected.to_dict()
+    with pytest.raises(FrozenInstanceError):
+        made.text = "changed"  # type: ignore[misc]

@@ -1,0 +1,227 @@
+"""Write catalog listings as CSV with SQLite building the lines, 500 listings at a time.
+
+An export in catalog order with no distance (`peerfind export FILE.csv --all`) needs from Python
+only the six schedule cells (they hold the next meeting). So SQLite puts each chunk of listings
+together as one string: cells separated by CELL, lines by CRLF, and a SLOT cell where the
+schedule cells go; the chunk's schedules come as a second string. A second thread checks the
+whole chunk with a few string operations (separator counts, printable text, no comma or quote,
+no cell starting like a formula), fills in the schedule cells (memoised by
+export_csv.CsvWriter) and writes it, while SQLite builds the next chunk.
+
+A chunk that fails a check is taken line by line: a line whose only trouble is a comma or a
+quote gets its cells quoted as the csv module quotes them; any other line (a control character,
+a formula-like start, a tag list or coordinate SQLite does not render as Python does) is read
+again and made by export_csv.CsvWriter, cell by cell. The output equals export.write_csv's for
+the same listings (tests/test_export_chunks.py).
+
+Coordinates are written as SQLite renders them (15 significant digits), which is what Python
+writes for the 6-decimal values the catalog stores (models.Group rounds them).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO
+
+from peerfind.export import CSV_COLUMNS, ExportStats
+from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
+from peerfind.next_meeting import NextMeetings
+
+CHUNK = 500  # listings per SELECT
+AHEAD = 2  # chunks read before the oldest is written
+SWITCH_INTERVAL = 0.0002  # s: hand the GIL back quickly when a chunk is ready
+CELL, SLOT, CRLF = "\x01", "\x05", "\r\n"
+Chunk = tuple[int, str, str, str]  # listings, their rowids, their lines, their schedules
+
+
+def _line_sql() -> tuple[str, int]:
+    """Return the SQL expression of one listing's line, and the CELL separators it holds."""
+    formats, args = [], []
+    for column in CSV_COLUMNS:
+        expr = f"g.{column}"
+        if column in TAGS:  # '|a|b|' -> 'a; b' as vocab.decode_tags; an empty tag: Python's
+            formats.append("%s")
+            args.append(f"CASE WHEN instr({expr}, '||') THEN char(3) "
+                        f"ELSE replace(trim({expr}, '|'), '|', '; ') END")
+        elif column == "schedule_text":
+            formats.append(SLOT)
+        elif column in SCHEDULE:
+            continue  # in the slot
+        elif column in ("latitude", "longitude"):  # repr and %!.15g agree in this range
+            formats.append("%s")
+            args.append(f"CASE WHEN {expr} IS NULL THEN '' "
+                        f"WHEN abs({expr}) >= 0.0001 AND abs({expr}) < 1e15 "
+                        f"THEN CAST({expr} AS TEXT) ELSE char(3) END")
+        elif column == "distance_mi":
+            formats.append("")
+        else:
+            formats.append("%s")
+            args.append(expr)
+    return f"printf('{CELL.join(formats)}', {', '.join(args)})", len(formats) - 1
+
+
+_LINE_SQL, SEPARATORS = _line_sql()
+# Byte classes of ASCII text: control characters -> 0, cell and line ends -> 1, characters that
+# make a cell start look like a formula (or a leading space csv_cell looks past) -> 7, others -> a.
+_CLASSES = bytes(
+    1 if chr(b) in CELL + "\r\n"
+    else 0 if (b < 32 or b == 127) and chr(b) != SLOT
+    else 7 if chr(b) in " =+@|"
+    else ord("a")
+    for b in range(256)
+)
+# The same starts in any text (no-break and ideographic spaces, full-width formula characters).
+_UNUSUAL = re.compile("[" + CELL + "\n][ \u00a0\u3000=+@|\uff1d\uff0b\uff0d\uff20]")
+# '-' starts a formula unless the cell is a plain number such as -71.1 (clean._is_plain_number).
+_MINUS = re.compile(CELL + r"-(?!\d+(?:\.\d+)?(?:[" + CELL + r"\r]|$))")
+_STARTS = " \u00a0\u3000=+-@|\uff1d\uff0b\uff0d\uff20"
+
+
+def separated(text: str, lines: int) -> bool:
+    """Return True when text holds exactly the separators of `lines` CRLF-separated lines
+    (so no value holds one)."""
+    return (text.count(CELL) == lines * SEPARATORS and text.count(SLOT) == lines
+            and text.count("\n") == lines - 1 and text.count("\r") == lines - 1)
+
+
+def plain(text: str, lines: int, quotes: bool = False) -> bool:
+    """Return True when `lines` CRLF-separated lines hold the expected separators and no cell
+    needs anything csv_cell would do, nor quoting (unless `quotes`: commas and quotes allowed)."""
+    if not separated(text, lines):
+        return False
+    if not quotes and ("," in text or '"' in text):
+        return False
+    if not text or text[0] in _STARTS or "\n-" in text:
+        return False
+    if text.isascii():
+        classes = text.encode("ascii").translate(_CLASSES)
+        if b"\x00" in classes or b"\x01\x07" in classes:
+            return False
+    elif (not text.replace(CELL, " ").replace(CRLF, "  ").replace(SLOT, " ").isprintable()
+          or _UNUSUAL.search(text)):
+        return False
+    return _MINUS.search(text) is None
+
+
+class ChunkWriter:
+    """Writes the chunks of write_where: plain ones with their schedule cells filled in, the
+    others line by line, odd rows made by a CsvWriter."""
+
+    def __init__(self, conn: sqlite3.Connection, out: IO[str], meetings: NextMeetings | None):
+        """Write the header; next meetings come from `meetings` (None: left empty)."""
+        self.conn = conn
+        self.out = out
+        self.rows = CsvWriter(conn, out, meetings)  # header, schedules, odd rows
+        self.refused = False  # a chunk was not plain: later ones wait for chunk()
+
+    def write_plain(self, chunk: Chunk) -> bool:
+        """Write a plain chunk and return True; refuse (False) any other, and every chunk after
+        one refused until chunk() has written it. May run in another thread: it does not use
+        the connection."""
+        count, _, text, schedules = chunk
+        if self.refused or schedules.count("\n") != count - 1 or not plain(text, count):
+            self.refused = True
+            return False
+        self.out.write(self._filled(text, schedules))
+        return True
+
+    def chunk(self, chunk: Chunk) -> None:
+        """Write any chunk: plain lines as they are, lines needing only quotes quoted, the
+        others (all of them, when a value holds a separator) read again and made cell by cell."""
+        self.refused = False
+        count, rids, text, schedules = chunk
+        ids = [int(rid) for rid in rids.split(",")]
+        lines, stored = text.split(CRLF), schedules.split("\n")
+        if not len(lines) == len(stored) == len(ids) == count or not separated(text, count):
+            lines = stored = [""] * count  # separators inside values: every line read again
+        kinds = [1 if plain(line, 1) else 2 if plain(line, 1, True) else 0 for line in lines]
+        odd = [rid for rid, kind in zip(ids, kinds, strict=True) if not kind]
+        again = {}
+        if odd:
+            sql = (f"SELECT {_PARTS} FROM groups AS g "
+                   f"WHERE g.rowid IN ({','.join('?' * len(odd))})")
+            again = {row[0]: row for row in self.conn.execute(sql, odd)}
+        pieces = []
+        for rid, kind, line, schedule in zip(ids, kinds, lines, stored, strict=True):
+            if kind == 2:
+                line = CELL.join(_csv_line([cell]) for cell in line.split(CELL))
+            if kind:
+                pieces.append(self._filled(line, schedule))
+            else:  # the same snapshot: the row is there
+                pieces.append(self.rows.line_of(again[rid]))
+        self.out.write("".join(pieces))
+
+    def _filled(self, text: str, schedules: str) -> str:
+        """Return checked lines with each SLOT replaced by its schedule's cells, as CSV."""
+        memo, compute = self.rows._schedules, self.rows._schedule
+        parts = text.split(SLOT)
+        pieces = [parts[0]]
+        for stored, part in zip(schedules.split("\n"), parts[1:], strict=True):
+            pieces.append(memo.get(stored) or compute(stored))
+            pieces.append(part)
+        pieces.append(CRLF)
+        return "".join(pieces).replace(CELL, ",")
+
+
+def _chunks(conn: sqlite3.Connection, where: list[str], args: list[object],
+            limit: int | None) -> Iterator[Chunk]:
+    """Yield (listings, their rowids, their lines, their schedules) for each chunk, in order."""
+    sql = (f"SELECT count(*), max(rid), group_concat(rid), group_concat(line, char(13, 10)), "
+           f"group_concat(sched, char(10)) FROM (SELECT g.rowid AS rid, {_LINE_SQL} AS line, "
+           f"coalesce(g.schedule, '') AS sched FROM groups AS g "
+           f"WHERE ({' AND '.join(where) or '1'}) AND g.rowid > ? ORDER BY g.rowid LIMIT ?)")
+    last, left = -(2**63), limit
+    while left is None or left > 0:
+        want = CHUNK if left is None else min(CHUNK, left)
+        count, last, rids, text, schedules = conn.execute(sql, [*args, last, want]).fetchone()
+        if not count:
+            return
+        yield count, rids, text, schedules
+        left = None if left is None else left - count
+
+
+def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], out: IO[str],
+                meetings: NextMeetings | None, limit: int | None = None,
+                stats: ExportStats | None = None) -> int:
+    """Write every listing matching SQL conditions on `groups AS g`, in catalog order.
+
+    This thread reads the chunks (SQLite lets go of the GIL while it builds one); a second
+    thread checks and writes them meanwhile. A chunk that is not plain, and the ones read after
+    it, are written here once that thread has refused them."""
+    writer = ChunkWriter(conn, out, meetings)
+    written = 0
+    pending: deque[tuple[Future[bool], Chunk]] = deque()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    try:
+        with _no_gc(), ThreadPoolExecutor(1, thread_name_prefix="peerfind-csv") as pool:
+            for chunk in _chunks(conn, where, args, limit):
+                pending.append((pool.submit(writer.write_plain, chunk), chunk))
+                if len(pending) > AHEAD:
+                    _settle(writer, pending)
+                written += chunk[0]
+            while pending:
+                _settle(writer, pending)
+    finally:
+        sys.setswitchinterval(interval)
+    if stats is not None:
+        stats.written += written
+    return written
+
+
+def _settle(writer: ChunkWriter, pending: deque[tuple[Future[bool], Chunk]]) -> None:
+    """Wait for the oldest pending chunk; if it was refused, write it and all pending here."""
+    future, chunk = pending.popleft()
+    if future.result():
+        return
+    later = [c for _, c in pending]
+    for other, _ in pending:
+        other.result()  # refused too: nothing after a refused chunk is written out of order
+    pending.clear()
+    for c in (chunk, *later):
+        writer.chunk(c)
