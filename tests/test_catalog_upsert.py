@@ -305,3 +305,22 @@ def test_temporary_storage_moves_to_memory_only_when_nothing_is_lost(tmp_path: P
     assert [r[0] for r in conn.execute("SELECT source_key FROM groups ORDER BY 1")] \
         == ["k1", "k2", "k3"]
     fts_ok(conn)
+
+
+def test_a_new_catalog_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    new = catalog.connect(tmp_path / "new.db", create=True)
+    assert new.execute("PRAGMA page_size").fetchone()[0] == catalog.PAGE_SIZE == 16_384
+    assert new.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    new.close()
+    old_path = tmp_path / "old.db"
+    catalog.connect(old_path, create=True).close()
+    old = sqlite3.connect(old_path, isolation_level=None)  # as catalogs were made before
+    for pragma in ("journal_mode = DELETE", "page_size = 4096", "journal_mode = WAL"):
+        old.execute(f"PRAGMA {pragma}")
+        if pragma.startswith("page_size"):
+            old.execute("VACUUM")
+    old.close()
+    old = catalog.connect(old_path, create=True)
+    catalog.refresh_source(old, SOURCE, [group(i) for i in range(50)])
+    assert old.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert old.execute("SELECT count(*) FROM groups").fetchone()[0] == 50
