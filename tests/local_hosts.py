@@ -10,6 +10,7 @@ unless routed). Every request is recorded in host.requests.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,6 +42,16 @@ class Seen:
 Route = Reply | list[Reply] | Callable[[str, dict[str, str]], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server that stays quiet when a client drops a kept-alive connection."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Print the traceback of a failed request, unless the client just hung up."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 class Host:
     """A scripted HTTP server on 127.0.0.1 (its own port: its own politeness key)."""
 
@@ -61,7 +72,7 @@ class Host:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
