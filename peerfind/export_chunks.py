@@ -4,15 +4,16 @@ An export in catalog order with no distance (`peerfind export FILE.csv --all`) n
 only the six schedule cells (they hold the next meeting). So SQLite puts each chunk of listings
 together as one string: cells separated by CELL, lines by CRLF, and a SLOT cell where the
 schedule cells go; the chunk's schedules come as a second string. A second thread checks the
-whole chunk with a few string operations (separator counts, printable text, no comma or quote,
-no cell starting like a formula), fills in the schedule cells (memoised by
-export_csv.CsvWriter) and writes it, while SQLite builds the next chunk.
+whole chunk with a few string operations (separator counts, printable text, no cell starting
+like a formula), quotes the cells holding a comma or a quote, fills in the schedule cells
+(memoised by export_csv.CsvWriter) and writes it, while SQLite builds the next chunk.
 
-A chunk that fails a check is taken line by line: a line whose only trouble is a comma or a
-quote gets its cells quoted as the csv module quotes them; any other line (a control character,
-a formula-like start, a tag list or coordinate SQLite does not render as Python does) is read
-again and made by export_csv.CsvWriter, cell by cell. The output equals export.write_csv's for
-the same listings (tests/test_export_chunks.py).
+A chunk with a cell csv_cell would change (a formula-like start, a control character) is taken
+line by line, each such line cell by cell through export._cell, in the second thread too. Only
+a row SQLite did not render as Python does (an empty tag, a coordinate out of the usual range
+or not a number: the ODD marker) or with a separator inside a value is read again, by the
+reading thread, and made by export_csv.CsvWriter. The output equals export.write_csv's for the
+same listings (tests/test_export_chunks.py).
 
 Coordinates are written as SQLite renders them (15 significant digits), which is what Python
 writes for the 6-decimal values the catalog stores (models.Group rounds them).
@@ -28,14 +29,14 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
-from peerfind.export import CSV_COLUMNS, ExportStats
+from peerfind.export import CSV_COLUMNS, ExportStats, _cell
 from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
 from peerfind.next_meeting import NextMeetings
 
 CHUNK = 500  # listings per SELECT
 AHEAD = 2  # chunks read before the oldest is written
 SWITCH_INTERVAL = 0.0002  # s: hand the GIL back quickly when a chunk is ready
-CELL, SLOT, CRLF = "\x01", "\x05", "\r\n"
+CELL, SLOT, ODD, CRLF = "\x01", "\x05", "\x03", "\r\n"  # ODD: a cell left to Python
 Chunk = tuple[int, str, str, str]  # listings, their rowids, their lines, their schedules
 
 
@@ -46,7 +47,7 @@ def _line_sql() -> tuple[str, int]:
         expr = f"g.{column}"
         if column in TAGS:  # '|a|b|' -> 'a; b' as vocab.decode_tags; an empty tag: Python's
             formats.append("%s")
-            args.append(f"CASE WHEN instr({expr}, '||') THEN char(3) "
+            args.append(f"CASE WHEN instr({expr}, '||') THEN char({ord(ODD)}) "
                         f"ELSE replace(trim({expr}, '|'), '|', '; ') END")
         elif column == "schedule_text":
             formats.append(SLOT)
@@ -56,7 +57,7 @@ def _line_sql() -> tuple[str, int]:
             formats.append("%s")
             args.append(f"CASE WHEN {expr} IS NULL THEN '' "
                         f"WHEN abs({expr}) >= 0.0001 AND abs({expr}) < 1e15 "
-                        f"THEN CAST({expr} AS TEXT) ELSE char(3) END")
+                        f"THEN CAST({expr} AS TEXT) ELSE char({ord(ODD)}) END")
         elif column == "distance_mi":
             formats.append("")
         else:
@@ -89,13 +90,9 @@ def separated(text: str, lines: int) -> bool:
             and text.count("\n") == lines - 1 and text.count("\r") == lines - 1)
 
 
-def plain(text: str, lines: int, quotes: bool = False) -> bool:
-    """Return True when `lines` CRLF-separated lines hold the expected separators and no cell
-    needs anything csv_cell would do, nor quoting (unless `quotes`: commas and quotes allowed)."""
-    if not separated(text, lines):
-        return False
-    if not quotes and ("," in text or '"' in text):
-        return False
+def clean(text: str) -> bool:
+    """Return True when no cell of separated text starts like a formula (or with a space) or
+    holds a character that is not printable: nothing csv_cell would change."""
     if not text or text[0] in _STARTS or "\n-" in text:
         return False
     if text.isascii():
@@ -108,53 +105,105 @@ def plain(text: str, lines: int, quotes: bool = False) -> bool:
     return _MINUS.search(text) is None
 
 
+def made_safe(line: str) -> str:
+    """Return one readable() line with each cell as csv_cell and the csv module would write it
+    (the SLOT cell left in place)."""
+    if clean(line):
+        return quote_cells(line) if "," in line or '"' in line else line
+    cells = line.split(CELL)
+    return CELL.join(cell if cell == SLOT else _csv_line([_cell(cell)]) for cell in cells)
+
+
+def quote_cells(text: str) -> str:
+    """Return separated lines with each cell holding a comma or a quote quoted as the csv module
+    quotes it (cells end at CELL or CRLF; no value holds either)."""
+    pieces: list[str] = []
+    add, find, rfind = pieces.append, text.find, text.rfind
+    quotes = '"' in text
+    at = 0
+    hit = _special(text, 0, quotes)
+    while hit >= 0:
+        start = max(rfind(CELL, at, hit), rfind("\n", at, hit)) + 1 or at
+        end, line_end = find(CELL, hit), find("\r", hit)
+        if end < 0 or 0 <= line_end < end:
+            end = line_end if line_end >= 0 else len(text)
+        cell = text[start:end]
+        add(text[at:start])
+        add('"' + cell.replace('"', '""') + '"' if quotes else '"' + cell + '"')
+        at = end
+        hit = _special(text, end, quotes)
+    add(text[at:])
+    return "".join(pieces)
+
+
+def _special(text: str, at: int, quotes: bool) -> int:
+    """Return where the next comma (or quote, when `quotes`) is from `at` on, or -1."""
+    comma = text.find(",", at)
+    if quotes:
+        quote = text.find('"', at)
+        if quote >= 0 and (comma < 0 or quote < comma):
+            return quote
+    return comma
+
+
+def readable(line: str) -> bool:
+    """Return True when SQLite rendered every cell of one line (no ODD marker) and no value
+    holds a separator, so that made_safe() can finish it."""
+    return separated(line, 1) and ODD not in line
+
+
 class ChunkWriter:
-    """Writes the chunks of write_where: plain ones with their schedule cells filled in, the
-    others line by line, odd rows made by a CsvWriter."""
+    """Writes the chunks of write_where: their lines made safe where need be, with their
+    schedule cells filled in; rows SQLite could not render are made by a CsvWriter."""
 
     def __init__(self, conn: sqlite3.Connection, out: IO[str], meetings: NextMeetings | None):
         """Write the header; next meetings come from `meetings` (None: left empty)."""
         self.conn = conn
         self.out = out
         self.rows = CsvWriter(conn, out, meetings)  # header, schedules, odd rows
-        self.refused = False  # a chunk was not plain: later ones wait for chunk()
+        self.refused = False  # a chunk needed the connection: later ones wait for chunk()
 
-    def write_plain(self, chunk: Chunk) -> bool:
-        """Write a plain chunk and return True; refuse (False) any other, and every chunk after
-        one refused until chunk() has written it. May run in another thread: it does not use
-        the connection."""
+    def try_write(self, chunk: Chunk) -> bool:
+        """Write a chunk and return True, unless a row must be read again: then refuse it
+        (False), and every chunk after it until chunk() has written it. May run in another
+        thread: it does not use the connection."""
         count, _, text, schedules = chunk
-        if self.refused or schedules.count("\n") != count - 1 or not plain(text, count):
+        if (self.refused or schedules.count("\n") != count - 1 or not separated(text, count)
+                or ODD in text):
             self.refused = True
             return False
-        self.out.write(self._filled(text, schedules))
+        if not clean(text):  # some cell csv_cell would change: line by line
+            text = CRLF.join(made_safe(line) for line in text.split(CRLF))
+        elif "," in text or '"' in text:  # only commas or quotes
+            text = quote_cells(text)
+        self.out.write(self._filled(text, schedules))  # (usually as SQLite made it)
         return True
 
     def chunk(self, chunk: Chunk) -> None:
-        """Write any chunk: plain lines as they are, lines needing only quotes quoted, the
-        others (all of them, when a value holds a separator) read again and made cell by cell."""
+        """Write any chunk: lines made safe, and the rows SQLite could not render (all of them
+        when a value holds a line end) read again and made cell by cell."""
         self.refused = False
         count, rids, text, schedules = chunk
         ids = [int(rid) for rid in rids.split(",")]
         lines, stored = text.split(CRLF), schedules.split("\n")
-        if not len(lines) == len(stored) == len(ids) == count or not separated(text, count):
-            lines = stored = [""] * count  # separators inside values: every line read again
-        kinds = [1 if plain(line, 1) else 2 if plain(line, 1, True) else 0 for line in lines]
-        odd = [rid for rid, kind in zip(ids, kinds, strict=True) if not kind]
-        again = {}
-        if odd:
-            sql = (f"SELECT {_PARTS} FROM groups AS g "
-                   f"WHERE g.rowid IN ({','.join('?' * len(odd))})")
-            again = {row[0]: row for row in self.conn.execute(sql, odd)}
+        if not len(lines) == len(stored) == len(ids) == count:
+            lines = stored = [ODD] * count  # a line end inside a value: every line read again
+        again = self.reread([rid for rid, line in zip(ids, lines, strict=True)
+                             if not readable(line)])
         pieces = []
-        for rid, kind, line, schedule in zip(ids, kinds, lines, stored, strict=True):
-            if kind == 2:
-                line = CELL.join(_csv_line([cell]) for cell in line.split(CELL))
-            if kind:
-                pieces.append(self._filled(line, schedule))
-            else:  # the same snapshot: the row is there
+        for rid, line, schedule in zip(ids, lines, stored, strict=True):
+            if rid in again:
                 pieces.append(self.rows.line_of(again[rid]))
+            else:
+                pieces.append(self._filled(made_safe(line), schedule))
         self.out.write("".join(pieces))
+
+    def reread(self, rids: list[int]) -> dict[int, tuple[object, ...]]:
+        """Return rows selected with export_csv._PARTS by rowid (the same snapshot: all there)."""
+        if not rids:
+            return {}
+        sql = f"SELECT {_PARTS} FROM groups AS g WHERE g.rowid IN ({','.join('?' * len(rids))})"
+        return {row[0]: tuple(row) for row in self.conn.execute(sql, rids)}
 
     def _filled(self, text: str, schedules: str) -> str:
         """Return checked lines with each SLOT replaced by its schedule's cells, as CSV."""
@@ -191,8 +240,8 @@ def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], 
     """Write every listing matching SQL conditions on `groups AS g`, in catalog order.
 
     This thread reads the chunks (SQLite lets go of the GIL while it builds one); a second
-    thread checks and writes them meanwhile. A chunk that is not plain, and the ones read after
-    it, are written here once that thread has refused them."""
+    thread checks and writes them meanwhile. A chunk with a row to read again, and the ones read
+    after it, are written here once that thread has refused them."""
     writer = ChunkWriter(conn, out, meetings)
     written = 0
     pending: deque[tuple[Future[bool], Chunk]] = deque()
@@ -201,7 +250,7 @@ def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], 
     try:
         with _no_gc(), ThreadPoolExecutor(1, thread_name_prefix="peerfind-csv") as pool:
             for chunk in _chunks(conn, where, args, limit):
-                pending.append((pool.submit(writer.write_plain, chunk), chunk))
+                pending.append((pool.submit(writer.try_write, chunk), chunk))
                 if len(pending) > AHEAD:
                     _settle(writer, pending)
                 written += chunk[0]

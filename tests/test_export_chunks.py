@@ -3,7 +3,7 @@
 Listings: the bundled real feeds (data/feeds, see data/README.md), the hostile listings of
 test_hostile, and a copy of the bundled catalog with odd values written into some rows (what
 no scraper stores, but a catalog edited by hand could hold). Small chunks make many of them,
-so a chunk that is not plain is followed by others waiting in the second thread.
+so a chunk with a row to read again is followed by others waiting in the second thread.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerfind import catalog, export_chunks
 from peerfind.export import ExportStats
@@ -20,33 +22,36 @@ from peerfind.next_meeting import NextMeetings
 from tests.test_export_csv import NOW, bundled, dict_csv  # noqa: F401  (fixture)
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
-# (column, value, kept) written into one active listing each. `kept`: the line SQLite made is
-# written (quoted if need be); the others must be read again and made cell by cell. Every line
-# must come out as write_csv writes it.
+# (column, value, read) written into one active listing each. `read`: how the line is made —
+# "sql" from what SQLite built (cells quoted or made safe in Python if need be), "row" read again
+# and made by CsvWriter, "chunk" every row of its chunk read again (a value breaks the lines
+# apart). Every line must come out as write_csv writes it.
 ODD = [
-    ("name", 'Hope, "Again"', True),  # comma and quote: quoted cell
-    ("venue", "Hall A\r\nRoom 2", False),  # a line end inside a value
-    ("venue", "Room\n2", False),  # a lone newline
-    ("name", "Bell\x05Tower", False),  # the schedule slot character
-    ("name", "Ctrl\x01A", False),  # another control character
-    ("organization", "=HYPERLINK(1)", False),  # formula start
-    ("organization", "-2+3", False),  # '-' that is not a plain number
-    ("postal_code", "-5", True),  # a plain negative number: left alone
-    ("city", " Springfield", False),  # leading space
-    ("city", "\u00a0=1", False),  # no-break space before a formula character
-    ("region", "\uff1dSUM", False),  # full-width '='
-    ("name", "Grupo Esperanza \u2013 en espa\u00f1ol", True),  # non-ASCII, plain
-    ("name", "Caf\u00e9 \u202e", False),  # non-ASCII, not printable
-    ("populations", "|veterans||youth|", False),  # an empty tag
-    ("topics", "depression|grief", True),  # tags without the outer bars
-    ("latitude", 1e-05, False),  # SQLite and Python write this differently
-    ("latitude", "north", False),  # text where a number belongs
-    ("phone", "+1 555 0100", False),  # '+' start
+    ("name", 'Hope, "Again"', "sql"),  # comma and quote: quoted cell
+    ("venue", "Hall A\r\nRoom 2", "chunk"),  # a line end inside a value
+    ("venue", "Room\n2", "row"),  # a lone newline
+    ("name", "Bell\x05Tower", "row"),  # the schedule slot character
+    ("name", "Ctrl\x01A", "row"),  # the cell separator
+    ("organization", "=HYPERLINK(1)", "sql"),  # formula start
+    ("organization", "-2+3", "sql"),  # '-' that is not a plain number
+    ("postal_code", "-5", "sql"),  # a plain negative number: left alone
+    ("city", " Springfield", "sql"),  # leading space
+    ("city", "\u00a0=1", "sql"),  # no-break space before a formula character
+    ("region", "\uff1dSUM", "sql"),  # full-width '='
+    ("name", "Grupo Esperanza \u2013 en espa\u00f1ol", "sql"),  # non-ASCII, plain
+    ("name", "Caf\u00e9 \u202e\x07", "sql"),  # not printable: characters dropped
+    ("populations", "|veterans||youth|", "row"),  # an empty tag
+    ("topics", "depression|grief", "sql"),  # tags without the outer bars
+    ("latitude", 1e-05, "row"),  # SQLite and Python write this differently
+    ("latitude", "north", "row"),  # text where a number belongs
+    ("phone", "+1 555 0100", "sql"),  # '+' start
     # a schedule whose text holds a newline (escaped in the JSON): quoted schedule cell
-    ("schedule", '{"kind": "weekly", "days": [1], "start": "19:00", "text": "Mon\\n7pm"}', True),
+    ("schedule", '{"kind": "weekly", "days": [1], "start": "19:00", "text": "Mon\\n7pm"}', "sql"),
     # a raw newline between JSON tokens: the chunk's schedules no longer split by line
-    ("schedule", '{"kind": "weekly",\n"days": [2], "start": "18:00"}', True),
+    ("schedule", '{"kind": "weekly",\n"days": [2], "start": "18:00"}', "chunk"),
 ]
+ACTIVE = "SELECT rowid FROM groups WHERE status = 'active' ORDER BY rowid"
+SPREAD = 23  # active listings from one odd one to the next: each in a chunk of its own (CHUNK 5)
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +60,9 @@ def odd_db(bundled: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # 
     db = tmp_path_factory.mktemp("odd") / "catalog.db"
     db.write_bytes(bundled.read_bytes())
     conn = catalog.connect(db)
-    ids = [r[0] for r in conn.execute("SELECT rowid FROM groups WHERE status = 'active'")]
+    ids = [r[0] for r in conn.execute(ACTIVE)]
     with conn:
-        for (column, value, _), rowid in zip(ODD, ids[3::23], strict=False):
+        for (column, value, _), rowid in zip(ODD, ids[3::SPREAD], strict=False):
             conn.execute(f"UPDATE groups SET {column} = ? WHERE rowid = ?", (value, rowid))
     conn.close()
     return db
@@ -104,21 +109,29 @@ def test_chunks_equal_write_csv_with_odd_values(
     assert "Grupo Esperanza \u2013 en espa\u00f1ol" in cells
 
 
-def test_odd_lines_are_read_again_and_only_they(odd_db: Path) -> None:
+def test_only_rows_sqlite_cannot_render_are_read_again(
+    odd_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_chunks, "CHUNK", 5)
+    read: list[int] = []
+    original = export_chunks.ChunkWriter.reread
+
+    def spy(self: export_chunks.ChunkWriter, rids: list[int]) -> dict:
+        read.extend(rids)
+        return original(self, rids)
+
+    monkeypatch.setattr(export_chunks.ChunkWriter, "reread", spy)
+    assert chunked_csv(odd_db) == dict_csv(odd_db)
     conn = catalog.connect(odd_db, readonly=True)
-    chunks = list(export_chunks._chunks(conn, ["status = 'active'"], [], None))
-    text = "\r\n".join(text for _, _, text, _ in chunks)
-    checked = 0
-    for column, value, kept in ODD:
-        if column in ("schedule", "latitude", "populations", "topics") or any(
-            c in str(value) for c in "\r\n\x01\x05"
-        ):
-            continue  # not found as written (SQLite renders it), or no longer one line
-        start = text.index(f"\x01{value}\x01")  # the whole cell
-        line = text[text.rindex("\r\n", 0, start) + 2 : text.index("\r\n", start)]
-        assert export_chunks.plain(line, 1, quotes=True) is kept, (column, value)
-        checked += 1
-    assert checked >= 10
+    ids = [r[0] for r in conn.execute(ACTIVE)]
+    expected: set[int] = set()
+    for n, (_, _, how) in enumerate(ODD):
+        at = 3 + n * SPREAD
+        if how == "row":
+            expected.add(ids[at])
+        elif how == "chunk":
+            expected.update(ids[at - at % 5 : at - at % 5 + 5])
+    assert sorted(read) == sorted(expected)
 
 
 @pytest.mark.parametrize(
@@ -192,10 +205,24 @@ def test_a_failed_write_in_the_second_thread_reaches_the_caller(
         ("a\x01\x05\x01\u200bb", False, False),
     ],
 )
-def test_plain_accepts_only_text_csv_cell_leaves_alone(
+def test_clean_accepts_only_text_csv_cell_leaves_alone(
     text: str, expected: bool, quoted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export_chunks, "SEPARATORS", 2)
     lines = text.count("\r\n") + 1
-    assert export_chunks.plain(text, lines) is expected
-    assert export_chunks.plain(text, lines, quotes=True) is quoted
+    fit = export_chunks.separated(text, lines) and export_chunks.clean(text)
+    assert fit is quoted  # written as SQLite made it, once cells with a comma or quote are quoted
+    assert (fit and "," not in text and '"' not in text) is expected  # as SQLite made it
+
+
+@given(st.lists(st.lists(st.text(alphabet='ab ,"-=\u00e9', max_size=6), min_size=2, max_size=5),
+                min_size=1, max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_quote_cells_quotes_as_the_csv_module(rows: list[list[str]]) -> None:
+    width = len(rows[0])
+    rows = [(row + [""] * width)[:width] for row in rows]  # one width (2+), as export lines
+    text = "\r\n".join("\x01".join(row) for row in rows)
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(rows)
+    got = export_chunks.quote_cells(text).replace("\x01", ",") + "\r\n"
+    assert got == expected.getvalue()
