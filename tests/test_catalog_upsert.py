@@ -52,11 +52,11 @@ def fts_ok(conn: sqlite3.Connection) -> None:
 
 def fts_state(conn: sqlite3.Connection) -> list[tuple]:
     """Return everything the full-text index stores (not its settings)."""
-    return [
-        row
-        for table in ("groups_fts_data", "groups_fts_idx", "groups_fts_docsize")
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")
-    ]
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE name IN "
+        "('groups_fts_data', 'groups_fts_idx', 'groups_fts_docsize') ORDER BY name"
+    )]  # no docsize table in catalogs made with columnsize=0
+    return [row for table in tables for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
 
 
 def counts(result: catalog.RefreshResult) -> tuple[int, int, int, int]:
@@ -324,3 +324,24 @@ def test_a_new_catalog_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Pa
     catalog.refresh_source(old, SOURCE, [group(i) for i in range(50)])
     assert old.execute("PRAGMA page_size").fetchone()[0] == 4096
     assert old.execute("SELECT count(*) FROM groups").fetchone()[0] == 50
+
+
+def test_new_catalogs_index_text_without_column_sizes_and_old_ones_keep_them(
+    tmp_path: Path,
+) -> None:
+    new = open_catalog(tmp_path, "new.db")
+    catalog.refresh_source(new, SOURCE, [group(i) for i in range(30)])
+    docsize = "SELECT 1 FROM sqlite_master WHERE name = 'groups_fts_docsize'"
+    assert new.execute(docsize).fetchone() is None
+    fts_ok(new)
+    assert matches(new, "recovery") == set(range(1, 31))
+    old = open_catalog(tmp_path, "old.db")  # the index as catalogs had it before: column sizes
+    old.executescript(
+        "DROP TABLE groups_fts; CREATE VIRTUAL TABLE groups_fts USING fts5 (name, organization, "
+        "description, content='groups', content_rowid='rowid');"
+    )
+    catalog.refresh_source(old, SOURCE, [group(i) for i in range(30)])
+    catalog.refresh_source(old, SOURCE, [group(i, name=f"Renamed {i}") for i in range(30)])
+    fts_ok(old)
+    assert matches(old, "renamed") == set(range(1, 31))
+    assert old.execute("SELECT count(*) FROM groups_fts_docsize").fetchone()[0] == 30
