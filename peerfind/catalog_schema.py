@@ -84,6 +84,15 @@ FTS_INSERT_TRIGGER = """CREATE TRIGGER IF NOT EXISTS groups_ai AFTER INSERT ON g
     VALUES (new.rowid, new.name, new.organization, new.description);
 END"""
 
+# The update trigger on its own: catalog_upsert recognises it to re-index rewrites in bulk.
+FTS_UPDATE_TRIGGER = """CREATE TRIGGER IF NOT EXISTS groups_au
+AFTER UPDATE OF name, organization, description ON groups BEGIN
+    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
+    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
+    INSERT INTO groups_fts (rowid, name, organization, description)
+    VALUES (new.rowid, new.name, new.organization, new.description);
+END"""
+
 # columnsize=0: no per-listing row of column sizes, which only bm25 ranking reads (peerfind
 # never ranks by it); a 100k ingest indexes 15% faster. Catalogs made before keep theirs.
 _FTS = f"""
@@ -94,13 +103,7 @@ CREATE TRIGGER IF NOT EXISTS groups_ad AFTER DELETE ON groups BEGIN
     INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
     VALUES ('delete', old.rowid, old.name, old.organization, old.description);
 END;
-CREATE TRIGGER IF NOT EXISTS groups_au AFTER UPDATE OF name, organization, description ON groups
-BEGIN
-    INSERT INTO groups_fts (groups_fts, rowid, name, organization, description)
-    VALUES ('delete', old.rowid, old.name, old.organization, old.description);
-    INSERT INTO groups_fts (rowid, name, organization, description)
-    VALUES (new.rowid, new.name, new.organization, new.description);
-END;
+{FTS_UPDATE_TRIGGER};
 """
 
 

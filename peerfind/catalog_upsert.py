@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from peerfind.catalog import COLUMNS, CONTENT_COLUMNS, RowMemo, row_values
-from peerfind.catalog_schema import FTS_INSERT_TRIGGER
+from peerfind.catalog_schema import FTS_INSERT_TRIGGER, FTS_UPDATE_TRIGGER
 from peerfind.models import Group
 
 TEXT_COLUMNS = ("name", "organization", "description")  # what the FTS index holds
@@ -36,7 +36,10 @@ _KINDS = "peerfind_upsert_kind"  # another: kind and rowid of the staged rows al
 _NEW, _REWRITE, _KEEP_TEXT, _SEEN = 0, 1, 2, 3  # new; changed; changed but same text; unchanged
 _UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)  # UPDATE ... FROM
 _COLS = ", ".join(COLUMNS)
-_INSERT_TRIGGER = " ".join(FTS_INSERT_TRIGGER.replace(" IF NOT EXISTS", "").split())
+_OWN_TRIGGERS = {  # as SQLite stores them, spaces folded
+    "groups_ai": " ".join(FTS_INSERT_TRIGGER.replace(" IF NOT EXISTS", "").split()),
+    "groups_au": " ".join(FTS_UPDATE_TRIGGER.replace(" IF NOT EXISTS", "").split()),
+}
 
 
 def _kind_sql() -> str:
@@ -210,9 +213,11 @@ def stage_and_write(
     if added:
         with fts_for_new_rows(conn):
             conn.execute(_write_sql(_NEW))
-    for kind in (_REWRITE, _KEEP_TEXT):
-        if kinds.get(kind):
-            conn.execute(_write_sql(kind))
+    if kinds.get(_REWRITE):
+        with fts_for_rewrites(conn):
+            conn.execute(_write_sql(_REWRITE))
+    if kinds.get(_KEEP_TEXT):
+        conn.execute(_write_sql(_KEEP_TEXT))
     return counts
 
 
@@ -244,31 +249,76 @@ def fts_for_new_rows(conn: sqlite3.Connection) -> Iterator[None]:
     """Index the rows inserted inside this block in one FTS5 statement afterwards, instead of
     through the insert trigger row by row (cheaper: bench/README.md, "What made the difference").
 
-    The trigger is dropped and re-created from its stored text inside the caller's transaction,
-    so a failure rolls both back. Only done when the trigger is peerfind's own (the same index
-    entries result) and new rowids follow the largest one; otherwise the trigger does the work.
+    Only done when the trigger is peerfind's own (the same index entries result) and new rowids
+    follow the largest one; otherwise the trigger does the work.
     """
-    row = conn.execute(
-        "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = 'groups_ai'"
-    ).fetchone()
     top = conn.execute("SELECT coalesce(max(rowid), 0) FROM main.groups").fetchone()[0]
-    if row is None or " ".join(row[0].split()) != _INSERT_TRIGGER or top >= 2**62:
+    stored = _own_trigger(conn, "groups_ai") if top < 2**62 else None
+    with _set_aside(conn, "groups_ai", stored):
+        yield
+        if stored is not None:
+            conn.execute(
+                "INSERT INTO main.groups_fts (rowid, name, organization, description) "
+                "SELECT rowid, name, organization, description FROM main.groups WHERE rowid > ?",
+                (top,),
+            )
+
+
+@contextmanager
+def fts_for_rewrites(conn: sqlite3.Connection) -> Iterator[None]:
+    """Re-index the staged rows of kind _REWRITE, rewritten inside this block, in two FTS5
+    statements (their old text out before, their new text in after) instead of through the
+    update trigger row by row. Only when the trigger is peerfind's own; otherwise it works.
+
+    If the block fails, its statement has been undone, so the rows hold their old text again
+    and its terms go back in (unless SQLite rolled the whole transaction back).
+    """
+    stored = _own_trigger(conn, "groups_au")
+    if stored is None:
         yield
         return
-    conn.execute("DROP TRIGGER main.groups_ai")
+    rows = (
+        f"SELECT g.rowid, g.name, g.organization, g.description FROM temp.{_KINDS} AS k "
+        f"JOIN main.groups AS g ON g.rowid = k.rid WHERE k.kind = {_REWRITE}"
+    )
+    index = f"INSERT INTO main.groups_fts (rowid, name, organization, description) {rows}"
+    conn.execute(f"INSERT INTO main.groups_fts (groups_fts, rowid, name, organization, "
+                 f"description) SELECT 'delete', * FROM ({rows})")
+    try:
+        with _set_aside(conn, "groups_au", stored):
+            yield
+    except BaseException:
+        if conn.in_transaction:
+            with suppress(sqlite3.DatabaseError):
+                conn.execute(index)
+        raise
+    conn.execute(index)
+
+
+def _own_trigger(conn: sqlite3.Connection, name: str) -> str | None:
+    """Return the stored text of trigger `name` when it is peerfind's own, else None."""
+    row = conn.execute(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+    ).fetchone()
+    return row[0] if row is not None and " ".join(row[0].split()) == _OWN_TRIGGERS[name] else None
+
+
+@contextmanager
+def _set_aside(conn: sqlite3.Connection, name: str, stored: str | None) -> Iterator[None]:
+    """Drop trigger `name` for the block and re-create it from its stored text (None: leave it),
+    inside the caller's transaction, so a failure rolls both back."""
+    if stored is None:
+        yield
+        return
+    conn.execute(f"DROP TRIGGER main.{name}")
     try:
         yield
-        conn.execute(
-            "INSERT INTO main.groups_fts (rowid, name, organization, description) "
-            "SELECT rowid, name, organization, description FROM main.groups WHERE rowid > ?",
-            (top,),
-        )
     except BaseException:
         # The transaction is still open unless SQLite rolled it back (and the drop with it).
         with suppress(sqlite3.DatabaseError):
-            conn.execute(row[0])
+            conn.execute(stored)
         raise
-    conn.execute(row[0])
+    conn.execute(stored)
 
 
 def _tune_fts(conn: sqlite3.Connection) -> None:

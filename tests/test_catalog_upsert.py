@@ -345,3 +345,79 @@ def test_new_catalogs_index_text_without_column_sizes_and_old_ones_keep_them(
     fts_ok(old)
     assert matches(old, "renamed") == set(range(1, 31))
     assert old.execute("SELECT count(*) FROM groups_fts_docsize").fetchone()[0] == 30
+
+
+def test_rewrites_are_indexed_in_bulk_and_keep_the_trigger(tmp_path: Path) -> None:
+    conn = open_catalog(tmp_path)
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'groups_au'"
+    stored = conn.execute(trigger).fetchone()[0]
+    catalog.refresh_source(conn, SOURCE, [group(i) for i in range(6)])
+    renamed = [group(i, name=f"Renamed {i}") if i % 2 else group(i) for i in range(6)]
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    assert counts(catalog.refresh_source(conn, SOURCE, renamed)) == (0, 3, 3, 0)
+    conn.set_trace_callback(None)
+    assert "DROP TRIGGER main.groups_au" in statements  # set aside: indexed in bulk
+    assert conn.execute(trigger).fetchone()[0] == stored
+    assert matches(conn, "renamed") == {2, 4, 6}
+    assert matches(conn, "support") == {1, 3, 5}  # the old names' terms are gone
+    fts_ok(conn)
+    with conn:  # a later rewrite by hand still goes through the trigger
+        conn.execute("UPDATE groups SET name = 'Hoarding circle' WHERE rowid = 1")
+    assert matches(conn, "hoarding") == {1}
+    fts_ok(conn)
+
+
+@pytest.mark.parametrize("goes_on", [False, True])
+def test_a_failed_rewrite_restores_the_trigger_and_the_index(
+    tmp_path: Path, goes_on: bool
+) -> None:
+    conn = open_catalog(tmp_path)
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'groups_au'"
+    stored = conn.execute(trigger).fetchone()[0]
+    catalog.refresh_source(conn, SOURCE, [group(i) for i in range(3)])
+    broken = [group(0, name="Renamed 0"), group(1, name="Renamed 1", format=None)]  # NOT NULL
+    if goes_on:  # a caller that goes on in the same transaction, then commits
+        conn.execute("BEGIN")
+        with pytest.raises(sqlite3.IntegrityError):
+            catalog.upsert(conn, broken)
+        conn.commit()
+    else:
+        with pytest.raises(sqlite3.IntegrityError), conn:
+            catalog.upsert(conn, broken)
+    assert conn.execute(trigger).fetchone()[0] == stored
+    assert not matches(conn, "renamed")
+    assert matches(conn, "support") == {1, 2, 3}
+    fts_ok(conn)
+
+
+def test_an_update_trigger_not_peerfinds_own_does_the_indexing(tmp_path: Path) -> None:
+    conn = open_catalog(tmp_path)
+    catalog.refresh_source(conn, SOURCE, [group(1), group(2)])
+    with conn:  # a customised trigger: re-indexes the name only
+        conn.execute("DROP TRIGGER groups_au")
+        conn.execute("CREATE TRIGGER groups_au AFTER UPDATE OF name ON groups BEGIN "
+                     "INSERT INTO groups_fts (groups_fts, rowid, name) "
+                     "VALUES ('delete', old.rowid, old.name); "
+                     "INSERT INTO groups_fts (rowid, name) VALUES (new.rowid, new.name); END")
+    custom = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_au'").fetchone()[0]
+    catalog.refresh_source(conn, SOURCE, [group(1, name="Renamed"), group(2)])
+    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_au'").fetchone()[0] \
+        == custom
+    assert matches(conn, "renamed") == {1}
+
+
+def test_a_rewrite_whose_transaction_sqlite_rolled_back_leaves_the_index_alone(
+    tmp_path: Path,
+) -> None:
+    conn = open_catalog(tmp_path)
+    catalog.refresh_source(conn, SOURCE, [group(i) for i in range(3)])
+    with conn:  # a trigger that rolls the whole transaction back, as a full disk can
+        conn.execute("CREATE TRIGGER stop BEFORE UPDATE ON groups WHEN new.name = 'Stop' "
+                     "BEGIN SELECT RAISE(ROLLBACK, 'stopped'); END")
+    conn.execute("BEGIN")
+    with pytest.raises(sqlite3.IntegrityError, match="stopped"):
+        catalog.upsert(conn, [group(0, name="Renamed"), group(1, name="Stop")])
+    assert not conn.in_transaction
+    assert matches(conn, "support") == {1, 2, 3} and not matches(conn, "renamed")
+    fts_ok(conn)
