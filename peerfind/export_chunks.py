@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
+from peerfind.clean import _FORMULA_START
 from peerfind.export import CSV_COLUMNS, ExportStats, _cell
 from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
 from peerfind.next_meeting import NextMeetings
@@ -67,20 +68,25 @@ def _line_sql() -> tuple[str, int]:
 
 
 _LINE_SQL, SEPARATORS = _line_sql()
+# What makes csv_cell change a cell's start: clean._FORMULA_START (less '-', checked apart, and
+# the control characters, which are not printable anyway), a space or no-break or ideographic
+# space it looks past, and '|' (kept out of the fast path, as export_csv does).
+_FORMULA = "".join(c for c in _FORMULA_START if c.isprintable() and c != "-")
+_RISKY = " \u00a0\u3000|" + _FORMULA  # a cell starting with one of these may change
+_STARTS = _RISKY + "-"
 # Byte classes of ASCII text: control characters -> 0, cell and line ends -> 1, characters that
 # make a cell start look like a formula (or a leading space csv_cell looks past) -> 7, others -> a.
 _CLASSES = bytes(
     1 if chr(b) in CELL + "\r\n"
     else 0 if (b < 32 or b == 127) and chr(b) != SLOT
-    else 7 if chr(b) in " =+@|"
+    else 7 if chr(b) in _RISKY
     else ord("a")
     for b in range(256)
 )
-# The same starts in any text (no-break and ideographic spaces, full-width formula characters).
-_UNUSUAL = re.compile("[" + CELL + "\n][ \u00a0\u3000=+@|\uff1d\uff0b\uff0d\uff20]")
+# The same starts in any text.
+_UNUSUAL = re.compile("[" + CELL + "\n][" + re.escape(_RISKY) + "]")
 # '-' starts a formula unless the cell is a plain number such as -71.1 (clean._is_plain_number).
 _MINUS = re.compile(CELL + r"-(?!\d+(?:\.\d+)?(?:[" + CELL + r"\r]|$))")
-_STARTS = " \u00a0\u3000=+-@|\uff1d\uff0b\uff0d\uff20"
 
 
 def separated(text: str, lines: int) -> bool:
