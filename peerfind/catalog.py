@@ -19,7 +19,7 @@ from peerfind.catalog_rows import schedule_dict
 from peerfind.errors import CatalogError
 from peerfind.models import Group, Schedule
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Bytes per page of a new catalog. Rows are about 1 KB; against 4 KB pages, 16 KB ones wrote
 # 100k listings 15-20% faster (fewer pages to split, log and sync) and searched as fast
 # (bench/README.md).

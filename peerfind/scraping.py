@@ -90,6 +90,8 @@ class Scraper:
         seen = page.fetched_at.date().isoformat()
         values.setdefault("source_url", page.url)
         values.setdefault("organization", cfg.organization or self.organization)
+        if not values.get("program") and cfg.program:
+            values["program"] = cfg.program
         if not values.get("region") and cfg.region:
             values["region"] = cfg.region
         if not values.get("country") and cfg.country:

@@ -193,7 +193,7 @@ def test_newer_schema_inside_snapshot_refused(setup: tuple[str, Path, Path, Path
     gz = snap / "catalog.db.gz"
     gz.write_bytes(gzip.compress(bumped.read_bytes()))
     edit_manifest(snap, size=gz.stat().st_size, sha256=digest(gz))
-    with pytest.raises(CatalogError, match="schema 2, newer"):
+    with pytest.raises(CatalogError, match=f"schema {catalog.SCHEMA_VERSION + 1}, newer"):
         publish.update(base, user)
     untouched(user, before)
 
