@@ -352,13 +352,13 @@ def _origin_label(origin: str) -> str:
     parts = []
     for part in origin.split("; "):
         if part == "data/sources.toml":
-            part = "bundled"
+            part = "list"
         elif part == str(user_sources_file()):
-            part = "user file"
+            part = "user list"
         elif part.startswith("bundled (recorded "):
-            part = "feed " + part.removeprefix("bundled (recorded ").rstrip(")")
-        elif part.startswith(("scrapers.", "plugin ")):
-            part = "built-in" if part.startswith("scrapers.") else part
+            part = "recorded " + part.removeprefix("bundled (recorded ").rstrip(")")
+        elif part.startswith("scrapers."):
+            part = "built-in"
         parts.append(part)
     return "; ".join(parts)
 
@@ -380,7 +380,9 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
     for head in ("Listings", "Age"):
         table.add_column(head, justify="right", no_wrap=True)
     for r in rows:
-        if r["status"]:
+        if r["status"] == "bundled":  # the catalog's own build, not a scrape
+            last = "bundled"
+        elif r["status"]:
             last = f"{r['status']} {(r['last_run'] or '')[:16].replace('T', ' ')}".strip()
         else:
             last = "disabled" if not r["enabled"] else "never run"

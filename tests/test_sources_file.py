@@ -19,6 +19,7 @@ import pytest
 from conftest import load_page
 from local_hosts import Host, Reply
 from scraper_fixtures import load_page as site_page
+from scraper_fixtures import serve_fixtures
 from typer.testing import CliRunner
 
 from peerfind import registry
@@ -82,6 +83,10 @@ def test_each_url_has_a_shape_its_platform_reads() -> None:
             page = "/meetings" in url or "post_type=tsml_meeting" in url
             assert feed or page, row["name"]
             assert "docs.google.com" not in url, row["name"]  # sheets need an API key
+        elif row["platform"] == "tribe-events":  # The Events Calendar REST list
+            assert url.endswith("/wp-json/tribe/events/v1/events"), row["name"]
+        else:
+            raise AssertionError(f"{row['name']}: no URL shape check for {row['platform']}")
 
 
 def test_every_bmlt_aggregator_root_is_one_source() -> None:
@@ -230,3 +235,19 @@ def test_groups_from_the_followed_feed_take_the_page_zone() -> None:
     feed = load_page("meeting_guide/spec-example.json")
     groups = [g for g in scraper.parse(feed) if isinstance(g, Group)]
     assert groups and {g.schedule.timezone for g in groups} == {"America/Los_Angeles"}
+
+
+def test_discover_add_is_listed_and_run_by_scrape_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("PEERFIND_HOME", str(home))
+    with serve_fixtures("discover", ("https://namiexample.org",)) as base:
+        added = CliRunner().invoke(app, ["discover", f"{base}/support-groups/", "--add",
+                                         "--name", "nami-example"])
+    assert added.exit_code == 0, added.output
+    assert "peerfind scrape nami-example" in added.stderr and "--sources" not in added.stderr
+    listed = CliRunner().invoke(app, ["sources", "-o", "json"])
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert rows["nami-example"]["origin"] == str(home / "sources.toml")
+    assert rows["nami-example"]["platform"] == "tribe-events"
+    assert "nami-example" in {s.name for s in registry.select([], run_all=True)}
