@@ -80,7 +80,7 @@ def test_each_url_has_a_shape_its_platform_reads() -> None:
             assert "client_interface" not in url and url.endswith("/"), row["name"]
         elif row["platform"] == "meeting-guide":  # a feed, or a site page naming its feed
             feed = ("action=meetings" in url or url.endswith(".json") or "/api/" in url)
-            page = "/meetings" in url or "post_type=tsml_meeting" in url
+            page = "/meeting" in url or "post_type=tsml_meeting" in url
             assert feed or page, row["name"]
             assert "docs.google.com" not in url, row["name"]  # sheets need an API key
         elif row["platform"] == "tribe-events":  # The Events Calendar REST list
