@@ -359,6 +359,8 @@ def _origin_label(origin: str) -> str:
             part = "recorded " + part.removeprefix("bundled (recorded ").rstrip(")")
         elif part.startswith("scrapers."):
             part = "built-in"
+        elif part.endswith(".toml"):  # a --sources file: its name, not a long path
+            part = Path(part).name
         parts.append(part)
     return "; ".join(parts)
 
