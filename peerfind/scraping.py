@@ -28,6 +28,7 @@ class SourceConfig:
     enabled: bool = True
     origin: str = "built-in"  # built-in | sources file path | plugin distribution
     options: dict[str, Any] = field(default_factory=dict)
+    record: str = ""  # the public record a sources-file entry was taken from (its citation)
 
 
 @dataclass

@@ -147,7 +147,15 @@ class MeetingGuide(Scraper):
     platform = "meeting-guide"
 
     def parse(self, page: Page) -> Iterator[Group | Follow]:
-        """Yield one Group per meeting (a list of days becomes one group meeting on those days)."""
+        """Yield one Group per meeting (a list of days becomes one group meeting on those days).
+
+        A start URL that answers with a site's meeting page (HTML) yields a Follow to the feed
+        that page names (platforms/mg_discover.py) instead; only once per run.
+        """
+        if page.text.lstrip("\ufeff \r\n\t")[:1] == "<" and not getattr(self, "_followed", False):
+            self._followed = True
+            yield from self._follow_feed(page)
+            return
         rows = load_feed(page)
         seen: set[str] = set()
         for row in rows:
@@ -165,6 +173,19 @@ class MeetingGuide(Scraper):
             group = self._parse_row(page, row, slug)
             if group is not None and self.valid(group) is not None:
                 yield group
+
+    def _follow_feed(self, page: Page) -> Iterator[Follow]:
+        """Yield a Follow to the Meeting Guide feed a site's page names; ParseError if none."""
+        from peerfind.platforms.mg_discover import discover
+
+        guess = discover(page)
+        if guess is None or guess.feed_url == page.url:
+            raise ParseError(f"{page.url}: expected a Meeting Guide JSON array or a page naming "
+                             "one, got an HTML page without a meeting feed")
+        zone = _valid_zone(guess.timezone)
+        if zone and not self.config.timezone:
+            self.config = replace(self.config, timezone=zone)
+        yield Follow(guess.feed_url)
 
     def _parse_row(self, page: Page, row: dict[str, Any], slug: str) -> Group | None:
         """Return the Group for one feed row, or None (counted as skipped) when it is unusable."""
