@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
             "--all", help="Every enabled source (of --sources FILE when given).")] = False,
         sources_file: SourcesFile = None,
         platform: Annotated[str | None, typer.Option(
-            "--platform", help="Run this platform parser (e.g. meeting-guide) on --url.")] = None,
+            "--platform",
+            help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
         url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
         name: Annotated[str | None, typer.Option(
             "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
