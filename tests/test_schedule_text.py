@@ -40,7 +40,7 @@ UNPARSED = "unparsed"
 PHRASES = [
     # the forms named in the design brief
     ("1st & 3rd Thursdays, 7:30-9:00 PM", nth((1, 3), (4,), "19:30", "21:00")),
-    ("every other Wednesday 6:30–8pm", weekly((3,), "18:30", "20:00", interval=2)),
+    ("every other Wednesday 6:30–8pm", UNPARSED),  # which weeks? no date fixes them
     ("Tuesdays at 7 p.m. (Zoom)", weekly((2,), "19:00")),
     ("last Saturday of the month", nth((-1,), (6,))),
     ("Meets monthly on the second Monday", nth((2,), (1,))),
@@ -88,8 +88,11 @@ PHRASES = [
     ("Daily at noon", weekly(ALL_DAYS, "12:00")),
     ("every day 7:00 AM", weekly(ALL_DAYS, "07:00")),
     ("Fridays 11pm-1am", weekly((5,), "23:00", "01:00")),
-    ("Every 2 weeks on Thursday, 6-7:30pm", weekly((4,), "18:00", "19:30", interval=2)),
-    ("Every other Tuesday, 7:00–8:30 PM ET", weekly((2,), "19:00", "20:30", interval=2)),
+    ("Every 2 weeks on Thursday, 6-7:30pm", UNPARSED),
+    ("Every other Tuesday, 7:00–8:30 PM ET", UNPARSED),
+    ("Every other Tuesday, 7:00–8:30 PM ET, starting January 6, 2026",
+     weekly((2,), "19:00", "20:30", interval=2, anchor="2026-01-06")),
+    ("biweekly on Mondays beginning 1/5/2026", weekly((1,), interval=2, anchor="2026-01-05")),
     ("Thursdays 7pm CT", weekly((4,), "19:00", timezone="America/Chicago")),
     ("Tuesdays between 6 and 8 pm", weekly((2,), "18:00", "20:00")),
     ("Mon, Wed, Fri 12-1pm", weekly((1, 3, 5), "12:00", "13:00")),
@@ -101,7 +104,7 @@ PHRASES = [
     ("Appointment only.", APPOINTMENT),
     ("Available by appointment", APPOINTMENT),
     # never guessed
-    ("Tuesdays 7pm (except holidays)", UNPARSED),
+    ("Tuesdays 7pm (except holidays)", weekly((2,), "19:00", note="except holidays")),
     ("every second Tuesday", UNPARSED),  # every other week, or the 2nd Tuesday?
     ("every 3rd Tuesday", UNPARSED),  # every three weeks, or the 3rd Tuesday?
     ("Every other Monday starting 1/5", UNPARSED),
@@ -110,7 +113,8 @@ PHRASES = [
     ("Tuesdays at 7", UNPARSED),  # 7 am or 7 pm?
     ("Tuesdays 7:00", UNPARSED),
     ("Tuesdays 7-9", UNPARSED),
-    ("Meets September through May, 2nd Tuesday, 7pm", UNPARSED),
+    ("Meets September through May, 2nd Tuesday, 7pm",
+     nth((2,), (2,), "19:00", note="September through May")),
     ("TBD", UNPARSED),
     ("Starts Sep 9, 2026 (13-week session)", UNPARSED),
     ("Mondays 10am and Wednesdays 7pm", UNPARSED),
@@ -120,7 +124,8 @@ PHRASES = [
     ("first week of the month", UNPARSED),
     ("Every other Tuesday (starting Jan 6)", UNPARSED),
     ("Thursday, March 5, 7pm", UNPARSED),
-    ("2nd Tuesday, 6:30pm. No meetings in December.", UNPARSED),
+    ("2nd Tuesday, 6:30pm. No meetings in December.",
+     nth((2,), (2,), "18:30", note="No meetings in December")),
     ("7:00 PM", UNPARSED),
     ("Saturdays at midnight", UNPARSED),  # which night?
     ("Monthly on Tuesdays", UNPARSED),
