@@ -55,8 +55,8 @@ _LABEL = re.compile(r"^\s*(?:when|schedule(?:\s*/\s*time)?|times?|day\s*/\s*time
                     r"|meeting times?|meets|hours)\s*(?::|-)\s*")
 _SUBJECT = re.compile(
     r"^\s*(?:(?:this|our|the|each)\s+)?"
-    r"(?:(?!(?:sun|mon|tue|wed|thu|fri|sat|every|each|first|second|third|fourth|last|weekly"
-    r"|monthly)[a-z]*\b)[a-z+'-]+\s+){0,4}?(?:groups?|meetings?|sessions?)\s+"
+    r"(?:(?!(?:(?:sun|mon|tues?|wed|thu|thurs?|fri|sat)(?:days?|s)?|every|each|first|second"
+    r"|third|fourth|last|weekly|monthly|daily)\b)[a-z+'-]+\s+){0,4}?(?:groups?|meetings?|sessions?)\s+"
     r"(?:will\s+)?(?:meets?|occurs?|gathers?|(?:is|are)\s+held|takes?\s+place|runs?)\b"
     r"|^\s*(?:we|they)\s+(?:will\s+)?(?:meet|gather)\b")
 

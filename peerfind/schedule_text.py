@@ -49,7 +49,7 @@ _NOISE = _words(
     "meets meet meeting meetings group groups support session sessions at on in from the of each "
     "a per via zoom online virtual person hybrid held is are we and ongoing time "
     "teams microsoft google discord webex skype gotomeeting facetime jitsi virtually gathers "
-    "gather occur occurs")
+    "gather occur occurs lunch hour")
 # Words that make a parenthesized note matter to the schedule (otherwise "(Zoom)" is ignored).
 _SIGNIFICANT = set(_DAY_WORDS) | set(_ORD_WORDS) | set(_ZONE_WORDS) | _words(
     "noon midnight every other week weeks weekly month months monthly daily weekdays weekends "
@@ -157,6 +157,8 @@ def _read(tokens: list[tuple[str, str]], tz: str | None, raw: str,
 
 def _qualified(s: Schedule, quals: Qualifiers) -> Schedule:
     """Return s with the qualifiers' anchor, until and note; every N weeks needs the anchor."""
+    if quals.until and quals.anchor and quals.until < quals.anchor:
+        raise _Unreadable("ends before it starts")
     notes = list(quals.notes)
     if quals.ambiguous_zone:
         notes.append(f"time zone {quals.ambiguous_zone} is ambiguous: no zone given")
@@ -166,8 +168,6 @@ def _qualified(s: Schedule, quals: Qualifiers) -> Schedule:
         anchor = None
     if s.interval > 1 and not anchor:
         raise _Unreadable("every other week without a date that fixes the weeks")
-    if quals.until and anchor and quals.until < anchor:
-        raise _Unreadable("ends before it starts")
     return replace(s, anchor=anchor, until=quals.until, note="; ".join(notes)[:300])
 
 
