@@ -244,6 +244,8 @@ def _notes(run: Any) -> list[str]:
     out = []
     if run.skipped:
         out.append(f"{run.name}: skipped {run.report.summary().split('skipped ', 1)[-1]}")
+    if run.report.flagged:
+        out.append(f"{run.name}: kept but check: {run.report.flags()}")
     if run.fallback:
         out.append(f"{run.name}: fell back: {run.fallback}")
     if run.fatal:
