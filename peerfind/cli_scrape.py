@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
             "--all", help="Every enabled source (of --sources FILE when given).")] = False,
         sources_file: SourcesFile = None,
         platform: Annotated[str | None, typer.Option(
-            "--platform", help="Run this platform parser (e.g. meeting-guide) on --url.")] = None,
+            "--platform",
+            help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
         url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
         name: Annotated[str | None, typer.Option(
             "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
@@ -248,6 +249,8 @@ def _notes(run: Any) -> list[str]:
     out = []
     if run.skipped:
         out.append(f"{run.name}: skipped {run.report.summary().split('skipped ', 1)[-1]}")
+    if run.report.flagged:
+        out.append(f"{run.name}: kept but check: {run.report.flags()}")
     if run.fallback:
         out.append(f"{run.name}: fell back: {run.fallback}")
     if run.fatal:
