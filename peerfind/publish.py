@@ -401,8 +401,11 @@ def _keep_copy(db: Path, dest: Path) -> None:
 def counts_of(path: Path) -> dict[str, int]:
     """Return the listings not marked removed, per source, of a catalog file ({} if unreadable)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        # Read-write but query-only: closing it folds and removes a WAL catalog's companion
+        # files, as any peerfind command does; a read-only connection would leave them.
+        conn = sqlite3.connect(path, timeout=10)
         try:
+            conn.execute("PRAGMA query_only = ON")
             return _counts(conn)
         finally:
             conn.close()
