@@ -341,7 +341,10 @@ def _gunzip(packed: Path, dest: Path) -> None:
 
 
 def check_catalog_file(path: Path) -> int:
-    """Return the listing count of a catalog file after checking integrity, schema and shape."""
+    """Return the listings (not marked removed) of a catalog file, after checking it.
+
+    Checked: SQLite integrity, schema version and that it is a peerfind catalog.
+    """
     try:
         conn = sqlite3.connect(path)
         try:
@@ -350,7 +353,8 @@ def check_catalog_file(path: Path) -> int:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             cols = {r[1] for r in conn.execute("PRAGMA table_info(groups)")}
-            count = conn.execute("SELECT count(*) FROM groups").fetchone()[0] if cols else 0
+            count = (conn.execute("SELECT count(*) FROM groups WHERE status IS NOT ?",
+                                  (vocab.REMOVED,)).fetchone()[0] if "status" in cols else 0)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
