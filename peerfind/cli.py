@@ -131,13 +131,14 @@ def search(
     outcome = s.search(conn, q)
     if output == "table":
         print_table(outcome, q, place, units)
-        from peerfind.freshness import note_if_old
-
-        note_if_old(conn)
     else:
         print_machine(outcome.results, output)
     if not outcome.results:
         explain_empty(outcome, q, units)
+    if output == "table":  # never in machine output
+        from peerfind.freshness import note_if_old
+
+        note_if_old(conn)
 
 
 @app.command()

@@ -17,17 +17,17 @@ def register(app: typer.Typer) -> None:
     @handled
     def publish_cmd(
         out_dir: Annotated[Path, typer.Argument(
-            help="Folder to write catalog.db.gz and manifest.json into.")],
+            help="Folder to write the snapshot (catalog-<sha256>.db.gz) and manifest.json into.")],
     ) -> None:
         """Write a compact snapshot of the catalog plus a manifest, for `peerfind update`.
 
         Example: peerfind publish site/snapshot
         """
-        from peerfind.publish import MANIFEST, SNAPSHOT, publish
+        from peerfind.publish import MANIFEST, publish
 
         manifest = publish(db_path(), out_dir)
         print(f"Published {manifest['total']} listings from {len(manifest['counts'])} sources "
-              f"to {out_dir / SNAPSHOT} ({manifest['size']} bytes, sha256 "
+              f"to {out_dir / manifest['snapshot']} ({manifest['size']} bytes, sha256 "
               f"{manifest['sha256'][:16]}…) and {out_dir / MANIFEST}.")
 
     @app.command(name="update")

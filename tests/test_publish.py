@@ -303,6 +303,7 @@ def test_cli_publish_update_rollback(setup: tuple[str, Path, Path, Path], tmp_pa
     assert res.exit_code == 0, res.output
     assert "Published 6 listings from 1 sources" in res.output
     assert json.loads((out / "manifest.json").read_text())["counts"] == {"atlanta-aa": 6}
+    assert f"to {snapfile(out)} (" in res.output  # the file it wrote, named by its content
     res = runner.invoke(app, ["--db", str(user), "update", "--from", base])
     assert res.exit_code == 0, res.output
     assert "6 listings" in res.output and "catalog.db.previous" in res.output
