@@ -396,10 +396,13 @@ def _keep_copy(db: Path, dest: Path) -> None:
     """Make `dest` a copy of `db` (a hard link when possible), replacing `dest` atomically."""
     tmp = _tmp(dest.parent, dest.name)
     try:
-        os.link(db, tmp)
-    except OSError:
-        shutil.copy2(db, tmp)
-    os.replace(tmp, dest)
+        try:
+            os.link(db, tmp)
+        except OSError:
+            shutil.copy2(db, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)  # a copy cut short (a full disk) leaves nothing behind
 
 
 def counts_of(path: Path) -> dict[str, int]:

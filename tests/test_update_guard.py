@@ -226,3 +226,26 @@ def test_publish_on_a_full_disk_says_so_and_keeps_the_published_pair(
     assert res.output.startswith("peerfind: disk full while publishing")
     assert sorted((p.name, digest(p)) for p in site.iterdir()) == before
     assert json.loads((site / "manifest.json").read_text())["total"] == 2
+
+
+def test_full_disk_while_keeping_the_previous_catalog(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No room for the copy kept for --rollback: 'disk full', nothing changed, no temp left."""
+    site = tmp_path / "site"
+    publish.publish(two_sources(tmp_path / "src.db"), site)
+    user = build_catalog(tmp_path / "home" / "catalog.db", ATLANTA, "atlanta")
+    before = (digest(user), names(user))
+
+    def no_link(src: Any, dst: Any) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")  # so a real copy is needed
+
+    def no_room(src: Any, dst: Any, **kwargs: Any) -> None:
+        Path(dst).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(publish.os, "link", no_link)
+    monkeypatch.setattr(publish.shutil, "copy2", no_room)
+    with pytest.raises(CatalogError, match="^disk full: .* your catalog was not changed"):
+        publish.update(str(site), user)
+    assert (digest(user), names(user)) == before
+    assert sorted(p.name for p in user.parent.iterdir()) == ["catalog.db"]
