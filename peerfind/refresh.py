@@ -201,6 +201,7 @@ def upload(out: Path, repo: str, manifest: dict[str, Any], tag: str) -> None:
 
 def commit_report(report: Path, dest: Path, message: str) -> str:
     """Copy the run report into the checkout at `dest`, commit and push; return what happened."""
+    dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(report, dest)
     steps = (["git", "add", str(dest)], ["git", "commit", "-q", "-m", message, "--", str(dest)],

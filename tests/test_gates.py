@@ -113,3 +113,33 @@ def test_coverage_against_published(published: Path, tmp_path: Path) -> None:
     assert sum(now for _, now in fmt.values()) == 365
     text = gates.coverage_markdown(report)
     assert "## By state" in text and "| -1 |" in text
+
+
+def test_run_report_is_committed_and_pushed(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """--commit-report: the run report lands in the repository (what keeps a schedule alive)."""
+    import subprocess
+
+    from peerfind.refresh import commit_report
+
+    def git(*args: str, cwd: Path) -> str:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                              check=True).stdout
+
+    remote, clone = tmp_path / "remote.git", tmp_path / "clone"
+    git("init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
+    git("clone", "-q", str(remote), str(clone), cwd=tmp_path)
+    for key, value in (("user.name", "test"), ("user.email", "test@example.org")):
+        git("config", key, value, cwd=clone)
+    (clone / "README").write_text("x\n")
+    git("add", "README", cwd=clone)
+    git("commit", "-q", "-m", "first", cwd=clone)
+    git("push", "-q", "origin", "main", cwd=clone)
+    report = tmp_path / "run-report.md"
+    report.write_text("# Catalog refresh\n- Result: **published**\n")
+    monkeypatch.chdir(clone)
+    said = commit_report(report, Path("refresh/last-run.md"), "Catalog refresh: published")
+    assert said.startswith("run report committed")
+    assert git("log", "-1", "--format=%s", "main", cwd=remote).strip() == (
+        "Catalog refresh: published")
+    assert "Result: **published**" in git("show", "main:refresh/last-run.md", cwd=remote)
