@@ -122,8 +122,7 @@ def evaluate(previous: Path | None, current: Path, runs: list[SourceOutcome], *,
     failed = [r for r in runs if r.status == "failed"]
     for r in runs:
         if r.status in ("failed", "suspicious"):
-            verdict.named.append(f"{r.name} ({r.status}: {r.message or 'no detail'}; "
-                                 "previous listings kept)")
+            verdict.named.append(f"{r.name} ({r.status}: {r.message or 'no detail'})")
     if runs and len(failed) / len(runs) > max_failed:
         verdict.failures.append(
             f"{len(failed)} of {len(runs)} sources failed ({len(failed) / len(runs):.0%}), "
@@ -151,7 +150,8 @@ def coverage(db: Path | None) -> dict[str, Counter[str]]:
         for region, country, org, fmt in conn.execute(
                 "SELECT region, country, organization, format FROM groups WHERE status != ?",
                 (vocab.REMOVED,)):
-            state = f"{country or '?'}-{region}" if region else (country or "(none)")
+            place = "-".join(p for p in (country, region) if p)
+            state = place if region else f"{place or 'no country'}, no state"
             out["state"][state] += 1
             out["organization"][org or "(none)"] += 1
             out["format"][fmt or "(none)"] += 1
@@ -173,6 +173,6 @@ def coverage_markdown(report: dict[str, Any]) -> str:
     for dim, rows in report.items():
         parts.append(f"\n## By {dim}\n\n| {dim} | published | now | change |\n|---|---:|---:|---:|")
         for key, was, now in rows:
-            safe = str(key).replace("|", "/")
+            safe = " ".join(str(key).replace("|", "/").split())[:200]  # one table cell
             parts.append(f"| {safe} | {was} | {now} | {now - was:+d} |")
     return "\n".join(parts) + "\n"

@@ -87,8 +87,7 @@ def test_failed_share(published: Path, tmp_path: Path) -> None:
     verdict = gates.evaluate(published, current, runs)
     assert verdict.passed  # one in four is not more than a quarter
     assert verdict.named == [
-        "a (failed: HTTP 404; previous listings kept)",
-        "c (suspicious: returned 1 listings, previously 9; previous listings kept)"]
+        "a (failed: HTTP 404)", "c (suspicious: returned 1 listings, previously 9)"]
     verdict = gates.evaluate(published, current, runs[:3])
     assert verdict.failures == ["1 of 3 sources failed (33%), more than the 25% allowed: a"]
 

@@ -139,7 +139,7 @@ def test_refresh_gates_publishes_and_updates(tmp_path: Path,
         report = (out / "run-report.md").read_text(encoding="utf-8")
         assert "Result: **published**" in report
         assert "- time-zones (failed:" in report and "- al-anon (suspicious:" in report
-        assert "previously 360" in report
+        assert "previously 360: kept the previous listings)" in report
         coverage = json.loads((out / "coverage.json").read_text(encoding="utf-8"))
         assert ["Test atlanta", 6, 5] in coverage["organization"]
         assert sorted(p.name for p in out.glob("catalog-*.db.gz")) == sorted(
