@@ -82,8 +82,8 @@ def register(app: typer.Typer) -> None:
             if conn is not None:
                 conn.close()
         _report(runs, dry_run)
-        if any(r.status == "failed" for r in runs):
-            raise typer.Exit(code=1)
+        if any(r.status in ("failed", "suspicious") for r in runs):
+            raise typer.Exit(code=1)  # so cron and CI notice; previous listings were kept
 
     @app.command()
     @handled
