@@ -158,9 +158,11 @@ _MONTH_RANGE = re.compile(rf",?\s*\(?(?:from\s+)?{_MONTH}\s+(?:-|to|through|thru
                           rf"{_MONTH}\b\)?")
 _EXCEPT_PAREN = re.compile(r"\([^()]*\b(?:except|excluding|exception|no meetings?|closed"
                            r"|cancel\w*|holidays?|not (?:on|during|in))\b[^()]*\)")
-_EXCEPT = re.compile(r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;()]*"
+_EXCEPT = re.compile(r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;(),]*"
                      r"|[,;.-]?\s*\bno (?:meetings?|groups?|sessions?) (?:in|during|on|over)\b"
-                     r"[^.;()]*"
+                     r"[^.;(),]*"
+                     r"|[,;.]?\s*\b(?:closed|cancell?ed)\s+(?:on|during|over|for)\s+[^.;(),]*"
+                     r"holidays"
                      r"|[,;]?\s*(?:and\s+)?(?:that\s+)?includ\w*\s+(?:major\s+|most\s+|all\s+)?"
                      r"holidays"
                      r"|[,;]?\s*\b(?:when|if)\s+[^.;()]*\b(?:closed|cancel\w*|weather|snow)\b"
