@@ -12,6 +12,7 @@ a year the `until`, everything else a note carried with the schedule. Pure funct
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -138,20 +139,30 @@ def _date(suffix: str) -> str:
     return re.sub(r"\?P<(\w+)>", lambda m: f"?P<{m[1]}{suffix}>", _DATE)
 
 
-_RANGE = re.compile(rf",?\s*\(?\s*(?:{_START}\s+(?:on\s+)?|from\s+|between\s+)?{_date('')}\s*"
-                    rf"(?:-|to|through|thru|until|till)\s*(?:{_date('b')}|(?P<dd>\d{{1,2}})"
-                    rf"(?:st|nd|rd|th)?(?![:.]?\d|\s*(?:am|pm)\b))\s*\)?")
-_STARTING = re.compile(rf",?\s*\(?\b{_START}\s+(?:on\s+)?(?:{_DAY1},?\s+)?{_DATE}\)?")
-_ENDING = re.compile(rf",?\s*\(?\b{_END}\s+(?:{_DAY1},?\s+)?{_DATE}\)?")
-_LIST = re.compile(rf",?\s*{_date('')}(?:\s*,\s*(?:and\s+)?{_date('b')}|\s+and\s+{_date('c')})+")
-_SINGLE = re.compile(rf",?\s*(?:(?:on\s+)?{_DAY1}\s*[,.]?\s+)?{_DATE}")
+@functools.cache
+def _date_patterns() -> tuple[re.Pattern[str], ...]:
+    """Return the date patterns (range, start, end, list, single), compiled on first use."""
+    return (
+        re.compile(rf",?\s*\(?\s*(?:{_START}\s+(?:on\s+)?|from\s+|between\s+)?{_date('')}\s*"
+                   rf"(?:-|to|through|thru|until|till)\s*(?:{_date('b')}|(?P<dd>\d{{1,2}})"
+                   rf"(?:st|nd|rd|th)?(?![:.]?\d|\s*(?:am|pm)\b))\s*\)?"),
+        re.compile(rf",?\s*\(?\b{_START}\s+(?:on\s+)?(?:{_DAY1},?\s+)?{_DATE}\)?"),
+        re.compile(rf",?\s*\(?\b{_END}\s+(?:{_DAY1},?\s+)?{_DATE}\)?"),
+        re.compile(rf",?\s*{_date('')}(?:\s*,\s*(?:and\s+)?{_date('b')}"
+                   rf"|\s+and\s+{_date('c')})+"),
+        re.compile(rf",?\s*(?:(?:on\s+)?{_DAY1}\s*[,.]?\s+)?{_DATE}"),
+    )
+
+
 _MONTH_RANGE = re.compile(rf",?\s*\(?(?:from\s+)?{_MONTH}\s+(?:-|to|through|thru|until)\s+"
                           rf"{_MONTH}\b\)?")
 _EXCEPT_PAREN = re.compile(r"\([^()]*\b(?:except|excluding|exception|no meetings?|closed"
                            r"|cancel\w*|holidays?|not (?:on|during|in))\b[^()]*\)")
-_EXCEPT = re.compile(r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;()]*"
+_EXCEPT = re.compile(r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;(),]*"
                      r"|[,;.-]?\s*\bno (?:meetings?|groups?|sessions?) (?:in|during|on|over)\b"
-                     r"[^.;()]*"
+                     r"[^.;(),]*"
+                     r"|[,;.]?\s*\b(?:closed|cancell?ed)\s+(?:on|during|over|for)\s+[^.;(),]*"
+                     r"holidays"
                      r"|[,;]?\s*(?:and\s+)?(?:that\s+)?includ\w*\s+(?:major\s+|most\s+|all\s+)?"
                      r"holidays"
                      r"|[,;]?\s*\b(?:when|if)\s+[^.;()]*\b(?:closed|cancel\w*|weather|snow)\b"
@@ -264,8 +275,11 @@ def _dated(text: str, quals: Qualifiers, raw: str) -> str:
             raise Unreadable("not a date")
         return False
 
-    text = _take(_RANGE, text, quals, raw, range_)
-    text = _take(_STARTING, text, quals, raw, start)
-    text = _take(_ENDING, text, quals, raw, end)
-    text = _take(_LIST, text, quals, raw, plain)
-    return _take(_SINGLE, text, quals, raw, plain)
+    if not re.search(r"\d", text):
+        return text  # no date without a number
+    ranges, starts, ends, lists, single = _date_patterns()
+    text = _take(ranges, text, quals, raw, range_)
+    text = _take(starts, text, quals, raw, start)
+    text = _take(ends, text, quals, raw, end)
+    text = _take(lists, text, quals, raw, plain)
+    return _take(single, text, quals, raw, plain)

@@ -215,6 +215,10 @@ ISSUE_16 = [
     ("Tuesdays 7pm when schools are closed for snow",
      weekly((2,), "19:00", note="when schools are closed for snow")),
     ("most weeks on Tuesdays at 7pm", weekly((2,), "19:00", note="most weeks")),
+    ("Mondays 7pm. Closed on holidays.", weekly((1,), "19:00", note="Closed on holidays")),
+    ("2nd Tuesday of each month except December, 7 PM",
+     nth((2,), (2,), "19:00", note="except December")),  # the time after the exception is kept
+    ("Tuesdays 7pm except Christmas, New Year's Day", UNPARSED),  # where does the exception end?
     ("Tuesdays 7pm, generally", weekly((2,), "19:00", note="generally")),
     # labels and filler
     ("When: Tuesdays 7pm", weekly((2,), "19:00")),
