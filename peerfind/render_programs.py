@@ -157,7 +157,7 @@ def program_full(program: Program) -> list[str]:
         lines.append("  Website: " + program.website)
     if program.helpline:
         hours = f" ({program.helpline_hours})" if program.helpline_hours else ""
-        lines += _wrap("Helpline: " + program.helpline + hours, "  ")
+        lines += _wrap(program.helpline + hours, "  ")
     if program.languages:
         lines.append("  Languages: " + ", ".join(program.languages))
     lines.append(f"  Facts read {program.read} from public pages: -o json lists them.")
