@@ -26,7 +26,12 @@ def programs_command(
         ),
     ] = None,
     online: Online = False,
-    output: Annotated[str, typer.Option("--output", "-o", help="table or json.")] = "table",
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="table or json; -o json adds the source page of every fact."
+        ),
+    ] = "table",
 ) -> None:
     """List national programs that run peer support groups, and state peer-run warmlines.
 

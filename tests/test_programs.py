@@ -167,8 +167,8 @@ def test_a_broken_entry_is_reported(breaks, says) -> None:  # type: ignore[no-un
 def test_parse_refuses_an_uncited_fact() -> None:
     text = programs.default_path().read_text(encoding="utf-8")
     broken = text.replace(
-        'helpline = "Vet Center program line: 877-927-8387"\n',
-        'helpline = "Vet Center program line: 877-927-8387"\nlanguages = ["en"]\n',
+        'helpline = "Vet Center program contact: 877-927-8387"\n',
+        'helpline = "Vet Center program contact: 877-927-8387"\nlanguages = ["en"]\n',
     )
     assert broken != text
     with pytest.raises(programs.CatalogError, match="languages has no citation"):
