@@ -266,8 +266,10 @@ def test_programs_near_lists_that_states_warmline() -> None:
     data = json.loads(result.stdout)
     assert [w["state"] for w in data["warmlines"]] == ["MT"]
     assert "vet-centers" in [p["id"] for p in data["programs"]]
-    table = run("programs", "--near", "Boston, MA")
-    assert "No peer-run warmline in MA is listed yet." in table.stdout
+    table = run("programs", "--near", "Denver, CO")
+    assert "No peer-run warmline in CO is listed yet." in table.stdout
+    boston = run("programs", "--near", "Boston, MA", "-o", "json")
+    assert [w["phone"] for w in json.loads(boston.stdout)["warmlines"]] == ["1-877-733-7563"]
 
 
 @pytest.mark.parametrize(
