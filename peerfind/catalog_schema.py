@@ -55,10 +55,19 @@ GROUP_COLUMNS: dict[str, type] = (
             "source_updated",
             "source_types",
             "dedup_key",
+            "program",
+            "openness",
+            "last_verified",
+            "feedback_url",
+            "feedback_email",
         ),
         str,
     )
 )
+
+# Columns added after version 1, and the migration that added them (catalogs created later get
+# them from GROUP_COLUMNS at once).
+ADDED_IN_V2 = ("program", "openness", "last_verified", "feedback_url", "feedback_email")
 
 GROUP_INDEXES: dict[str, tuple[str, ...]] = {
     # Radius search: grid cell first, then everything the filters test, so no row is fetched.
@@ -146,4 +155,12 @@ def create_v1(conn: sqlite3.Connection) -> None:
     conn.executescript(_FTS)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: create_v1}
+def add_v2_columns(conn: sqlite3.Connection) -> None:
+    """Add the program, openness, verification and feedback columns to a version-1 catalog."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(groups)")}
+    for column in ADDED_IN_V2:
+        if column not in have:
+            conn.execute(f"ALTER TABLE groups ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: create_v1, 1: add_v2_columns}

@@ -141,6 +141,10 @@ def search(
         explain_empty(outcome, q, units, absent=absent_tags(conn, q))
     if nudge and output != "table":
         note(nudge)
+    if output == "table":  # never in machine output
+        from peerfind.freshness import note_if_old
+
+        note_if_old(conn)
 
 
 @app.command()

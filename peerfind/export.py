@@ -32,7 +32,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "accessibility", "schedule_text", "days", "start_time", "end_time", "timezone",
     "next_meeting", "venue", "address", "city", "region", "postal_code", "country", "latitude",
     "longitude", "geo_precision", "distance_mi", "join_url", "phone", "email", "website",
-    "source", "source_url", "last_seen", "source_updated",
+    "source", "source_url", "last_seen", "source_updated", "program", "openness",
+    "last_verified", "feedback_url", "feedback_email",
 )
 LIST_SEPARATOR = "; "
 FORMATS = ("csv", "json", "ndjson", "ics", "hsds")

@@ -40,6 +40,7 @@ class Schedule:
     until: str | None = None  # ISO date after which it no longer meets
     exdates: tuple[str, ...] = ()  # ISO dates skipped
     text: str = ""  # the schedule as published
+    note: str = ""  # a qualifier read with the rule ("except holidays"), shown with it
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, leaving out empty values."""
@@ -147,8 +148,11 @@ TEXT_FIELDS = (
     "first_seen",
     "last_seen",
     "source_updated",
+    "program",
+    "openness",
+    "last_verified",
 )
-URL_FIELDS = ("source_url", "join_url", "website")
+URL_FIELDS = ("source_url", "join_url", "website", "feedback_url")
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,11 @@ class Group:
     last_seen: str = ""
     source_updated: str = ""
     source_types: tuple[str, ...] = ()
+    program: str = ""  # the fellowship or program running it: "aa", "al-anon", "nami", …
+    openness: str = ""  # "open" (anyone may attend), "closed" (members only) or "" (not said)
+    last_verified: str = ""  # ISO date the source says a person last checked it (last_contact)
+    feedback_url: str = ""  # the organization's page for reporting a wrong or closed listing
+    feedback_email: str = ""  # the organization's role address for the same (never a person's)
 
     @property
     def id(self) -> str:
@@ -202,6 +211,8 @@ class Group:
         for f in LIST_FIELDS:
             changes[f] = tuple(sorted({clean_text(v, 80) for v in getattr(self, f) if v}))
         changes["email"] = changes["email"] if "@" in changes["email"] else ""
+        feedback = clean_text(self.feedback_email, 254)
+        changes["feedback_email"] = feedback if "@" in feedback else ""
         for f in ("latitude", "longitude"):
             changes[f] = _coord(getattr(self, f), 90 if f == "latitude" else 180)
         if changes["latitude"] is None or changes["longitude"] is None:
@@ -209,7 +220,10 @@ class Group:
             changes["geo_precision"] = "none"
         sched = self.schedule
         changes["schedule"] = replace(
-            sched, text=clean_text(sched.text, 500), timezone=clean_text(sched.timezone, 64) or None
+            sched,
+            text=clean_text(sched.text, 500),
+            timezone=clean_text(sched.timezone, 64) or None,
+            note=clean_text(sched.note, 300),
         )
         return replace(self, **changes)
 
@@ -226,6 +240,8 @@ class Group:
             out.append(f"format {self.format!r}")
         if self.status not in vocab.STATUSES:
             out.append(f"status {self.status!r}")
+        if self.openness not in ("", "open", "closed"):
+            out.append(f"openness {self.openness!r}")
         if self.geo_precision not in vocab.GEO_PRECISIONS:
             out.append(f"geo_precision {self.geo_precision!r}")
         for kind, values in (("population", self.populations), ("topic", self.topics)):
