@@ -363,3 +363,14 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """Return a catalog-level setting, or None."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
+
+def has_tag(conn: sqlite3.Connection, column: str, term: str) -> bool:
+    """Return whether any listing not removed carries the population/topic `term`."""
+    if column not in ("populations", "topics"):
+        raise ValueError(f"not a tag column: {column}")
+    row = conn.execute(
+        f"SELECT 1 FROM groups WHERE {column} LIKE ? AND status != 'removed' LIMIT 1",
+        (f"%|{term}|%",),
+    ).fetchone()
+    return row is not None

@@ -10,6 +10,8 @@ import typer
 
 from peerfind import __version__
 from peerfind.cli_common import app, db_path, fail, handled, note, open_catalog, state
+from peerfind.cli_programs import dead_end_note
+from peerfind.cli_programs import register as register_programs
 from peerfind.cli_query import (
     Access,
     Closed,
@@ -27,6 +29,7 @@ from peerfind.cli_query import (
     Tz,
     Units,
     Within,
+    absent_tags,
     build_query,
     explain_empty,
     filters_of,
@@ -129,12 +132,15 @@ def search(
     q, place = build_query(**filters_of(locals()))
     conn = open_catalog()
     outcome = s.search(conn, q)
+    nudge = dead_end_note(outcome, q, place, units)
     if output == "table":
-        print_table(outcome, q, place, units)
+        print_table(outcome, q, place, units, extra=nudge)
     else:
         print_machine(outcome.results, output)
     if not outcome.results:
-        explain_empty(outcome, q, units)
+        explain_empty(outcome, q, units, absent=absent_tags(conn, q))
+    if nudge and output != "table":
+        note(nudge)
     if output == "table":  # never in machine output
         from peerfind.freshness import note_if_old
 
@@ -323,6 +329,7 @@ def _register_extensions() -> None:
         module.register(app)
 
 
+register_programs(app)
 if not state.lean:
     _register_extensions()
 
