@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -98,6 +99,30 @@ def parse_updated(value: object) -> str:
     if m := re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})", text):
         return f"{m[3]}-{int(m[1]):02d}-{int(m[2]):02d}"
     return ""
+
+
+def plausible_date(value: object, page: Page) -> str:
+    """Return a feed date as ISO when it is a real date from 1980 up to the page's own date."""
+    text = parse_updated(value)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return ""  # also '' itself, and typos such as 0222-10-31
+    return text if date(1980, 1, 1) <= day <= page.fetched_at.date() else ""
+
+
+def _evidence(row: dict[str, Any], page: Page) -> dict[str, str]:
+    """Return when a person at the source last verified the meeting (TSML `last_contact`) and
+    the source's correction channel: `feedback_url`, or a role address from `feedback_emails`
+    (never a person's mailbox; see peerfind.feedback)."""
+    from peerfind.feedback import role_address
+
+    published = str(row.get("entity_email") or "")
+    return {
+        "last_verified": plausible_date(row.get("last_contact"), page),
+        "feedback_url": str(row.get("feedback_url") or ""),
+        "feedback_email": role_address(row.get("feedback_emails"), published),
+    }
 
 
 def strip_secrets(url: str) -> str:
@@ -209,6 +234,7 @@ class MeetingGuide(Scraper):
             website=self._org_contact(row.get("entity_website_url") or row.get("entity_url")),
             source_updated=parse_updated(row.get("updated")),
             source_types=tuple(codes),
+            **_evidence(row, page),
         )
 
     def _parse_schedule(self, row: dict[str, Any]) -> Schedule | None:

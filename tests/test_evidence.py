@@ -1,0 +1,152 @@
+"""Honest dates and correction channels, on real feed rows (see ATTRIBUTION.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import load_page
+
+from peerfind import evidence, feedback
+from peerfind.models import Group
+from peerfind.platforms.meeting_guide import MeetingGuide
+from peerfind.scraping import SourceConfig
+
+
+def parse(name: str, recorded: datetime) -> dict[str, Group]:
+    """Parse a fixture feed as if recorded on `recorded`; return its groups by name."""
+    scraper = MeetingGuide(SourceConfig(name="test", program="aa"))
+    page = load_page(f"meeting_guide/{name}", fetched_at=recorded)
+    return {g.name: g for g in scraper.parse_groups(page)}
+
+
+SEATTLE = parse("php-meetings-seattle-feedback.json", datetime(2025, 7, 22, tzinfo=UTC))
+OC = parse("tsml-ui-orange-county-last-contact.json", datetime(2023, 8, 31, tzinfo=UTC))
+SEPIA = parse("tsml-ui-sepia-feedback-url.json", datetime(2022, 10, 14, tzinfo=UTC))
+
+
+def test_last_contact_becomes_last_verified() -> None:
+    assert SEATTLE["Step 11 Candlelight Meditation"].last_verified == "2025-06-11"
+    assert OC["40 Minutes to Freedom"].last_verified == "2023-08-28"
+    assert OC["Sanctuary & Serenity"].last_verified == ""  # no last_contact
+
+
+def test_impossible_years_are_not_verification_dates() -> None:
+    # Real typos in the feeds: 0222-10-31 (Seattle) and 0023-03-31 (Orange County).
+    assert SEATTLE["The Start-Up Meeting"].last_verified == ""
+    assert OC["Beyond Belief Agnostic Discussion"].last_verified == ""
+
+
+def test_verification_after_the_feed_date_is_refused() -> None:
+    early = parse("tsml-ui-orange-county-last-contact.json", datetime(2023, 8, 1, tzinfo=UTC))
+    assert early["40 Minutes to Freedom"].last_verified == ""
+
+
+def test_feedback_url_is_kept() -> None:
+    for g in SEPIA.values():
+        assert g.feedback_url == "https://aasepia.org/meeting-status/"
+        assert feedback.channel(g).line() == (
+            "Wrong or closed? Tell the organization: https://aasepia.org/meeting-status/"
+        )
+
+
+def test_role_addresses_kept_personal_mailboxes_dropped() -> None:
+    got = {name: g.feedback_email for name, g in SEATTLE.items()}
+    assert got["Step 11 Candlelight Meditation"] == "webmaster@seattleaa.org"  # {"1": ...}
+    assert got["Moss Bay - Online Only"] == "web@kirklandaa.org"
+    assert got["Sno Valley Women in Recovery"] == "registrar@snovalleyaa.org"
+    assert got["High Nooners"] == ""  # a person's own mailbox only
+    assert got["Renton Lunch Break Group"] == ""  # a person's, and an unexplained alias
+    for g in SEATTLE.values():
+        assert "hdough" not in repr(g) and "doug_h" not in repr(g)
+
+
+@pytest.mark.parametrize(
+    ("address", "published", "role"),
+    [
+        ("webmaster@seattleaa.org", "", True),
+        ("Info@Example.org", "", True),
+        ("central-office@example.org", "", True),
+        ("meetings@example.org", "", True),
+        ("hdough@me.com", "", False),
+        ("doug_h@eastsideaa.org", "", False),
+        ("kirklandaa38@gmail.com", "kirklandaa38@gmail.com", True),  # the org's own address
+        ("kirklandaa38@gmail.com", "", False),
+        ("not an address", "", False),
+        ("webmaster@", "", False),
+    ],
+)
+def test_role_address_rule(address: str, published: str, role: bool) -> None:
+    assert feedback.is_role_address(address, published) is role
+
+
+def test_report_mailto_fills_in_the_listing() -> None:
+    g = SEATTLE["Step 11 Candlelight Meditation"]
+    chan = feedback.channel(g)
+    assert chan.kind == "email"
+    parts = urlsplit(chan.target)
+    assert parts.scheme == "mailto" and parts.path == "webmaster@seattleaa.org"
+    query = parse_qs(parts.query)
+    assert query["subject"] == ["Correction for the listing: Step 11 Candlelight Meditation"]
+    body = query["body"][0]
+    assert g.schedule.text in body and g.source_url in body
+    assert " " not in chan.target  # URL-encoded
+
+
+def test_personal_only_listing_falls_back_to_the_organization() -> None:
+    g = SEATTLE["High Nooners"]
+    chan = feedback.channel(g)
+    assert chan.kind == "email"
+    assert chan.target.startswith("mailto:web@eastsideaa.org?")  # the entity_email
+
+
+def test_no_channel_says_so() -> None:
+    g = Group(source="x", source_key="1", name="A group")
+    assert feedback.channel(g).kind == "none" and feedback.channel(g).line() == ""
+
+
+def group(**dates: str) -> Group:
+    """Return a listing with the given dates."""
+    return Group(source="x", source_key="1", name="G", **dates)
+
+
+def test_listed_recently_but_edited_long_ago_is_not_confirmed_recently() -> None:
+    g = group(last_seen="2025-07-22", source_updated="2021-03-01")
+    ev = evidence.of(g, date(2025, 8, 1))
+    assert ev.label() == "listed 2025-07, edited 2021-03"
+    assert "confirmed" not in ev.label() and ev.kind == evidence.LISTED
+
+
+def test_verified_within_a_year_is_the_strongest() -> None:
+    g = group(last_verified="2025-03-02", last_seen="2025-07-22", source_updated="2025-03-02")
+    ev = evidence.of(g, date(2025, 8, 1))
+    assert (ev.label(), ev.age_days) == ("verified 2025-03", 152)
+    # Verified long ago but still listed: the listing date is the newer evidence.
+    old = group(last_verified="2018-09-01", last_seen="2025-07-22")
+    assert evidence.of(old, date(2025, 8, 1)).label() == "listed 2025-07"
+
+
+def test_edit_date_only_when_nothing_better() -> None:
+    assert evidence.of(group(source_updated="2021-03-01")).label() == "edited 2021-03"
+    assert evidence.of(group()).label() == ""
+
+
+def test_rank_tiers() -> None:
+    today = date(2025, 8, 1)
+    assert evidence.rank_tier(group(last_verified="2025-03-02", last_seen="2025-07-22"), today) == 0
+    assert evidence.rank_tier(group(last_seen="2025-07-22"), today) == 1
+    assert evidence.rank_tier(group(last_seen="2023-07-22"), today) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [("12mo", 365), ("6mo", 182), ("2y", 730), ("90d", 90), ("8w", 56)]
+)
+def test_parse_max_age(text: str, days: int) -> None:
+    assert evidence.parse_max_age(text) == days
+
+
+@pytest.mark.parametrize("text", ["", "12", "0mo", "soon", "12 parsecs"])
+def test_parse_max_age_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="--max-age"):
+        evidence.parse_max_age(text)
