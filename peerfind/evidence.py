@@ -6,8 +6,8 @@ Three dates are kept apart (see DESIGN.md, 'The record'):
   date of a scrape); the listing was published, not necessarily checked;
 - `source_updated`: the source last edited it then (which says nothing about it still meeting).
 
-The strongest evidence is a verification within a year, then the newer of verified and listed,
-and an edit date only when there is nothing else. Stdlib only: search imports it.
+The strongest evidence is a verification made within a year of the listing date, else the
+listing date, and an edit date only when there is nothing else. Stdlib only: search imports it.
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ def of(g: Group, now: datetime | date | None = None) -> Evidence:
     today = now.date() if isinstance(now, datetime) else now
     verified, listed, edited = _day(g.last_verified), _day(g.last_seen), _day(g.source_updated)
     kind, when = "", None
-    if verified and (
-        listed is None or verified >= listed or (today and (today - verified).days <= FRESH_DAYS)
-    ):
+    if verified and (listed is None or (listed - verified).days <= FRESH_DAYS):
         kind, when = VERIFIED, verified
     elif listed:
         kind, when = LISTED, listed
@@ -82,8 +80,15 @@ def verified_within(g: Group, today: date, days: int = FRESH_DAYS) -> bool:
 
 def rank_tier(g: Group, today: date | None) -> int:
     """Return 0 for a listing verified within a year, 1 for one listed within a year, else 2."""
+    return tier_of(g.last_verified, g.last_seen, g.source_updated, today)
+
+
+def tier_of(verified: str | None, seen: str | None, edited: str | None, today: date | None) -> int:
+    """Return rank_tier() from the three date strings of a catalog row."""
     if today is None:
         return 1
+    g = Group(source="x", source_key="x", name="x", last_verified=verified or "",
+              last_seen=seen or "", source_updated=edited or "")
     if verified_within(g, today):
         return 0
     ev = of(g, today)

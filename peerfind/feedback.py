@@ -63,14 +63,15 @@ class Channel:
     """Where to report a problem with a listing: `kind` is page, email, contact or none."""
 
     kind: str
-    target: str = ""  # a URL (page, contact) or a mailto: link (email)
+    target: str = ""  # a URL (page, contact) or a mailto: link with the message filled in
     label: str = ""  # what the target is, in words
+    short: str = ""  # the target without a prefilled message (mailto:address)
 
     def line(self) -> str:
         """Return the one-line pointer shown under a listing ('' when there is no channel)."""
         if self.kind == "none":
             return ""
-        return f"Wrong or closed? Tell the organization: {self.target}"
+        return f"Wrong or closed? Tell the organization: {self.short or self.target}"
 
 
 def mailto(address: str, g: Group) -> str:
@@ -103,9 +104,11 @@ def channel(g: Group) -> Channel:
     if g.feedback_url:
         return Channel("page", g.feedback_url, "the source's page for reporting changes")
     if g.feedback_email and is_role_address(g.feedback_email, g.email):
-        return Channel("email", mailto(g.feedback_email, g), f"an e-mail to {g.feedback_email}")
+        address = g.feedback_email
+        return Channel("email", mailto(address, g), f"an e-mail to {address}", f"mailto:{address}")
     if g.email and is_role_address(g.email, g.email):
-        return Channel("email", mailto(g.email, g), f"an e-mail to {g.email}, its public address")
+        return Channel("email", mailto(g.email, g), f"an e-mail to {g.email}, its public address",
+                       f"mailto:{g.email}")
     if g.website:
         return Channel("contact", g.website, "the organization's website")
     return Channel("none")

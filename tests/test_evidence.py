@@ -150,3 +150,66 @@ def test_parse_max_age(text: str, days: int) -> None:
 def test_parse_max_age_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="--max-age"):
         evidence.parse_max_age(text)
+
+
+NOW = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+
+
+def _listing(key: str, fmt: str, lat: float | None, **dates: str) -> Group:
+    """Return a weekly listing near Boston (or online) with the given dates."""
+    from peerfind.models import Schedule
+
+    sched = Schedule(kind="weekly", days=(3,), start="19:00", timezone="America/New_York")
+    return Group(
+        source="ev", source_key=key, name=f"Group {key}", format=fmt, schedule=sched,
+        latitude=lat, longitude=None if lat is None else -71.0589,
+        geo_precision="none" if lat is None else "exact", **dates,
+    )
+
+
+@pytest.fixture(scope="module")
+def ranked(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A catalog of listings that differ only in distance and in their dates."""
+    from peerfind import catalog
+
+    conn = catalog.connect(tmp_path_factory.mktemp("ev") / "c.db", create=True)
+    groups = []
+    for fmt, lat in (("in_person", 42.3601), ("online", None)):
+        step = 0.0 if lat is None else 0.01
+        groups += [
+            _listing(f"{fmt}-listed", fmt, lat and lat + step, last_seen="2026-11-01"),
+            _listing(f"{fmt}-verified", fmt, lat and lat + 3 * step,
+                     last_seen="2026-11-01", last_verified="2026-06-01"),
+            _listing(f"{fmt}-old", fmt, lat, last_seen="2024-01-01", source_updated="2020-05-05"),
+        ]
+    catalog.refresh_source(conn, "ev", groups, force=True)
+    conn.commit()
+    return conn
+
+
+def test_verified_within_a_year_ranks_above_merely_listed(ranked) -> None:  # type: ignore[no-untyped-def]
+    from peerfind.search import Query, search
+
+    near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"])
+    got = [r.group.source_key for r in search(ranked, near).results]
+    assert got == ["in_person-verified", "in_person-listed", "in_person-old"]
+    online = Query(now=NOW, formats=["online"])
+    got = [r.group.source_key for r in search(ranked, online).results]
+    assert got == ["online-verified", "online-listed", "online-old"]
+
+
+def test_table_and_json_show_each_kind_of_date(ranked) -> None:  # type: ignore[no-untyped-def]
+    from peerfind import render
+    from peerfind.search import Query, search
+
+    near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"])
+    results = search(ranked, near).results
+    table = render.table(results, current=NOW, width=140)
+    assert "verified 2026-06" in table and "listed 2026-11" in table
+    assert "listed 2024-01, edited 2020-05 (old)" in table
+    data = results[0].to_dict()
+    assert (data["last_verified"], data["last_seen"]) == ("2026-06-01", "2026-11-01")
+    assert (data["evidence"], data["evidence_label"]) == ("verified", "verified 2026-06")
+    detail = render.group_detail(results[2].group, result=results[2], current=NOW)
+    assert "Listed:         2024-01-01" in detail and "Last edited:    2020-05-05" in detail
+    assert "Verified:" not in detail and "confirmed" not in detail.lower()
