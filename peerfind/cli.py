@@ -309,7 +309,7 @@ def _register_extensions() -> None:
     """Add the commands defined in the other cli_* modules."""
     import importlib
 
-    for name in ("cli_scrape", "cli_export", "cli_discover", "cli_doctor"):
+    for name in ("cli_scrape", "cli_export", "cli_discover", "cli_doctor", "cli_report"):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:

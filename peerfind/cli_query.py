@@ -60,7 +60,11 @@ Closed = Annotated[
 Online = Annotated[
     bool,
     typer.Option(
-        "--online", help="Resolve --near with OpenStreetMap if the offline gazetteer has no match."
+        "--online",
+        help="If the offline gazetteer does not know the --near place, send that place text "
+        "(nothing else) to OpenStreetMap's Nominatim (nominatim.openstreetmap.org) to look it "
+        "up. Answers are cached on this machine unless PEERFIND_GEOCODE_CACHE=off; `peerfind "
+        "forget` deletes them. Example: --near \"1120 SW 5th Ave, Portland, OR\" --online",
     ),
 ]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
@@ -190,8 +194,9 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     except UnknownPlace:
         if not online:
             raise
-        from peerfind.geocode import online_geocode
+        from peerfind.geocode import DEFAULT_DOMAIN, online_geocode
 
+        note(f"Looking up the place text online at {DEFAULT_DOMAIN} (OpenStreetMap's Nominatim).")
         place = online_geocode(near)
     if place.note:
         note(f"note: {place.note}")

@@ -60,7 +60,12 @@ def role_address(values: object, published: str = "") -> str:
 
 @dataclass(frozen=True)
 class Channel:
-    """Where to report a problem with a listing: `kind` is page, email, contact or none."""
+    """Where to report a problem with a listing.
+
+    `kind`: page (the source's feedback page), email (the source's correction address),
+    contact_email / contact (the organization's public address / website, offered when the
+    source gives no correction channel) or none.
+    """
 
     kind: str
     target: str = ""  # a URL (page, contact) or a mailto: link with the message filled in
@@ -105,9 +110,10 @@ def channel(g: Group) -> Channel:
         return Channel("page", g.feedback_url, "the source's page for reporting changes")
     if g.feedback_email and is_role_address(g.feedback_email, g.email):
         address = g.feedback_email
-        return Channel("email", mailto(address, g), f"an e-mail to {address}", f"mailto:{address}")
+        return Channel("email", mailto(address, g), "the source's address for corrections",
+                       f"mailto:{address}")
     if g.email and is_role_address(g.email, g.email):
-        return Channel("email", mailto(g.email, g), f"an e-mail to {g.email}, its public address",
+        return Channel("contact_email", mailto(g.email, g), "the organization's public address",
                        f"mailto:{g.email}")
     if g.website:
         return Channel("contact", g.website, "the organization's website")

@@ -97,7 +97,7 @@ def test_report_mailto_fills_in_the_listing() -> None:
 def test_personal_only_listing_falls_back_to_the_organization() -> None:
     g = SEATTLE["High Nooners"]
     chan = feedback.channel(g)
-    assert chan.kind == "email"
+    assert chan.kind == "contact_email"
     assert chan.target.startswith("mailto:web@eastsideaa.org?")  # the entity_email
 
 
