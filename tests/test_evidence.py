@@ -213,3 +213,33 @@ def test_table_and_json_show_each_kind_of_date(ranked) -> None:  # type: ignore[
     detail = render.group_detail(results[2].group, result=results[2], current=NOW)
     assert "Listed:         2024-01-01" in detail and "Last edited:    2020-05-05" in detail
     assert "Verified:" not in detail and "confirmed" not in detail.lower()
+
+
+def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import json
+
+    from peerfind.export_hsds import write_hsds
+    from peerfind.paths import data_path
+    from peerfind.search import Result
+
+    scraper = MeetingGuide(SourceConfig(name="atlanta-aa", program="aa"))
+    atlanta = scraper.parse_groups(load_page(str(data_path("feeds", "atlanta-aa.json")),
+                                             fetched_at=datetime(2024, 10, 6, tzinfo=UTC)))
+    groups = [*atlanta, *SEATTLE.values()]
+    write_hsds([Result(g).to_dict() for g in groups], tmp_path / "out", now=NOW)
+    with open(tmp_path / "out" / "services.csv", encoding="utf-8", newline="") as fh:
+        assured = {row["name"]: row["assured_date"] for row in csv.DictReader(fh)}
+    assert assured["Step 11 Candlelight Meditation"] == "2025-06-11"
+    assert assured["High Nooners"] == ""  # listed in 2025, never verified: no assured date
+    verified = {g.name for g in groups if g.last_verified}
+    assert verified and all(bool(assured[g.name]) == (g.name in verified) for g in groups)
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    assert "license" not in package  # the specification's CC BY-SA is not the data's licence
+    assert package["licenses"] == [
+        {"name": "MIT", "title": "MIT, stated for the listings of atlanta-aa"}
+    ]
+    titles = [s["title"] for s in package["sources"]]
+    assert "atlanta-aa: Atlanta Central Office of Alcoholics Anonymous (licence: MIT)" in titles
+    assert "test: test (licence: not stated by the source)" in titles
+    assert any("CC BY-SA 4.0" in t for t in titles)  # the descriptor is still credited
