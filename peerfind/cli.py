@@ -17,6 +17,7 @@ from peerfind.cli_query import (
     Formats,
     Langs,
     Limit,
+    MaxAge,
     Near,
     Now,
     Online,
@@ -105,6 +106,7 @@ def search(
     accessibility: Access = None,
     include_closed: Closed = False,
     online: Online = False,
+    max_age: MaxAge = None,
     limit: Limit = 20,
     output: Annotated[
         str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
@@ -121,6 +123,8 @@ def search(
       peerfind search grief --near "Atlanta, GA" --day tomorrow --time evening
 
       peerfind search --format online -t eating_disorders --now -o json
+
+      peerfind search --near "Seattle, WA" --max-age 12mo
     """
     from peerfind import search as s
 
@@ -162,6 +166,7 @@ def export(
     accessibility: Access = None,
     include_closed: Closed = False,
     online: Online = False,
+    max_age: MaxAge = None,
     text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
     everything: Annotated[

@@ -67,6 +67,14 @@ Online = Annotated[
         "forget` deletes them. Example: --near \"1120 SW 5th Ave, Portland, OR\" --online",
     ),
 ]
+MaxAge = Annotated[
+    str | None,
+    typer.Option(
+        "--max-age",
+        help="Only listings with recent evidence: verified by their source, or still listed by "
+        "it, within this span, e.g. 6mo, 12mo or 2y (--max-age 12mo).",
+    ),
+]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
 
 
@@ -88,6 +96,7 @@ FILTERS = (
     "online",
     "limit",
     "text",
+    "max_age",
 )
 
 
@@ -115,6 +124,7 @@ def build_query(
     online: bool,
     limit: int,
     text: str | None = "",
+    max_age: str | None = None,
     anywhere: bool = False,
 ):  # type: ignore[no-untyped-def]
     """Return (Query, place or None) built from the search options of a command
@@ -136,6 +146,7 @@ def build_query(
         languages=[language_code(lang) for lang in language or []],
         accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
         include_closed=include_closed,
+        max_age_days=max_age_days(max_age),
         limit=limit,
         now=current,
         user_tz=user_tz,
@@ -168,6 +179,19 @@ def build_query(
             "or ask for --format online."
         )
     return q, place
+
+
+def max_age_days(text: str | None) -> int | None:
+    """Return --max-age in days (None when not given); raise UsageError when unreadable."""
+    if text is None:
+        return None
+    from peerfind.errors import UsageError
+    from peerfind.evidence import parse_max_age
+
+    try:
+        return parse_max_age(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def language_code(code: str) -> str:
@@ -241,5 +265,7 @@ def explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-de
         hints.append("drop --day/--time/--now to see other times")
     if q.populations or q.topics:
         hints.append("fewer -p/-t filters widen the search")
+    if q.max_age_days is not None:
+        hints.append("drop --max-age to see listings with older evidence")
     text = "; ".join(hints)
     note("No groups match." + (f" {text[:1].upper()}{text[1:]}." if hints else ""))

@@ -95,6 +95,19 @@ def tier_of(verified: str | None, seen: str | None, edited: str | None, today: d
     return 1 if ev.age_days is not None and ev.age_days <= FRESH_DAYS else 2
 
 
+# evidence date (of() above) of a catalog row, as SQL on the groups table's columns
+SQL_DATE = (
+    "(CASE WHEN coalesce(last_verified, '') != '' AND (coalesce(last_seen, '') = '' OR "
+    "julianday(substr(last_seen, 1, 10)) - julianday(substr(last_verified, 1, 10)) "
+    f"<= {FRESH_DAYS}) THEN substr(last_verified, 1, 10) "
+    "WHEN coalesce(last_seen, '') != '' THEN substr(last_seen, 1, 10) "
+    "WHEN coalesce(last_verified, '') != '' THEN substr(last_verified, 1, 10) "
+    "ELSE substr(coalesce(source_updated, ''), 1, 10) END)"
+)
+# verified within a year of `?` (an ISO date: today minus FRESH_DAYS)
+SQL_VERIFIED_SINCE = "(coalesce(last_verified, '') != '' AND substr(last_verified, 1, 10) >= ?)"
+
+
 _SPAN = re.compile(r"^\s*(\d{1,3})\s*(mo|mos|months?|y|yrs?|years?|d|days?|w|weeks?)\s*$", re.I)
 
 

@@ -50,6 +50,7 @@ class Query:
     languages: list[str] = field(default_factory=list)
     accessibility: list[str] = field(default_factory=list)
     include_closed: bool = False
+    max_age_days: int | None = None  # only listings whose evidence is at most this old
     limit: int = 20
     now: datetime | None = None  # aware; the clock is injected, never read here
     user_tz: str = "UTC"
@@ -187,6 +188,9 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
     if q.days:
         where.append("(" + " OR ".join("days LIKE ?" for _ in q.days) + ")")
         args += [f"%|{d}|%" for d in q.days]
+    if q.max_age_days is not None and q.now is not None:
+        where.append(f"{evidence.SQL_DATE} >= ?")
+        args.append((q.now.date() - timedelta(days=q.max_age_days)).isoformat())
     if q.window and place_based:
         lo, hi = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in q.window)
         if q.window[0] <= q.window[1]:
