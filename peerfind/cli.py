@@ -280,6 +280,26 @@ def tags() -> None:
         counts["format"][row[2]] += 1
         counts["accessibility"].update(vocab.decode_tags(row[3]))
     print(render.tag_counts({k: dict(v) for k, v in counts.items()}))
+    print(_evidence_counts(conn))
+
+
+def _evidence_counts(conn) -> str:  # type: ignore[no-untyped-def]
+    """Return how many active listings were verified, or only listed, within a year."""
+    from datetime import timedelta
+
+    from peerfind import evidence, timeutil
+
+    today = timeutil.now(timeutil.machine_timezone()).date()
+    year_ago = (today - timedelta(days=evidence.FRESH_DAYS)).isoformat()
+    total, verified, fresh = conn.execute(
+        f"SELECT count(*), sum({evidence.SQL_VERIFIED_SINCE}), sum({evidence.SQL_DATE} >= ?) "
+        "FROM groups WHERE status = 'active'",
+        (year_ago, year_ago),
+    ).fetchone()
+    return (
+        f"\nEvidence: {verified or 0} of {total} active listings verified by their source within "
+        f"a year; {fresh or 0} verified or still listed within a year (see --max-age)."
+    )
 
 
 @app.command()

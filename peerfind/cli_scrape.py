@@ -263,7 +263,7 @@ def _notes(run: Any) -> list[str]:
 
 def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     """Return one dict per source known to the registry, the bundle or the catalog's runs."""
-    from datetime import UTC, date, datetime
+    from datetime import date, timedelta
 
     from peerfind import registry
     from peerfind.errors import CatalogError
@@ -278,7 +278,9 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     except CatalogError as exc:
         note(f"({exc}; showing sources without catalog figures)")
         conn = None
-    today = datetime.now(UTC).date()
+    from peerfind import timeutil
+
+    today = timeutil.now("UTC").date()  # PEERFIND_NOW pins it, as for search
     platforms = _bundled_platforms()
     if conn is not None:
         with conn:
@@ -299,11 +301,14 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
                 row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
                                                "platform": "", "url": "", "enabled": False})
                 row.update(last_run=started, status=status)
-            for source, count, seen in conn.execute(
-                    "SELECT source, count(*), max(last_seen) FROM groups WHERE status != 'removed'"
-                    " GROUP BY source"):
+            year_ago = (today - timedelta(days=365)).isoformat()
+            for source, count, seen, verified in conn.execute(
+                    "SELECT source, count(*), max(last_seen), "
+                    "sum(coalesce(substr(last_verified, 1, 10), '') >= ?) FROM groups "
+                    "WHERE status != 'removed' GROUP BY source", (year_ago,)):
                 if source in rows:
                     rows[source]["listings"] = count
+                    rows[source]["verified_within_year"] = verified or 0
                     rows[source]["last_confirmed"] = seen
                     if seen:
                         rows[source]["age_days"] = (today - date.fromisoformat(seen[:10])).days
@@ -312,6 +317,7 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
         for key in ("last_run", "status", "last_confirmed", "age_days", "provenance"):
             row.setdefault(key, None)
         row.setdefault("listings", 0)
+        row.setdefault("verified_within_year", 0)
     return sorted(rows.values(), key=lambda r: r["name"])
 
 
@@ -344,12 +350,14 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
     from peerfind.clean import terminal_safe
 
     table = Table()
-    for head in ("Source", "Origin", "Platform", "Last run", "Status", "Listings", "Age"):
-        table.add_column(head, justify="right" if head in ("Listings", "Age") else "left",
+    heads = ("Source", "Origin", "Platform", "Last run", "Status", "Listings", "Verified <1y",
+             "Age")
+    for head in heads:
+        table.add_column(head, justify="left" if heads.index(head) < 5 else "right",
                          overflow="fold")
     for r in rows:
         status = r["status"] or ("disabled" if not r["enabled"] else "never run")
         table.add_row(terminal_safe(r["name"]), terminal_safe(r["origin"]), r["platform"],
                       (r["last_run"] or "-")[:16].replace("T", " "), status, str(r["listings"]),
-                      _age(r["age_days"]))
+                      str(r["verified_within_year"]), _age(r["age_days"]))
     Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140).print(table)

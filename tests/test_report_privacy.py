@@ -37,7 +37,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         scraper = MeetingGuide(SourceConfig(name=name, program="aa"))
         groups = scraper.parse_groups(load_page(f"meeting_guide/{fixture}", fetched_at=when))
-        catalog.refresh_source(conn, name, groups, force=True)
+        result = catalog.refresh_source(conn, name, groups, force=True)
+        catalog.record_run(conn, name, when.isoformat(), when.isoformat(), "ok", result)
     conn.commit()
     conn.close()
     return path
@@ -150,3 +151,21 @@ def test_online_help_says_what_is_sent_to_whom() -> None:
     text = " ".join(result.stdout.split())
     assert "send that place text (nothing else) to OpenStreetMap's Nominatim" in text
     assert "nominatim.openstreetmap.org" in text and "PEERFIND_GEOCODE_CACHE=off" in text
+
+
+def test_tags_and_sources_count_listings_verified_within_a_year(db: Path) -> None:
+    env = {"PEERFIND_NOW": "2025-08-01T12:00:00+00:00", "TZ": "UTC"}
+    tags = runner.invoke(app, ["--db", str(db), "tags"], env=env)
+    assert tags.exit_code == 0, tags.output
+    conn = catalog.connect(db)
+    active = conn.execute("SELECT count(*) FROM groups WHERE status = 'active'").fetchone()[0]
+    assert f"Evidence: 1 of {active} active listings verified by their source within a year; " \
+        f"{active - 2} verified or still listed within a year" in tags.stdout  # SEPIA: 2022
+    sources = runner.invoke(app, ["--db", str(db), "sources", "-o", "json"], env=env)
+    found = {r["name"]: r for r in json.loads(sources.stdout)}
+    assert found["seattle"]["verified_within_year"] == 1
+    assert found["sepia"]["verified_within_year"] == 0
+    later = runner.invoke(app, ["--db", str(db), "sources", "-o", "json"],
+                          env={**env, "PEERFIND_NOW": "2026-08-01T12:00:00+00:00"})
+    assert {r["name"]: r for r in json.loads(later.stdout)}["seattle"]["verified_within_year"] \
+        == 0
