@@ -72,6 +72,13 @@ def of(g: Group, now: datetime | date | None = None) -> Evidence:
     return Evidence(kind, when.isoformat(), age, note)
 
 
+def plausible(text: str, latest: date) -> str:
+    """Return an ISO date (or a timestamp's date) when it is a real date from 1980 up to
+    `latest` (the date the page was fetched or recorded), else ''."""
+    day = _day(text.strip())
+    return day.isoformat() if day is not None and date(1980, 1, 1) <= day <= latest else ""
+
+
 def verified_within(g: Group, today: date, days: int = FRESH_DAYS) -> bool:
     """Return True when a person at the source verified the listing within `days` of today."""
     verified = _day(g.last_verified)

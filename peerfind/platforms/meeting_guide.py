@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -102,13 +101,11 @@ def parse_updated(value: object) -> str:
 
 
 def plausible_date(value: object, page: Page) -> str:
-    """Return a feed date as ISO when it is a real date from 1980 up to the page's own date."""
-    text = parse_updated(value)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return ""  # also '' itself, and typos such as 0222-10-31
-    return text if date(1980, 1, 1) <= day <= page.fetched_at.date() else ""
+    """Return a feed date as ISO when it is a real date from 1980 up to the page's own date
+    (the feeds carry typos such as 0222-10-31)."""
+    from peerfind.evidence import plausible
+
+    return plausible(parse_updated(value), page.fetched_at.date())
 
 
 def _evidence(row: dict[str, Any], page: Page) -> dict[str, str]:
