@@ -52,8 +52,19 @@ def _day(value: str) -> date | None:
 
 def of(g: Group, now: datetime | date | None = None) -> Evidence:
     """Return the strongest evidence that a listing is current."""
+    return from_dates(g.last_verified, g.last_seen, g.source_updated, now)
+
+
+def from_dates(
+    verified_text: str | None,
+    listed_text: str | None,
+    edited_text: str | None,
+    now: datetime | date | None = None,
+) -> Evidence:
+    """Return of() for the three date strings of a listing (verified, listed, edited)."""
     today = now.date() if isinstance(now, datetime) else now
-    verified, listed, edited = _day(g.last_verified), _day(g.last_seen), _day(g.source_updated)
+    verified, listed = _day(verified_text or ""), _day(listed_text or "")
+    edited = _day(edited_text or "")
     kind, when = "", None
     if verified and (listed is None or (listed - verified).days <= FRESH_DAYS):
         kind, when = VERIFIED, verified
@@ -94,12 +105,11 @@ def tier_of(verified: str | None, seen: str | None, edited: str | None, today: d
     """Return rank_tier() from the three date strings of a catalog row."""
     if today is None:
         return 1
-    g = Group(source="x", source_key="x", name="x", last_verified=verified or "",
-              last_seen=seen or "", source_updated=edited or "")
-    if verified_within(g, today):
+    day = _day(verified or "")
+    if day is not None and (today - day).days <= FRESH_DAYS:
         return 0
-    ev = of(g, today)
-    return 1 if ev.age_days is not None and ev.age_days <= FRESH_DAYS else 2
+    age = from_dates(verified, seen, edited, today).age_days
+    return 1 if age is not None and age <= FRESH_DAYS else 2
 
 
 # evidence date (of() above) of a catalog row, as SQL on the groups table's columns
