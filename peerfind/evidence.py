@@ -105,11 +105,17 @@ def tier_of(verified: str | None, seen: str | None, edited: str | None, today: d
     """Return rank_tier() from the three date strings of a catalog row."""
     if today is None:
         return 1
+    return tier(verified, from_dates(verified, seen, edited, today).age_days, today)
+
+
+def tier(verified: str | None, age_days: int | None, today: date | None) -> int:
+    """Return rank_tier() from the verified date and the age of the listing's evidence."""
+    if today is None:
+        return 1
     day = _day(verified or "")
     if day is not None and (today - day).days <= FRESH_DAYS:
         return 0
-    age = from_dates(verified, seen, edited, today).age_days
-    return 1 if age is not None and age <= FRESH_DAYS else 2
+    return 1 if age_days is not None and age_days <= FRESH_DAYS else 2
 
 
 # evidence date (of() above) of a catalog row, as SQL on the groups table's columns

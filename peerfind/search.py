@@ -304,8 +304,9 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
         return None
     key = row["dedup_key"]  # stored by catalog.upsert (= catalog.dedup_key(group))
     today = q.now.date() if q.now is not None else None
-    return Result(group, distance, nxt, _age_days(group, q.now), rowid=row["_rowid"], key=key,
-                  tier=evidence.rank_tier(group, today))
+    age = _age_days(group, q.now)
+    return Result(group, distance, nxt, age, rowid=row["_rowid"], key=key,
+                  tier=evidence.tier(group.last_verified, age, today))
 
 
 def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:

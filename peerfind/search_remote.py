@@ -119,7 +119,7 @@ class _Bounds:
 
     def sink(self, seen: str | None, verified: str | None = None, edited: str | None = None) -> int:
         """Return the rank tier of a listing from its dates (see search._sort_key)."""
-        key = (seen, verified, edited)
+        key = (seen, verified, edited if not seen else None)  # an edit date counts only alone
         if key not in self._sink:
             today = self.now.date() if self.now is not None else None
             self._sink[key] = evidence.tier_of(verified, seen, edited, today)
