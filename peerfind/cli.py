@@ -139,6 +139,10 @@ def search(
         print_machine(outcome.results, output)
     if not outcome.results:
         explain_empty(outcome, q, units)
+    if output == "table":  # never in machine output
+        from peerfind.freshness import note_if_old
+
+        note_if_old(conn)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from peerfind import crisis, evidence, timeutil, vocab
 from peerfind.clean import terminal_safe
-from peerfind.models import Group
+from peerfind.models import Group, Schedule
 from peerfind.search import KM_PER_MI, STALE_DAYS, Result
 
 FORMAT_LABEL = {
@@ -50,6 +50,13 @@ def shown_time(result: Result, current: datetime) -> datetime:
     return result.next_meeting
 
 
+def ended_text(s: Schedule, current: datetime | None) -> str:
+    """Return "possibly ended (…)" when the schedule's end date is before today, else ''."""
+    if not s.until or current is None or s.until >= current.date().isoformat():
+        return ""
+    return f"possibly ended (its schedule ran until {s.until})"
+
+
 def next_text(result: Result, current: datetime | None) -> str:
     """Return the next-meeting cell for a result."""
     s = result.group.schedule
@@ -57,6 +64,8 @@ def next_text(result: Result, current: datetime | None) -> str:
         return timeutil.relative(shown_time(result, current), current, with_zone=True)
     if s.kind == "appointment":
         return "by appointment"
+    if ended_text(s, current):
+        return "possibly ended"
     return s.text or "see listing"
 
 
@@ -149,6 +158,8 @@ def group_detail(
         ("Format", FORMAT_LABEL.get(g.format, "")),
         ("Status", g.status.replace("_", " ")),
         ("When", s.text + (f" ({s.timezone})" if s.timezone and s.text else "")),
+        ("Schedule note", s.note),
+        ("Ended?", ended_text(s, current)),
     ]
     if result and result.next_meeting and current:
         moment = shown_time(result, current)
