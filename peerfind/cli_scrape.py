@@ -388,7 +388,9 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
     table.add_column("Origin", ratio=1, overflow="fold")
     table.add_column("Platform", no_wrap=True)
     table.add_column("Last run", overflow="fold")
-    for head in ("Listings", "Verified <1y", "Age"):
+    # Verified (by the source, within a year): shown when any listing is, to keep 80 columns
+    verified = any(r["verified_within_year"] for r in rows)
+    for head in ("Listings", "Verified", "Age") if verified else ("Listings", "Age"):
         table.add_column(head, justify="right", no_wrap=True)
     for r in rows:
         if r["status"] == "bundled":  # the catalog's own build, not a scrape
@@ -399,6 +401,6 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
             last = "disabled" if not r["enabled"] else "never run"
         table.add_row(terminal_safe(r["name"]), terminal_safe(_origin_label(r["origin"])),
                       r["platform"], terminal_safe(last), str(r["listings"]),
-                      str(r["verified_within_year"]), _age(r["age_days"]))
+                      *([str(r["verified_within_year"])] if verified else []), _age(r["age_days"]))
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
     Console(file=sys.stdout, width=None if wide else 140).print(table)

@@ -165,6 +165,8 @@ def test_tags_and_sources_count_listings_verified_within_a_year(db: Path) -> Non
     found = {r["name"]: r for r in json.loads(sources.stdout)}
     assert found["seattle"]["verified_within_year"] == 1
     assert found["sepia"]["verified_within_year"] == 0
+    table = runner.invoke(app, ["--db", str(db), "sources"], env={**env, "COLUMNS": "120"})
+    assert "Verified" in table.stdout.splitlines()[0]
     later = runner.invoke(app, ["--db", str(db), "sources", "-o", "json"],
                           env={**env, "PEERFIND_NOW": "2026-08-01T12:00:00+00:00"})
     assert {r["name"]: r for r in json.loads(later.stdout)}["seattle"]["verified_within_year"] \
