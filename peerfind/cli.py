@@ -19,6 +19,7 @@ from peerfind.cli_query import (
     Formats,
     Langs,
     Limit,
+    MaxAge,
     Near,
     Now,
     Online,
@@ -108,6 +109,7 @@ def search(
     accessibility: Access = None,
     include_closed: Closed = False,
     online: Online = False,
+    max_age: MaxAge = None,
     limit: Limit = 20,
     output: Annotated[
         str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
@@ -124,6 +126,8 @@ def search(
       peerfind search grief --near "Atlanta, GA" --day tomorrow --time evening
 
       peerfind search --format online -t eating_disorders --now -o json
+
+      peerfind search --near "Seattle, WA" --max-age 12mo
     """
     from peerfind import search as s
 
@@ -172,6 +176,7 @@ def export(
     accessibility: Access = None,
     include_closed: Closed = False,
     online: Online = False,
+    max_age: MaxAge = None,
     text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
     everything: Annotated[
@@ -285,6 +290,26 @@ def tags() -> None:
         counts["format"][row[2]] += 1
         counts["accessibility"].update(vocab.decode_tags(row[3]))
     print(render.tag_counts({k: dict(v) for k, v in counts.items()}))
+    print(_evidence_counts(conn))
+
+
+def _evidence_counts(conn) -> str:  # type: ignore[no-untyped-def]
+    """Return how many active listings were verified, or only listed, within a year."""
+    from datetime import timedelta
+
+    from peerfind import evidence, timeutil
+
+    today = timeutil.now(timeutil.machine_timezone()).date()
+    year_ago = (today - timedelta(days=evidence.FRESH_DAYS)).isoformat()
+    total, verified, fresh = conn.execute(
+        f"SELECT count(*), sum({evidence.SQL_VERIFIED_SINCE}), sum({evidence.SQL_DATE} >= ?) "
+        "FROM groups WHERE status = 'active'",
+        (year_ago, year_ago),
+    ).fetchone()
+    return (
+        f"\nEvidence: {verified or 0} of {total} active listings verified by their source within "
+        f"a year; {fresh or 0} verified or still listed within a year (see --max-age)."
+    )
 
 
 @app.command()
@@ -319,7 +344,7 @@ def _register_extensions() -> None:
     """Add the commands defined in the other cli_* modules."""
     import importlib
 
-    for name in ("cli_scrape", "cli_export", "cli_discover", "cli_doctor"):
+    for name in ("cli_scrape", "cli_export", "cli_discover", "cli_doctor", "cli_report"):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:

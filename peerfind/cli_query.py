@@ -60,7 +60,19 @@ Closed = Annotated[
 Online = Annotated[
     bool,
     typer.Option(
-        "--online", help="Resolve --near with OpenStreetMap if the offline gazetteer has no match."
+        "--online",
+        help="If the offline gazetteer does not know the --near place, send that place text "
+        "(nothing else) to OpenStreetMap's Nominatim (nominatim.openstreetmap.org) to look it "
+        "up. Answers are cached on this machine unless PEERFIND_GEOCODE_CACHE=off; `peerfind "
+        "forget` deletes them. Example: --near \"1120 SW 5th Ave, Portland, OR\" --online",
+    ),
+]
+MaxAge = Annotated[
+    str | None,
+    typer.Option(
+        "--max-age",
+        help="Only listings with recent evidence: verified by their source, or still listed by "
+        "it, within this span, e.g. 6mo, 12mo or 2y (--max-age 12mo).",
     ),
 ]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
@@ -84,6 +96,7 @@ FILTERS = (
     "online",
     "limit",
     "text",
+    "max_age",
 )
 
 
@@ -111,6 +124,7 @@ def build_query(
     online: bool,
     limit: int,
     text: str | None = "",
+    max_age: str | None = None,
     anywhere: bool = False,
 ):  # type: ignore[no-untyped-def]
     """Return (Query, place or None) built from the search options of a command
@@ -132,6 +146,7 @@ def build_query(
         languages=[language_code(lang) for lang in language or []],
         accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
         include_closed=include_closed,
+        max_age_days=max_age_days(max_age),
         limit=limit,
         now=current,
         user_tz=user_tz,
@@ -166,6 +181,19 @@ def build_query(
     return q, place
 
 
+def max_age_days(text: str | None) -> int | None:
+    """Return --max-age in days (None when not given); raise UsageError when unreadable."""
+    if text is None:
+        return None
+    from peerfind.errors import UsageError
+    from peerfind.evidence import parse_max_age
+
+    try:
+        return parse_max_age(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def language_code(code: str) -> str:
     """Return a language code (ISO 639-1 such as es, or 639-3); raise UsageError otherwise."""
     import re
@@ -190,8 +218,9 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     except UnknownPlace:
         if not online:
             raise
-        from peerfind.geocode import online_geocode
+        from peerfind.geocode import DEFAULT_DOMAIN, online_geocode
 
+        note(f"Looking up the place text online at {DEFAULT_DOMAIN} (OpenStreetMap's Nominatim).")
         place = online_geocode(near)
     if place.note:
         note(f"note: {place.note}")
@@ -252,5 +281,7 @@ def explain_empty(outcome, q, units: str, absent: list[str] | None = None) -> No
         hints.append("fewer -p/-t filters widen the search")
     if absent:
         hints.append(f"no listing in the catalog is tagged {', '.join(absent)}")
+    if q.max_age_days is not None:
+        hints.append("drop --max-age to see listings with older evidence")
     text = "; ".join(hints)
     note("No groups match." + (f" {text[:1].upper()}{text[1:]}." if hints else ""))

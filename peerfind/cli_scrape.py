@@ -271,7 +271,7 @@ def _notes(run: Any) -> list[str]:
 
 def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     """Return one dict per source known to the registry, the bundle or the catalog's runs."""
-    from datetime import UTC, date, datetime
+    from datetime import date, timedelta
 
     from peerfind import registry
     from peerfind.errors import CatalogError
@@ -289,7 +289,9 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     except CatalogError as exc:
         note(f"({exc}; showing sources without catalog figures)")
         conn = None
-    today = datetime.now(UTC).date()
+    from peerfind import timeutil
+
+    today = timeutil.now("UTC").date()  # PEERFIND_NOW pins it, as for search
     platforms = _bundled_platforms()
     if conn is not None:
         with conn:
@@ -310,11 +312,14 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
                 row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
                                                "platform": "", "url": "", "enabled": False})
                 row.update(last_run=started, status=status)
-            for source, count, seen in conn.execute(
-                    "SELECT source, count(*), max(last_seen) FROM groups WHERE status != 'removed'"
-                    " GROUP BY source"):
+            year_ago = (today - timedelta(days=365)).isoformat()
+            for source, count, seen, verified in conn.execute(
+                    "SELECT source, count(*), max(last_seen), "
+                    "sum(coalesce(substr(last_verified, 1, 10), '') >= ?) FROM groups "
+                    "WHERE status != 'removed' GROUP BY source", (year_ago,)):
                 if source in rows:
                     rows[source]["listings"] = count
+                    rows[source]["verified_within_year"] = verified or 0
                     rows[source]["last_confirmed"] = seen
                     if seen:
                         rows[source]["age_days"] = (today - date.fromisoformat(seen[:10])).days
@@ -323,6 +328,7 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
         for key in ("last_run", "status", "last_confirmed", "age_days", "provenance"):
             row.setdefault(key, None)
         row.setdefault("listings", 0)
+        row.setdefault("verified_within_year", 0)
         row.setdefault("record", "")
     return sorted(rows.values(), key=lambda r: r["name"])
 
@@ -382,7 +388,9 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
     table.add_column("Origin", ratio=1, overflow="fold")
     table.add_column("Platform", no_wrap=True)
     table.add_column("Last run", overflow="fold")
-    for head in ("Listings", "Age"):
+    # Verified (by the source, within a year): shown when any listing is, to keep 80 columns
+    verified = any(r["verified_within_year"] for r in rows)
+    for head in ("Listings", "Verified", "Age") if verified else ("Listings", "Age"):
         table.add_column(head, justify="right", no_wrap=True)
     for r in rows:
         if r["status"] == "bundled":  # the catalog's own build, not a scrape
@@ -393,6 +401,6 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
             last = "disabled" if not r["enabled"] else "never run"
         table.add_row(terminal_safe(r["name"]), terminal_safe(_origin_label(r["origin"])),
                       r["platform"], terminal_safe(last), str(r["listings"]),
-                      _age(r["age_days"]))
+                      *([str(r["verified_within_year"])] if verified else []), _age(r["age_days"]))
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
     Console(file=sys.stdout, width=None if wide else 140).print(table)

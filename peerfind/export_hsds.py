@@ -207,10 +207,14 @@ def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = F
     try:
         _write_taxonomy(tables)
         seen_orgs: set[str] = set()
+        sources: dict[str, str] = {}
         count = 0
         for row in rows:
-            _write_group(tables, group_of(row), now, seen_orgs, stats)
+            group = group_of(row)
+            sources.setdefault(group.source, group.organization)
+            _write_group(tables, group, now, seen_orgs, stats)
             count += 1
+        _state_licences(package, sources)
         json.dump(package, meta.stream, indent=2, ensure_ascii=False)
         meta.stream.write("\n")
     except BaseException:
@@ -221,6 +225,23 @@ def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = F
     meta.commit()
     stats.written += count
     return count
+
+
+def _state_licences(package: dict[str, Any], sources: dict[str, str]) -> None:
+    """Put each exported source's own licence on the package, not the specification's.
+
+    The specification's licence (CC BY-SA 4.0) covers the descriptor it comes from, which stays
+    credited among the package's sources.
+    """
+    from peerfind import licences
+
+    spec = package.pop("license", None)
+    stated, entries = licences.package_entries(sources)
+    if stated:
+        package["licenses"] = stated
+    package["sources"] = [*entries, *package.get("sources", [])]
+    if spec:
+        package["sources"][-1]["license"] = spec.get("type", "")
 
 
 def _write_taxonomy(t: _Tables) -> None:
@@ -265,7 +286,7 @@ def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: Exp
           description=g.description, url=g.source_url, status=STATUS.get(g.status, "active"),
           fees_description=g.cost,
           eligibility_description=("Intended for: " + "; ".join(labels)) if labels else "",
-          assured_date=g.last_seen[:10],
+          assured_date=g.last_verified[:10],  # a person checked it; never a feed or scrape date
           last_modified=f"{g.source_updated[:10]}T00:00:00Z" if g.source_updated else "")
     _write_locations(t, g, org_id, service_id, stats)
     _write_schedule(t, g, service_id, now)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from peerfind import __version__, vocab
+from peerfind import __version__, evidence, feedback, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
 from peerfind.timeutil import valid_timezone
@@ -49,7 +49,9 @@ def _description(group: Group) -> str:
         lines.append(f"Dial-in: {group.join_phone}")
     who = group.organization or group.source
     lines.append(f"Source: {who} ({group.source}) {group.source_url}".rstrip())
-    lines.append(f"Last confirmed: {group.last_seen or 'unknown'}")
+    lines.append(f"Evidence: {evidence.of(group).label(precise=True) or 'no date'}")
+    if (line := feedback.channel(group).line()):
+        lines.append(line)
     if group.status != vocab.ACTIVE:
         lines.append(f"Status: {group.status.replace('_', ' ')}")
     lines += ["", "Peer support complements professional care. " + CRISIS_LINE]

@@ -5,11 +5,17 @@ every request, so it provably never reaches the network. `online_geocode()` asks
 Nominatim (or a configured compatible server) under its usage policy: an identifying User-Agent,
 at most one request per second (the time of the last request is kept in the cache file, so the
 limit holds across runs), no retries, and a local cache keyed by the normalised query.
+
+Privacy: only the place text is sent, only with --online and only when the gazetteer has no
+match. Cached answers are a record of places a person looked up: PEERFIND_GEOCODE_CACHE=off
+keeps none (the file then holds only the time of the last request), `peerfind forget` deletes
+the file, and geopy's own log lines (which carry the request URL) are kept below WARNING.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -34,6 +40,7 @@ OSM_CREDIT = "© OpenStreetMap contributors"
 DEFAULT_DOMAIN = "nominatim.openstreetmap.org"
 CACHE_FILE = "geocode-cache.json"
 CACHE_MAX_ENTRIES = 1000
+CACHE_SETTING = "PEERFIND_GEOCODE_CACHE"  # off / 0 / no / false: keep no looked-up places
 MIN_INTERVAL_S = 1.0
 TIMEOUT_S = 5.0
 # Nominatim country filter: the US and the territories the gazetteer covers.
@@ -107,6 +114,19 @@ class OfflineGeocoder(Geocoder):
         return location if exactly_one else [location]
 
 
+def cache_enabled() -> bool:
+    """Return False when PEERFIND_GEOCODE_CACHE turns the cache of looked-up places off."""
+    value = os.environ.get(CACHE_SETTING, "").strip().lower()
+    return value not in ("0", "off", "no", "false")
+
+
+def _quiet_geopy() -> None:
+    """Keep geopy's debug and info lines, which carry the query in the URL, out of any log."""
+    geopy_log = logging.getLogger("geopy")
+    if geopy_log.getEffectiveLevel() < logging.WARNING:
+        geopy_log.setLevel(logging.WARNING)
+
+
 def online_geocode(query: str, domain: str = DEFAULT_DOMAIN, cache_path: Path | None = None, *,
                    timeout: float = TIMEOUT_S,
                    adapter_factory: Callable[..., BaseAdapter] | None = None) -> Place:
@@ -121,9 +141,13 @@ def online_geocode(query: str, domain: str = DEFAULT_DOMAIN, cache_path: Path | 
         raise PlaceError("no place given to look up online")
     path = cache_path if cache_path is not None else user_dir() / CACHE_FILE
     cache = _load_cache(path)
+    keep = cache_enabled()
+    if not keep:
+        cache["entries"] = {}  # and any kept before the setting was turned off go too
     key = f"{domain}|{gazetteer.normalize(text)}"
     if key in cache["entries"]:
         return _from_entry(text, domain, cache["entries"][key])
+    _quiet_geopy()
     wait = float(cache.get("last_request", 0)) + MIN_INTERVAL_S - _now()
     if wait > 0:
         _sleep(min(wait, MIN_INTERVAL_S))
@@ -144,7 +168,8 @@ def online_geocode(query: str, domain: str = DEFAULT_DOMAIN, cache_path: Path | 
         raise GeocoderUnavailable(
             f"the online geocoder at {domain} refused the request ({reason})") from exc
     entry = None if location is None else _entry(location)
-    cache["entries"][key] = entry
+    if keep:
+        cache["entries"][key] = entry
     while len(cache["entries"]) > CACHE_MAX_ENTRIES:
         del cache["entries"][next(iter(cache["entries"]))]
     _save_cache(path, cache)

@@ -6,7 +6,7 @@ import shutil
 import unicodedata
 from datetime import datetime
 
-from peerfind import crisis, timeutil, vocab
+from peerfind import crisis, evidence, timeutil, vocab
 from peerfind.clean import terminal_safe
 from peerfind.models import Group, Schedule
 from peerfind.search import KM_PER_MI, STALE_DAYS, Result
@@ -76,18 +76,18 @@ def table(
     current: datetime | None = None,
     width: int | None = None,
 ) -> str:
-    """Return the result table: id, distance, next meeting, format, name, confirmation age."""
+    """Return the result table: id, distance, next meeting, format, name, strongest evidence."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     fixed = [("ID", 12), ("DIST", 8), ("NEXT", 27), ("FORMAT", 9)]
     name_w = max(20, width - sum(w + 2 for _, w in fixed) - 14)
-    header = "  ".join(_fit(h, w) for h, w in fixed) + "  " + _fit("NAME", name_w) + "  CONFIRMED"
+    header = "  ".join(_fit(h, w) for h, w in fixed) + "  " + _fit("NAME", name_w) + "  EVIDENCE"
     lines = [header.rstrip()]
     for r in results:
         g = r.group
         label = g.name
         if g.organization and len(g.name) + len(g.organization) + 3 <= name_w:
             label += f" — {g.organization}"
-        confirmed = timeutil.age(r.age_days) + (" (old)" if r.stale else "")
+        confirmed = evidence_cell(r, current)
         cells = [
             (g.id, 12),
             (distance_text(r.distance_mi, units), 8),
@@ -99,12 +99,43 @@ def table(
     return "\n".join(lines)
 
 
+def evidence_cell(r: Result, current: datetime | None) -> str:
+    """Return the evidence cell: 'verified 2025-03', 'listed 2025-07, edited 2021-03' (old)."""
+    label = evidence.of(r.group, current).label() or "no date"
+    return label + (" (old)" if r.stale else "")
+
+
+def evidence_rows(g: Group, result: Result | None) -> list[tuple[str, str]]:
+    """Return the detail rows for a listing's dates, each kept apart, the strongest first."""
+    age_days = result.age_days if result else None
+    old = " — OLD: check with the organization before you go" if result and result.stale else ""
+    ev = evidence.of(g)
+    summary = f"{ev.label(precise=True)} ({timeutil.age(age_days)}){old}" if ev.kind else ""
+    return [
+        ("Evidence", summary),
+        ("Verified", f"{g.last_verified} (a person at the source checked it)"
+         if g.last_verified else ""),
+        ("Listed", f"{g.last_seen} (a feed of the source listed it then)" if g.last_seen else ""),
+        ("Last edited", f"{g.source_updated} (by the source)" if g.source_updated else ""),
+    ]
+
+
+def report_line(g: Group) -> str:
+    """Return the 'Wrong or closed? Tell the organization: …' line, or say there is no channel."""
+    from peerfind import feedback
+
+    line = feedback.channel(g).line()
+    if not line:
+        return "Wrong or closed? The source gives no way to report it; check the source page."
+    return line + f"  (peerfind report {g.id})"
+
+
 def footer(results: list[Result]) -> str:
     """Return the lines under a result table: the stale note, how to see more, the crisis line."""
     lines = []
     if any(r.stale for r in results):
         lines.append(
-            f"(old) = not confirmed by its source for over {STALE_DAYS} days: "
+            f"(old) = not verified or listed by its source for over {STALE_DAYS} days: "
             "check with the organization before you go."
         )
     lines.append("Details, source link and how to join: peerfind show ID")
@@ -154,14 +185,7 @@ def group_detail(
         ("Website", g.website),
         ("Description", g.description),
     ]
-    age_days = result.age_days if result else None
-    old = " — OLD: check with the organization before you go" if result and result.stale else ""
-    rows += [
-        ("Source", f"{g.source}: {g.source_url}"),
-        ("Last confirmed", f"{g.last_seen} ({timeutil.age(age_days)}){old}"),
-        ("Source updated", g.source_updated),
-        ("ID", g.id),
-    ]
+    rows += [("Source", f"{g.source}: {g.source_url}"), *evidence_rows(g, result), ("ID", g.id)]
     for other in also or []:
         rows.append(("Also listed by", f"{other.source}: {other.source_url} (id {other.id})"))
     out = []
@@ -170,6 +194,7 @@ def group_detail(
             continue
         text = terminal_safe(value).replace("\n", "\n" + " " * 16)
         out.append(f"{key + ':':<15} {text}")
+    out.append(terminal_safe(report_line(g)))
     out.append("")
     out.append(crisis.FOOTER)
     return "\n".join(out)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from peerfind import catalog, vocab
+from peerfind import catalog, evidence, vocab
 from peerfind.errors import UsageError
 from peerfind.models import Group
 from peerfind.search_text import TEXT_SQL_LIMIT
@@ -50,6 +50,7 @@ class Query:
     languages: list[str] = field(default_factory=list)
     accessibility: list[str] = field(default_factory=list)
     include_closed: bool = False
+    max_age_days: int | None = None  # only listings whose evidence is at most this old
     limit: int = 20
     now: datetime | None = None  # aware; the clock is injected, never read here
     user_tz: str = "UTC"
@@ -68,6 +69,7 @@ class Result:
     also_from: list[str] = field(default_factory=list)
     rowid: int | None = None  # where the listing is in the catalog (exports re-read it)
     key: str | None = field(default=None, repr=False, compare=False)  # catalog.dedup_key
+    tier: int | None = field(default=None, repr=False, compare=False)  # evidence.rank_tier
 
     @property
     def stale(self) -> bool:
@@ -95,6 +97,7 @@ class Result:
             stale=self.stale,
             also_from=self.also_from,
         )
+        data.update(evidence.dates_dict(g))
         return data
 
 
@@ -185,6 +188,9 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
     if q.days:
         where.append("(" + " OR ".join("days LIKE ?" for _ in q.days) + ")")
         args += [f"%|{d}|%" for d in q.days]
+    if q.max_age_days is not None and q.now is not None:
+        where.append(f"{evidence.SQL_DATE} >= ?")
+        args.append((q.now.date() - timedelta(days=q.max_age_days)).isoformat())
     if q.window and place_based:
         lo, hi = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in q.window)
         if q.window[0] <= q.window[1]:
@@ -278,14 +284,10 @@ def _rows(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, sqlite3.Row]
 
 
 def _age_days(group: Group, now: datetime | None) -> int | None:
-    """Return how many days ago the listing was last confirmed."""
-    if not group.last_seen or now is None:
+    """Return the age in days of the listing's strongest evidence (see peerfind.evidence)."""
+    if now is None:
         return None
-    try:
-        seen = datetime.fromisoformat(group.last_seen[:10]).date()
-    except ValueError:
-        return None
-    return (now.date() - seen).days
+    return evidence.of(group, now).age_days
 
 
 def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None:
@@ -301,7 +303,10 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
     if not _time_ok(group, nxt, q):
         return None
     key = row["dedup_key"]  # stored by catalog.upsert (= catalog.dedup_key(group))
-    return Result(group, distance, nxt, _age_days(group, q.now), rowid=row["_rowid"], key=key)
+    today = q.now.date() if q.now is not None else None
+    age = _age_days(group, q.now)
+    return Result(group, distance, nxt, age, rowid=row["_rowid"], key=key,
+                  tier=evidence.tier(group.last_verified, age, today))
 
 
 def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
@@ -333,8 +338,13 @@ def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
 
 
 def _sort_key(r: Result) -> tuple[int, float, float]:
-    """Rank: long-unconfirmed listings sink; then distance; then the next meeting."""
-    sink = 1 if (r.age_days or 0) > SINK_DAYS else 0
+    """Rank: verified within a year (0), then listed within a year (1), then older listings
+    (2, they sink); then distance; then the next meeting.
+
+    Place searches gather the nearest listings that do not sink (see _collect) and rank those:
+    a verified listing comes first among them.
+    """
+    sink = r.tier if r.tier is not None else (2 if (r.age_days or 0) > SINK_DAYS else 1)
     when = r.next_meeting.timestamp() if r.next_meeting else float("inf")
     return (sink, r.distance_mi if r.distance_mi is not None else 0.0, when)
 

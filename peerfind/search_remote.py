@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from peerfind import evidence
 from peerfind import search as s
 from peerfind.models import Schedule
 from peerfind.search_text import TEXT_CAP, TEXT_SCAN_CAP
@@ -31,7 +32,7 @@ _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 # Light columns: `exact` carries the schedule JSON only where weekdays cannot bound the next
 # meeting (no weekdays, or a monthly-by-date / dated schedule), `end` the end time if any.
 _LIGHT = (
-    "g.rowid, g.days, g.start_time, g.timezone, g.last_seen, "
+    "g.rowid, g.days, g.start_time, g.timezone, g.last_seen, g.last_verified, g.source_updated, "
     "CASE WHEN instr(g.schedule, '\"end\": \"') > 0 "
     "THEN substr(g.schedule, instr(g.schedule, '\"end\": \"') + 8, 5) END, "
     "CASE WHEN coalesce(g.days, '') = '' OR instr(g.schedule, '\"kind\": \"monthly_date\"') > 0 "
@@ -64,14 +65,15 @@ def remote_results(
         capped = False
     bounds = _Bounds(q)
     heap = []
-    for pos, (rowid, days, start, tz, seen, end, exact) in enumerate(conn.execute(sql, params)):
+    for pos, row in enumerate(conn.execute(sql, params)):
+        rowid, days, start, tz, seen, verified, edited, end, exact = row
         if pos == cap:
             capped = True
             break
         bound = bounds.exact(exact) if exact is not None else bounds.weekly(days, start, end, tz)
         if bounds.horizon is not None and bound > bounds.horizon:
             continue  # cannot meet within --within / --now
-        heap.append((bounds.sink(seen), bound, pos, rowid))
+        heap.append((bounds.sink(seen, verified, edited), bound, pos, rowid))
     heapq.heapify(heap)
     return _best(conn, q, heap, want), capped
 
@@ -112,21 +114,16 @@ class _Bounds:
         self._days: dict[str, list[int]] = {}
         self._clock: dict[str | None, int | None] = {}
         self._exact: dict[str, float] = {}
-        self._sink: dict[str | None, int] = {}
+        self._sink: dict[tuple[str | None, ...], int] = {}
         self._zones: dict[str | None, ZoneInfo] = {}
 
-    def sink(self, seen: str | None) -> int:
-        """Return 1 when a listing last confirmed on `seen` sinks (see search._sort_key)."""
-        if seen not in self._sink:
-            sunk = 0
-            if seen and self.now is not None:
-                try:
-                    day = datetime.fromisoformat(seen[:10]).date()
-                    sunk = 1 if (self.now.date() - day).days > s.SINK_DAYS else 0
-                except ValueError:
-                    pass
-            self._sink[seen] = sunk
-        return self._sink[seen]
+    def sink(self, seen: str | None, verified: str | None = None, edited: str | None = None) -> int:
+        """Return the rank tier of a listing from its dates (see search._sort_key)."""
+        key = (seen, verified, edited if not seen else None)  # an edit date counts only alone
+        if key not in self._sink:
+            today = self.now.date() if self.now is not None else None
+            self._sink[key] = evidence.tier_of(verified, seen, edited, today)
+        return self._sink[key]
 
     def exact(self, schedule: str) -> float:
         """Return the next meeting (timestamp) of a schedule given as JSON, or INF."""

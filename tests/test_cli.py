@@ -152,7 +152,7 @@ def test_show_group() -> None:
     assert result.exit_code == 0, result.output
     assert "Early Sunday Morning" in result.stdout or rows[0]["name"] in result.stdout
     assert "Source:" in result.stdout and "atlanta-aa" in result.stdout
-    assert "Last confirmed:" in result.stdout and "988" in result.stdout
+    assert "Listed:" in result.stdout and "988" in result.stdout
     assert run("show", "ffffffffffff").exit_code == 2
 
 

@@ -252,7 +252,7 @@ def test_ics_event_fields() -> None:
     assert (ev["GEO"].latitude, ev["GEO"].longitude) == (34.099303, -84.579446)
     desc = str(ev["DESCRIPTION"])
     assert "Source: Alcoholics Anonymous, Atlanta (atlanta-aa) https://atlantaaa.org/" in desc
-    assert "Last confirmed: 2026-11-01" in desc
+    assert "Evidence: listed 2026-11-01" in desc
     assert "Crisis: call or text 988" in desc
     spec = next(e for e in cal.walk("VEVENT") if str(e["SUMMARY"]) == "Sunday Serenity")
     assert spec["DTSTART"].params["TZID"] == "America/Los_Angeles"  # from region CA
@@ -334,7 +334,7 @@ def test_hsds_fields(tmp_path: Path) -> None:
     sid = str(uuid.uuid5(NAMESPACE, f"service:{g.id}"))
     service = next(r for r in t["service"] if r["id"] == sid)
     assert (service["name"], service["status"], service["assured_date"]) == \
-        ("Early Sunday Morning", "active", "2026-11-01")
+        ("Early Sunday Morning", "active", "")  # nobody verified it: no assured_date
     assert service["url"] == "https://atlantaaa.org/meetings/early-sunday-morning/"
     org = next(r for r in t["organization"] if r["id"] == service["organization_id"])
     assert org["name"] == "Alcoholics Anonymous, Atlanta"

@@ -181,3 +181,27 @@ def test_online_geocode_waits_one_second_between_requests(
     online_geocode("Salem, OR", cache_path=cache, adapter_factory=fake)
     assert slept == [pytest.approx(0.75)]
     assert json.loads(cache.read_text())["last_request"] == 1000.25
+
+
+def test_geocode_cache_can_be_turned_off(tmp_path: Path, fake: type[FakeNominatim],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(geocode, "_sleep", lambda seconds: None)
+    cache = tmp_path / "cache.json"
+    online_geocode("Portland, OR", domain="n.example.org", cache_path=cache, adapter_factory=fake)
+    assert "portland" in cache.read_text()
+    monkeypatch.setenv(geocode.CACHE_SETTING, "off")
+    online_geocode("Portland, OR", domain="n.example.org", cache_path=cache, adapter_factory=fake)
+    assert len(fake.calls) == 2  # not answered from the cache
+    assert "portland" not in cache.read_text().lower()  # and what was kept is gone
+    assert "last_request" in cache.read_text()  # only the rate limit's clock remains
+
+
+def test_geopy_debug_lines_with_the_query_stay_out_of_logs(
+        tmp_path: Path, fake: type[FakeNominatim], caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    logging.getLogger("geopy").setLevel(logging.NOTSET)
+    with caplog.at_level(logging.DEBUG):
+        online_geocode("Secret Street 1, Portland, OR", domain="n.example.org",
+                       cache_path=tmp_path / "c.json", adapter_factory=fake)
+    assert fake.calls and "Secret" not in caplog.text

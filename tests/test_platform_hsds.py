@@ -83,6 +83,7 @@ def test_service_full_fields() -> None:
     assert group.languages == ("ur",)
     assert group.topics == ("anxiety", "depression_bipolar", "eating_disorders", "mental_health")
     assert group.source_updated == "2023-03-15"
+    assert group.last_verified == "2005-01-01"  # assured_date: when it was last checked
     s = group.schedule
     assert (s.kind, s.days, s.start, s.end) == ("weekly", (4, 5), "10:00", "18:00")
     assert s.until == "2005-01-01"

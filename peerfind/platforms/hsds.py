@@ -321,6 +321,7 @@ class Hsds(Scraper):
                 :10
             ],
             source_types=tuple(t for t in texts[4:] if t),
+            last_verified=_assured(service, page),
         )
 
     @staticmethod
@@ -334,6 +335,14 @@ class Hsds(Scraper):
         if has_place and remote:
             return vocab.HYBRID
         return vocab.IN_PERSON
+
+
+def _assured(service: dict[str, Any], page: Page) -> str:
+    """Return the service's `assured_date` (when its information was last checked) as the
+    listing's verification date, when it is a real date no later than the page."""
+    from peerfind.evidence import plausible
+
+    return plausible(_s(service.get("assured_date"))[:10], page.fetched_at.date())
 
 
 def _int(value: object) -> int:

@@ -91,6 +91,28 @@ def parse_updated(value: object) -> str:
     return ""
 
 
+def plausible_date(value: object, page: Page) -> str:
+    """Return a feed date as ISO when it is a real date from 1980 up to the page's own date
+    (the feeds carry typos such as 0222-10-31)."""
+    from peerfind.evidence import plausible
+
+    return plausible(parse_updated(value), page.fetched_at.date())
+
+
+def _evidence(row: dict[str, Any], page: Page) -> dict[str, str]:
+    """Return when a person at the source last verified the meeting (TSML `last_contact`) and
+    the source's correction channel: `feedback_url`, or a role address from `feedback_emails`
+    (never a person's mailbox; see peerfind.feedback)."""
+    from peerfind.feedback import role_address
+
+    published = str(row.get("entity_email") or "")
+    return {
+        "last_verified": plausible_date(row.get("last_contact"), page),
+        "feedback_url": str(row.get("feedback_url") or ""),
+        "feedback_email": role_address(row.get("feedback_emails"), published),
+    }
+
+
 def strip_secrets(url: str) -> str:
     """Return a join URL without its query string and fragment (where passcodes travel)."""
     parts = urlsplit(url)
@@ -219,6 +241,7 @@ class MeetingGuide(Scraper):
             website=self._org_contact(row.get("entity_website_url") or row.get("entity_url")),
             source_updated=parse_updated(row.get("updated")),
             source_types=tuple(codes),
+            **_evidence(row, page),
         )
 
     def _parse_schedule(self, row: dict[str, Any]) -> Schedule | None:
