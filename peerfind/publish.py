@@ -127,7 +127,11 @@ def _counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def publish(conn_path: Path | str, out_dir: Path | str) -> dict[str, Any]:
-    """Write catalog.db.gz and manifest.json for the catalog at `conn_path`; return the manifest."""
+    """Write the snapshot, then manifest.json, for the catalog at `conn_path`; return the manifest.
+
+    The snapshot is `catalog-<sha256 prefix>.db.gz`; the one the old manifest named is kept
+    (clients may be downloading it), older ones are removed.
+    """
     source, out = Path(conn_path), Path(out_dir)
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} is not a folder peerfind can publish into.")
