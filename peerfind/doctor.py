@@ -162,6 +162,9 @@ def _schema(report: Report, conn: sqlite3.Connection, version: int) -> bool:
     if version > catalog.SCHEMA_VERSION:
         return report.add("schema", False, f"schema {version} is newer than this peerfind knows "
                           f"({catalog.SCHEMA_VERSION}): upgrade peerfind rather than rebuild")
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id not in (0, catalog.APPLICATION_ID):
+        return report.add("schema", False, f"not a peerfind catalog: application_id {app_id}")
     missing = [t for t in TABLES if names.get(t) != "table"]
     if missing:
         what = "not a peerfind catalog" if "groups" in missing else "damaged schema"
