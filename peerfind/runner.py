@@ -141,7 +141,11 @@ async def run_source(source: Source, fetcher: Any, *,
                 _error(run, problem, fatal=is_start)
             for link in follows:
                 target = _norm(urljoin(page.url, link.url))
-                if urlsplit(target).scheme in ("http", "https", "file") and target not in seen:
+                scheme = urlsplit(target).scheme
+                if scheme == "file" and urlsplit(page.url).scheme != "file":
+                    _error(run, f"{page.url}: refused to read the local file {target} "
+                           "(a remote page may only lead to http and https)", fatal=False)
+                elif scheme in ("http", "https", "file") and target not in seen:
                     seen.add(target)
                     queue.append((target, link.callback, dict(link.meta)))
         if run.fatal:

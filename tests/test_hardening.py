@@ -6,19 +6,27 @@ add their counts to that JSON file (see docs/make_reliability.py).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from local_hosts import Host, Reply
+from test_faults import build, one_line_error, record, search_cli
 from typer.testing import CliRunner
 
-from peerfind import catalog
+from peerfind import catalog, registry, runner
 from peerfind.cli import app
 from peerfind.errors import CatalogError
-from tests.test_faults import build, one_line_error, record, search_cli
+from peerfind.fetch import Fetcher
+from peerfind.models import Page
+from peerfind.platforms.hsds import Hsds
+from peerfind.scraping import SourceConfig
 
 cli = CliRunner()
+JSON = {"Content-Type": "application/json"}
 
 
 def digest(path: Path) -> str:
@@ -89,3 +97,69 @@ def test_catalog_carries_its_marker_and_older_catalogs_still_open(tmp_path: Path
     assert conn.execute("PRAGMA application_id").fetchone()[0] == catalog.APPLICATION_ID
     conn.close()
     assert search_cli(db).exit_code == 0
+
+
+# --- 2. a remote feed never makes peerfind read local files ---------------------------------
+
+HSDS_EXAMPLE = Path(__file__).parent / "fixtures" / "hsds" / "hsds-3.0-example"
+
+
+def test_remote_datapackage_cannot_point_at_local_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The specification's example package, copied to a local folder the remote package names.
+    local = tmp_path / "local"
+    local.mkdir()
+    for csv in HSDS_EXAMPLE.glob("*.csv"):
+        (local / csv.name).write_bytes(csv.read_bytes())
+    package = json.loads((HSDS_EXAMPLE / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        resource["path"] = (local / resource["path"]).as_uri()  # file:///…/services.csv
+    opened: list[str] = []
+    real = Fetcher._read_file
+
+    def spy(self: Fetcher, url: str) -> Page:
+        opened.append(url)
+        return real(self, url)
+
+    monkeypatch.setattr(Fetcher, "_read_file", spy)
+    body = json.dumps(package).encode()
+    with Host({"/v3/datapackage.json": Reply(body=body, headers=JSON)}) as host:
+        source = registry.Source(
+            SourceConfig(name="evil", platform="hsds", url=host.url("/v3/")), Hsds)
+        run = run_one(source)
+    assert opened == []
+    assert run.groups == [] and run.status == "failed"
+    assert "refused to read the local file" in run.errors[0]
+    record("local_file_links_refused", 1)
+
+
+def run_one(source: registry.Source) -> runner.SourceRun:
+    """Run one source through a fresh Fetcher with short delays."""
+
+    async def go() -> runner.SourceRun:
+        async with Fetcher(delay=0.01) as fetcher:
+            return await runner.run_source(source, fetcher)
+
+    return asyncio.run(go())
+
+
+def test_remote_manifest_cannot_point_update_at_a_local_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_publish import build_catalog
+
+    from peerfind import publish
+
+    source = build_catalog(tmp_path / "source.db", "tsml-ui-atlanta-aa.json", "atlanta-aa")
+    local = tmp_path / "published"
+    publish.publish(source, local)
+    manifest = json.loads((local / "manifest.json").read_text())
+    manifest["snapshot"] = "file:catalog.db.gz"  # no slash: passes the name check
+    monkeypatch.chdir(local)  # where that relative file: URL points, a file the checksum matches
+    body = json.dumps(manifest).encode()
+    db = tmp_path / "home" / "catalog.db"
+    with (Host({"/snap/manifest.json": Reply(body=body, headers=JSON)}) as host,
+          pytest.raises(CatalogError, match="not on the web")):
+        publish.update(host.url("/snap/"), db)
+    assert not db.exists()
