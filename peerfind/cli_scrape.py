@@ -195,7 +195,12 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
 
     def done(run: runner.SourceRun) -> None:
         if conn is not None:
-            runner.store(conn, run)
+            try:
+                runner.store(conn, run)
+            except Exception as exc:  # storing one source must not stop the others
+                if conn.in_transaction:
+                    conn.rollback()
+                run.fatal = f"catalog: {runner.unexpected(exc)}"
         display.done(run)
 
     async def main() -> list[runner.SourceRun]:

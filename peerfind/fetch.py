@@ -166,7 +166,7 @@ class Fetcher:
             headers = cached.conditional_headers() if cached else {}
             reply = await self._request(current, headers)
             if reply.status in REDIRECTS and reply.headers.get("location"):
-                nxt = urljoin(current, reply.headers["location"]).split("#")[0]
+                nxt = _redirect_target(url, current, reply.headers["location"])
                 if nxt in seen:
                     raise FetchError(f"{url}: redirect loop ({current} -> {nxt})")
                 seen.add(nxt)
@@ -278,6 +278,8 @@ class Fetcher:
                     raise FetchError(f"{url}: cannot connect ({_reason(exc)})") from None
                 except httpx.HTTPError as exc:
                     raise FetchError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from None
+                except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                    raise FetchError(f"{url}: not a usable URL ({_reason(exc)})") from None
                 except TimeoutError:
                     raise FetchError(f"{url}: took longer than {self.max_time:g} s") from None
                 finally:
@@ -333,6 +335,24 @@ async def _raw_chunks(response: httpx.Response, consumed: bool) -> AsyncIterator
         return
     async for chunk in response.aiter_raw():
         yield chunk
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    """Return where a redirect leads; raise FetchError for a Location that is no usable URL
+    (an out-of-range port, a broken host)."""
+    try:
+        nxt = urljoin(current, location).split("#")[0]
+        parts = urlsplit(nxt)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        httpx.URL(nxt)
+    except (ValueError, httpx.InvalidURL):
+        from peerfind.clean import clean_text
+
+        raise FetchError(f"{url}: redirect to an invalid URL "
+                         f"{clean_text(location, limit=200)!r}") from None
+    if not parts.hostname:
+        raise FetchError(f"{url}: redirect to a URL without a host")
+    return nxt
 
 
 def retry_after(value: str, now: datetime) -> float | None:

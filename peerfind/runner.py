@@ -130,6 +130,8 @@ async def run_source(source: Source, fetcher: Any, *,
         except FetchError as exc:
             if not (is_start and _refused(exc) and fall_back(str(exc))):
                 _error(run, str(exc), fatal=is_start)
+        except Exception as exc:  # a fetcher bug on one hostile page fails that page only
+            _error(run, f"{url}: {unexpected(exc)}", fatal=is_start)
         else:
             run.pages += 1
             run.not_modified += page.status == 304
@@ -156,6 +158,11 @@ async def run_source(source: Source, fetcher: Any, *,
     if run.errors and not run.groups and not run.fatal:
         run.fatal = f"no listings; {len(run.errors)} page(s) failed: {run.errors[0]}"
     return _finish(run, clock)
+
+
+def unexpected(exc: BaseException) -> str:
+    """Return the one-line report of an error nobody expected inside one source."""
+    return f"unexpected error: {type(exc).__name__}: {str(exc)[:300]}"
 
 
 def _error(run: SourceRun, message: str, *, fatal: bool) -> None:
@@ -253,10 +260,13 @@ async def run_sources(sources: list[Source], fetcher: Any, *,
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(source: Source) -> SourceRun:
-        async with gate:
-            run = await run_source(source, fetcher, on_page=on_page)
-        if fill_places and not run.fatal and run.groups:
-            run.groups, run.geocoded, run.zoned = enrich(run.groups)
+        try:  # whatever goes wrong inside one source fails that source only
+            async with gate:
+                run = await run_source(source, fetcher, on_page=on_page)
+            if fill_places and not run.fatal and run.groups:
+                run.groups, run.geocoded, run.zoned = enrich(run.groups)
+        except Exception as exc:
+            run = _finish(SourceRun(config=source.config, fatal=unexpected(exc)), time.monotonic())
         if on_done:
             on_done(run)
         return run

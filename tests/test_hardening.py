@@ -163,3 +163,66 @@ def test_remote_manifest_cannot_point_update_at_a_local_file(
           pytest.raises(CatalogError, match="not on the web")):
         publish.update(host.url("/snap/"), db)
     assert not db.exists()
+
+
+# --- 3. one hostile server never aborts `scrape --all` --------------------------------------
+
+MG_FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"
+ATLANTA = (MG_FIXTURES / "tsml-ui-atlanta-aa.json").read_bytes()
+EDA = (MG_FIXTURES / "tsml-ui-eda.json").read_bytes()
+
+
+def meta_charset(body: bytes, label: bytes) -> bytes:
+    """Return a JSON feed whose first bytes carry an HTML <meta charset> with `label`."""
+    rows = json.loads(body)
+    rows[0]["notes"] = f'<meta charset="{label.decode()}">'
+    return json.dumps(rows).encode()
+
+
+HOSTILE_ROUTES = {  # source name -> (path, reply): every one answers a real feed
+    "rot13": Reply(body=ATLANTA, headers={"Content-Type": "application/json; charset=rot13"}),
+    "base64": Reply(body=ATLANTA, headers={"Content-Type": "application/json; charset=base64"}),
+    "idna": Reply(body=ATLANTA, headers={"Content-Type": "text/plain; charset=idna"}),
+    "hex": Reply(body=ATLANTA, headers={"Content-Type": "application/json; charset=hex_codec"}),
+    "meta-rot13": Reply(body=meta_charset(ATLANTA, b"rot13"), headers=JSON),
+    "meta-idna": Reply(body=meta_charset(ATLANTA, b"idna"), headers=JSON),
+    "bad-port": Reply(302, headers={"Location": "http://127.0.0.1:99999/feed.json"}),
+    "bad-port-2": Reply(302, headers={"Location": "http://127.0.0.1:-1/feed.json"}),
+}
+
+
+def test_hostile_servers_fail_only_their_source(tmp_path: Path) -> None:
+    db = tmp_path / "catalog.db"
+    routes: dict[str, Reply] = {f"/{n}.json": r for n, r in HOSTILE_ROUTES.items()}
+    routes["/good.json"] = Reply(body=EDA, headers=JSON)
+    with Host(routes) as host:
+        listing = tmp_path / "sources.toml"
+        listing.write_text("".join(
+            f'[[source]]\nname = "{n}"\nplatform = "meeting-guide"\n'
+            f'url = "{host.url(f"/{n}.json")}"\ntimezone = "America/New_York"\n\n'
+            for n in [*HOSTILE_ROUTES, "good"]), encoding="utf-8")
+        result = cli.invoke(app, ["--db", str(db), "scrape", "--all", "--delay", "0.01",
+                                  "--sources", str(listing)])
+    assert "Traceback" not in result.output and "unexpected error" not in result.output
+    assert result.exit_code == 1, result.output  # the bad ports failed; the run went on
+    assert "bad-port: FAILED" in result.stdout and "bad-port-2: FAILED" in result.stdout
+    conn = sqlite3.connect(db)
+    runs = dict(conn.execute("SELECT source, status FROM runs"))
+    counts = dict(conn.execute("SELECT source, count(*) FROM groups GROUP BY source"))
+    conn.close()
+    assert set(runs) == {*HOSTILE_ROUTES, "good"}  # every source's run recorded
+    assert runs["bad-port"] == runs["bad-port-2"] == "failed"
+    for name in ("good", "rot13", "base64", "idna", "hex", "meta-rot13", "meta-idna"):
+        assert runs[name] == "ok" and counts[name] > 0, name  # read as UTF-8
+    record("hostile_servers", len(HOSTILE_ROUTES))
+
+
+@pytest.mark.parametrize("label", ["rot13", "base64", "idna", "punycode", "hex", "zlib",
+                                   "uu", "bz2", "undefined", "unicode_escape", "quopri"])
+def test_decode_text_ignores_non_text_charsets(label: str) -> None:
+    from peerfind.fetch_body import decode_text
+
+    body = "Café group — <b>Tuesdays</b>".encode()
+    assert decode_text(body, f"text/html; charset={label}") == body.decode()
+    html = f'<html><meta charset="{label}"><p>Café</p></html>'.encode()
+    assert decode_text(html) == html.decode()
