@@ -78,7 +78,7 @@ def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     start = text.lstrip(" \u00a0\u3000")
-    if start.startswith(_FORMULA_START) and not _is_plain_number(text):
+    if start.startswith(_FORMULA_START) and not _is_plain_number(text) and not _is_phone(text):
         return "'" + text
     return text
 
@@ -89,6 +89,16 @@ def _is_plain_number(text: str) -> bool:
     A leading '+' is not exempt: '+1' cells are neutralized like any other formula start.
     """
     return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+
+
+_PHONE_CELL = re.compile(r"\+\d[\d .()-]*\d")
+
+
+def _is_phone(text: str) -> bool:
+    """Return True for a phone number in international form (+1 555 010 0100): a '+', then only
+    digits, spaces, dots, dashes and brackets, 7 to 15 digits (E.164). Nothing in it can call a
+    function or reach another cell, so it is written as it is."""
+    return _PHONE_CELL.fullmatch(text) is not None and 7 <= sum(c.isdigit() for c in text) <= 15
 
 
 def terminal_safe(value: object) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peerfind import PROJECT_URL, __version__, vocab
+from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, SafeFile, group_of
 from peerfind.models import Group, Schedule
@@ -161,7 +162,7 @@ class _Tables:
 
     def add(self, resource: str, **values: object) -> None:
         """Write one row; columns not given are left empty."""
-        row = ["" if values.get(c) is None else str(values[c]) for c in self.columns[resource]]
+        row = [csv_cell(values.get(c)) for c in self.columns[resource]]  # as the plain CSV
         self.writers[resource].writerow(row)
 
     def commit(self) -> None:

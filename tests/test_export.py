@@ -121,7 +121,7 @@ def test_csv_lists_contacts_and_appointments() -> None:
     _, records = csv_rows(ROWS)
     spec = next(r for r in records if r["name"] == "Sunday Serenity")
     assert spec["populations"] == "lgbtq; transgender"
-    assert spec["phone"] == "'+1-123-456-7890"  # a leading + would start a formula
+    assert spec["phone"] == "+1-123-456-7890"  # a phone in international form stays as is
     assert spec["email"] == "info@district123.org"
     assert spec["website"] == "https://district123.org"
     assert spec["distance_mi"] == ""

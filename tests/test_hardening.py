@@ -226,3 +226,50 @@ def test_decode_text_ignores_non_text_charsets(label: str) -> None:
     assert decode_text(body, f"text/html; charset={label}") == body.decode()
     html = f'<html><meta charset="{label}"><p>Café</p></html>'.encode()
     assert decode_text(html) == html.decode()
+
+
+# --- 4. every CSV the project writes goes through the same cell guard ------------------------
+
+FORMULAS = ('=HYPERLINK("http://example.invalid","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
+            "-2+3", "\t=1", " =1", "\uff1d1")
+
+
+def test_hsds_export_neutralizes_formulas(tmp_path: Path) -> None:
+    import csv
+    from dataclasses import replace
+
+    from test_export import by_key, result
+
+    from peerfind.export_hsds import write_hsds
+
+    rows = []
+    for i, formula in enumerate(FORMULAS):
+        group = replace(by_key("early-sunday-morning"), source_key=f"f{i}", name=formula,
+                        description=formula, venue=formula, city=formula, organization=formula,
+                        phone="+1 404 555 0100")
+        rows.append(result(group))
+    out = tmp_path / "hsds"
+    write_hsds(rows, out)
+    cells = []
+    phones = []
+    for table in out.glob("*.csv"):
+        with open(table, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                cells += row.values()
+                phones += [row["number"]] if table.name == "phones.csv" else []
+    bad = [c for c in cells if c.lstrip(" ").startswith(("=", "+", "@", "\t", "\uff1d"))
+           and c != "+1 404 555 0100"]
+    bad += [c for c in cells if c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit()]
+    assert bad == []
+    assert "'" + FORMULAS[0] in cells and "'" + FORMULAS[1] in cells
+    assert phones and set(phones) == {"+1 404 555 0100"}  # an international phone stays as is
+    record("hsds_formulas", len(FORMULAS))
+
+
+def test_csv_cell_keeps_international_phones() -> None:
+    from peerfind.clean import csv_cell
+
+    for phone in ("+1 404 555 0100", "+1-123-456-7890", "+44 (0)20 7946 0958", "+19292056099"):
+        assert csv_cell(phone) == phone
+    for formula in ("+1", "+1 404", "+1+1+1+1+1+1+1", "+1 555 0100 A1", "+1234567890123456789"):
+        assert csv_cell(formula) == "'" + formula
