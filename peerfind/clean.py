@@ -19,12 +19,13 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # other escapes (charset, keypad, reset...) or a lone ESC
 )
 # Control characters, lone surrogates (unencodable: they would break storing and printing),
-# invisible format characters used for spoofing (zero width space, byte order mark), and every
-# bidirectional control (LRM, RLM, ALM, embeddings, overrides, isolates). Zero width (non-)joiners
-# are kept: Persian, Indic scripts and emoji need them.
+# invisible format characters used for spoofing (zero width space, word joiner and the invisible
+# operators U+2060-U+2064, byte order mark, the tag characters U+E0000-U+E007F that can carry
+# hidden text), and every bidirectional control (LRM, RLM, ALM, embeddings, overrides,
+# isolates). Zero width (non-)joiners are kept: Persian, Indic scripts and emoji need them.
 _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e"
-    "\u2066-\u2069\ufeff\ud800-\udfff]"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
 )
 # Vertical tab, form feed, NEL, line and paragraph separators: line breaks like \n.
 _BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from peerfind.clean import terminal_safe
 from peerfind.cli_common import handled, note, open_catalog
 
 Names = Annotated[list[str] | None, typer.Argument(
@@ -159,8 +160,8 @@ class _Display:
         """Count a fetched page."""
         self.pages += 1
         if self.progress is not None:
-            self.progress.update(self.task, description=f"scraping: {self.pages} pages, "
-                                 f"last from {source}")
+            self.progress.update(self.task, description=terminal_safe(
+                f"scraping: {self.pages} pages, last from {source}"))
 
     def done(self, run: Any) -> None:
         """Show that one source finished."""
@@ -168,8 +169,8 @@ class _Display:
         res = run.result
         counts = (f"+{res.added} ~{res.updated} ={res.unchanged} -{res.removed}"
                   if res is not None and run.status != "failed" else f"{len(run.groups)} listings")
-        line = (f"{run.name}: {run.status}, {counts}, {run.pages} page(s), {run.seconds:.1f} s"
-                + (f" — {run.fatal}" if run.fatal else ""))
+        line = terminal_safe(f"{run.name}: {run.status}, {counts}, {run.pages} page(s), "
+                             f"{run.seconds:.1f} s" + (f" — {run.fatal}" if run.fatal else ""))
         if self.progress is not None:
             self.progress.console.print(line, markup=False, highlight=False)
             self.progress.advance(self.task)

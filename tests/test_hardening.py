@@ -273,3 +273,65 @@ def test_csv_cell_keeps_international_phones() -> None:
         assert csv_cell(phone) == phone
     for formula in ("+1", "+1 404", "+1+1+1+1+1+1+1", "+1 555 0100 A1", "+1234567890123456789"):
         assert csv_cell(formula) == "'" + formula
+
+
+# --- 6. control and invisible characters never reach the terminal ---------------------------
+
+# C1 CSI, right-to-left override, word joiner, invisible times, tag characters ("hi" hidden).
+HIDDEN = "\x9b31m\u202e\u2060\u2062\U000e0068\U000e0069\U000e007f"
+
+
+def shown(text: str) -> list[str]:
+    """Return the control, bidi, invisible and tag characters in text (tab/newline allowed)."""
+    import unicodedata
+
+    return [c for c in text if c not in "\t\n" and (
+        unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\u200c\u200d")]
+
+
+def test_cleaner_strips_invisible_characters() -> None:
+    from peerfind.clean import clean_text, csv_cell, terminal_safe
+
+    for text in (f"Grief{HIDDEN} circle", "Grief \u2061\u2063\u2064circle\U000e0001"):
+        for cleaned in (clean_text(text), terminal_safe(text), csv_cell(text)):
+            assert shown(cleaned) == [] and cleaned.startswith("Grief"), repr(cleaned)
+    assert clean_text("a\u200db") == "a\u200db"  # zero width joiner kept (emoji, scripts)
+
+
+def test_redirect_location_with_controls_is_clean_in_the_progress_line(tmp_path: Path) -> None:
+    import httpx
+
+    # /feed.json -> /a<hidden> -> /feed.json: a redirect loop, reported with both URLs.
+    hidden = f"/a{HIDDEN}"
+    sent = httpx.URL(f"http://127.0.0.1{hidden}").raw_path.decode()  # as the client asks
+    raw = hidden.encode().decode("latin-1")  # the server sends the UTF-8 bytes as they are
+    routes = {"/feed.json": Reply(302, headers={"Location": raw}),
+              sent: Reply(302, headers={"Location": "/feed.json"})}
+    with Host(routes) as host:
+        result = cli.invoke(app, ["--db", str(tmp_path / "c.db"), "scrape", "--delay", "0.01",
+                                  "--platform", "meeting-guide", "--url",
+                                  host.url("/feed.json"), "--name", "evil"])
+        assert sent in host.paths()
+    assert result.exit_code == 1 and "evil: failed" in result.stderr, result.output
+    assert "redirect loop" in result.stderr
+    assert shown(result.stderr) == [] and shown(result.stdout) == []
+
+
+def test_discover_prints_and_writes_site_text_cleaned(tmp_path: Path) -> None:
+    import tomllib
+
+    html = (f'<html><head><meta property="og:site_name" content="Evil{HIDDEN} Site">'
+            f'<link rel="alternate" type="application/json" title="Meetings Feed" '
+            f'href="/feed{HIDDEN}.json"></head><body>hi</body></html>').encode()
+    target = tmp_path / "sources.toml"
+    with Host({"/": Reply(body=html, headers={"Content-Type": "text/html; charset=utf-8"})}) \
+            as host:
+        result = cli.invoke(app, ["discover", host.url("/"), "--add", "--sources", str(target),
+                                  "--name", f"mine{HIDDEN}"])
+    assert result.exit_code == 0, result.output
+    assert shown(result.stdout) == [] and shown(result.stderr) == []
+    written = target.read_text(encoding="utf-8")
+    [row] = tomllib.loads(written)["source"]
+    assert shown(written) == [] and shown(json.dumps(row, ensure_ascii=False)) == []
+    assert (row["name"], row["organization"]) == ("mine", "Evil Site")
+    record("invisible_characters", len(HIDDEN))
