@@ -201,7 +201,7 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
             except Exception as exc:  # storing one source must not stop the others
                 if conn.in_transaction:
                     conn.rollback()
-                run.fatal = f"catalog: {runner.unexpected(exc)}"
+                run.fatal = f"catalog: {_store_error(conn, exc)}"
         display.done(run)
 
     async def main() -> list[runner.SourceRun]:
@@ -213,6 +213,17 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
         return asyncio.run(main())
     finally:
         display.close()
+
+
+def _store_error(conn: Any, exc: Exception) -> str:
+    """Return the one-line reason storing a source failed (an SQLite error said plainly)."""
+    import sqlite3
+
+    from peerfind import catalog, runner
+
+    if isinstance(exc, sqlite3.DatabaseError):
+        return catalog._describe(Path(catalog._db_file(conn)), exc)
+    return runner.unexpected(exc)
 
 
 def _report(runs: list[Any], dry_run: bool) -> None:

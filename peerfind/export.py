@@ -59,6 +59,17 @@ class ExportStats:
         return text
 
 
+LINK_COLUMNS = ("source_url", "join_url", "website")  # models.URL_FIELDS
+
+
+def link_sql(expr: str) -> str:
+    """Return SQL giving the link in `expr` when it is http(s), tel or mailto, else '' (what
+    clean.clean_url keeps), for the exports that SQLite writes without making Groups."""
+    return (f"CASE WHEN lower(substr({expr}, 1, 7)) IN ('http://', 'mailto:') OR "
+            f"lower(substr({expr}, 1, 8)) = 'https://' OR lower(substr({expr}, 1, 4)) = 'tel:' "
+            f"THEN {expr} ELSE '' END")
+
+
 def schedule_of(row: dict[str, Any]) -> Schedule:
     """Return the Schedule of a result dict (`schedule` dict, or `schedule_detail` when the
     search result put the published text in `schedule`)."""

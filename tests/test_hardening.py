@@ -335,3 +335,50 @@ def test_discover_prints_and_writes_site_text_cleaned(tmp_path: Path) -> None:
     assert shown(written) == [] and shown(json.dumps(row, ensure_ascii=False)) == []
     assert (row["name"], row["organization"]) == ("mine", "Evil Site")
     record("invisible_characters", len(HIDDEN))
+
+
+# --- 7. a catalog nobody cleaned (a tampered snapshot) is made safe where shown ------------
+
+RAW = "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x1b[2J\x9b31m\u202e\u2060\U000e0041"
+
+
+def test_tampered_catalog_is_cleaned_where_shown(tmp_path: Path) -> None:
+    from test_hostile import assert_clean
+
+    db = tmp_path / "catalog.db"
+    build(db)
+    conn = sqlite3.connect(db)
+    with conn:  # what an update from a tampered snapshot installs: nothing went through clean
+        conn.execute(
+            "UPDATE groups SET name = name || ?, description = ?, venue = ?, organization = ?,"
+            " join_url = 'javascript:alert(1)', website = ' JAVASCRIPT:alert(2)',"
+            " source_url = 'data:text/html,x', join_notes = ?, timezone = ?"
+            " WHERE source = 'eda'", (RAW, RAW, RAW, RAW, RAW, "America/New_York" + RAW))
+    conn.close()
+    env = {"PEERFIND_NOW": "2026-04-07T18:00:00-04:00", "TZ": "America/New_York"}
+
+    def run(*args: str) -> str:
+        result = cli.invoke(app, ["--db", str(db), *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    outputs = {f"search -o {fmt}": run("search", "--format", "online", "-o", fmt, "--limit",
+                                        "500") for fmt in ("table", "json", "ndjson", "csv")}
+    ids = [r["id"] for r in json.loads(outputs["search -o json"]) if r["source"] == "eda"]
+    assert ids
+    for ident in ids[:3]:
+        for extra in ((), ("-o", "json"), ("--ics",)):
+            outputs[f"show {ident} {extra}"] = run("show", ident, *extra)
+    for name in ("x.csv", "x.json", "x.ndjson", "x.ics"):
+        run("export", "--format", "online", str(tmp_path / name))
+        outputs[f"export {name}"] = (tmp_path / name).read_text(encoding="utf-8")
+    run("export", "--format", "online", "--hsds", str(tmp_path / "hsds"))
+    for part in sorted((tmp_path / "hsds").iterdir()):
+        outputs[f"hsds {part.name}"] = part.read_text(encoding="utf-8")
+    for where, text in outputs.items():
+        assert_clean(text, where)
+        assert shown(text) == [], where
+        assert "javascript:" not in text.lower() and "data:text" not in text, where
+    assert "Join online" not in outputs[f"show {ids[0]} ()"] or "http" in outputs[
+        f"show {ids[0]} ()"]
+    record("tampered_outputs", len(outputs))
