@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ from peerfind.platforms.hsds import Hsds
 from peerfind.scraping import SourceConfig
 
 cli = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
 JSON = {"Content-Type": "application/json"}
 
 
@@ -382,3 +386,26 @@ def test_tampered_catalog_is_cleaned_where_shown(tmp_path: Path) -> None:
     assert "Join online" not in outputs[f"show {ids[0]} ()"] or "http" in outputs[
         f"show {ids[0]} ()"]
     record("tampered_outputs", len(outputs))
+
+
+# --- 11. a full stdout is one line, not a traceback --------------------------------------
+
+
+def peerfind_process(tmp_path: Path, *args: str, stdout: object = subprocess.PIPE,
+                     env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m peerfind ARGS` in its own user folder; return the finished process."""
+    base = {**os.environ, "PEERFIND_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    base.pop("PEERFIND_DB", None)
+    return subprocess.run([sys.executable, "-m", "peerfind", *args], cwd=tmp_path,
+                          env={**base, **(env or {})}, stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["crisis"], ["--version"], ["search", "-h"], ["--help"]])
+def test_full_stdout_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = peerfind_process(tmp_path, *args, stdout=full)
+    assert done.returncode == 74, done.stderr
+    assert done.stderr.strip() == "peerfind: cannot write the output: the disk is full."
+    record("full_stdout_commands", 4)
