@@ -393,6 +393,8 @@ def record_run(
 
 def get_group(conn: sqlite3.Connection, ident: str) -> Group | None:
     """Return the listing with this id (or unique id prefix of at least 6 characters)."""
+    if len(ident) > 200:  # ids are 12-64 characters; a longer one matches nothing
+        return None
     row = conn.execute("SELECT * FROM groups WHERE id = ?", (ident,)).fetchone()
     if row is None and len(ident) >= 6 and ident.isalnum():
         rows = conn.execute(

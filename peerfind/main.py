@@ -7,6 +7,7 @@ not registered. Importing peerfind.cli directly (tests, `python -m peerfind.cli`
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 CORE_COMMANDS = frozenset({"search", "show", "export", "tags", "geocode", "crisis"})
@@ -31,6 +32,14 @@ def main() -> None:
     from peerfind import cli_common
 
     cli_common.state.lean = command_named(sys.argv[1:]) in CORE_COMMANDS
+    for stream in (sys.stdout, sys.stderr):  # an ASCII-only terminal shows '?', not a traceback
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    bad = next((a for a in sys.argv[1:] if not _is_text(a)), None)
+    if bad is not None:
+        cli_common.fail("an argument is not valid UTF-8 text: "
+                        f"{bad.encode('utf-8', 'replace').decode('utf-8')[:80]!r}")
+        raise SystemExit(2)
     from peerfind.cli import app
 
     try:
@@ -41,6 +50,15 @@ def main() -> None:
     except OSError as exc:  # help or version text written to a full or broken stdout
         _stdout_failed(exc)
     _flush_stdout()
+
+
+def _is_text(arg: str) -> bool:
+    """Return True unless an argument holds bytes that were not UTF-8 (surrogate escapes)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _flush_stdout() -> None:

@@ -409,3 +409,99 @@ def test_full_stdout_is_one_line(tmp_path: Path, args: list[str]) -> None:
     assert done.returncode == 74, done.stderr
     assert done.stderr.strip() == "peerfind: cannot write the output: the disk is full."
     record("full_stdout_commands", 4)
+
+
+# --- 14 and 15. plain bad input: one clear line and a proper exit code ----------------------
+
+LONG_NAME = "a" * 300 + ".csv"
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalog holding the two test feeds of test_faults."""
+    db = tmp_path_factory.mktemp("small") / "catalog.db"
+    build(db)
+    return db
+
+
+BAD_INPUTS = {  # label -> (arguments after --db DB, extra environment, words in the message)
+    "huge --within": (["search", "--format", "online", "--within", "99999999999999h"], {},
+                      "--within"),
+    "invalid UTF-8 ID": (["show", b"\xff\xfeab".decode("utf-8", "surrogateescape")], {},
+                         "not valid UTF-8"),
+    "300-character file name": (["export", "--format", "online", LONG_NAME], {},
+                                "file name is too long"),
+    "PEERFIND_HOME is a file": (["search", "--format", "online"],
+                                {"PEERFIND_HOME": "{tmp}/afile"}, "a file is in the way"),
+    "binary --sources": (["scrape", "--all", "--dry-run", "--sources", "{tmp}/bin.toml"], {},
+                         "not UTF-8"),
+    "bad PEERFIND_NOW": (["search", "--format", "online"], {"PEERFIND_NOW": "garbage"},
+                         "PEERFIND_NOW"),
+    "100k-character ID": (["show", "a" * 100_000], {}, "no group with id"),
+    "empty export name": (["export", "", "--format", "online", "--force"], {},
+                          "give the file"),
+    "unknown time zone": (["scrape", "--platform", "meeting-guide", "--url",
+                           "http://127.0.0.1:9/f.json", "--name", "x", "--timezone",
+                           "Mars/Olympus", "--dry-run"], {}, "unknown time zone"),
+    "escape in an argument": (["search", "--near", "\x1b]0;pwned\x07Nowhere\x1b[31m"], {},
+                              "Nowhere"),
+    "100 kB argument": (["search", "--near", "x" * 100_000], {}, "xxx"),
+}
+
+
+@pytest.mark.parametrize("label", list(BAD_INPUTS))
+def test_bad_input_gets_one_clear_line(label: str, small_db: Path, tmp_path: Path) -> None:
+    args, env, words = BAD_INPUTS[label]
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "bin.toml").write_bytes(bytes(range(256)))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    env = {k: v.replace("{tmp}", str(tmp_path)) for k, v in env.items()}
+    db = [] if label == "PEERFIND_HOME is a file" else ["--db", str(small_db)]
+    done = peerfind_process(tmp_path, *db, *args, env=env)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode in (1, 2), done.stderr[-2000:]
+    assert lines and lines[-1].startswith("peerfind: ") and "Traceback" not in done.stderr
+    assert "unexpected error" not in done.stderr and "catalog error" not in done.stderr
+    assert words in lines[-1] and len(lines[-1]) <= 1_100
+    assert shown(done.stderr) == []
+    assert {p.name for p in tmp_path.iterdir()} - {"home"} == {"afile", "bin.toml"}
+    record("bad_inputs", len(BAD_INPUTS) + 1)
+
+
+def test_ascii_only_stdout(small_db: Path, tmp_path: Path) -> None:
+    done = peerfind_process(tmp_path, "--db", str(small_db), "search", "--format", "online",
+                            env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    assert done.returncode == 0, done.stderr
+    assert "?" in done.stdout and "unexpected" not in done.stderr
+
+
+def test_a_5000_digit_number_fails_one_field_of_one_row() -> None:
+    from conftest import load_page
+
+    from peerfind.platforms.meeting_guide import MeetingGuide
+
+    page = load_page("meeting_guide/tsml-ui-atlanta-aa.json")
+    good = MeetingGuide(SourceConfig(name="atl", timezone="America/New_York"))
+    expected = good.parse_groups(page)
+    rows = json.loads(page.text)
+    text = json.dumps(rows).replace(json.dumps(rows[0]["day"]), "9" * 5000, 1)
+    huge = Page(url=page.url, text=text, fetched_at=page.fetched_at)
+    parser = MeetingGuide(SourceConfig(name="atl", timezone="America/New_York"))
+    got = parser.parse_groups(huge)
+    assert len(got) >= len(expected) - 1 and got[1:] == expected[1:]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root writes into any folder: an unwritable HOME needs a normal user")
+def test_unwritable_home(tmp_path: Path) -> None:
+    home = tmp_path / "ro"
+    home.mkdir()
+    home.chmod(0o555)
+    try:
+        done = peerfind_process(tmp_path, "search", "--format", "online",
+                                env={"HOME": str(home), "PEERFIND_HOME": "",
+                                     "XDG_DATA_HOME": ""})
+    finally:
+        home.chmod(0o755)
+    assert done.returncode == 1 and "permission denied" in done.stderr, done.stderr
+    assert "unexpected error" not in done.stderr and "Traceback" not in done.stderr
