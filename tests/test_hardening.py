@@ -505,3 +505,67 @@ def test_unwritable_home(tmp_path: Path) -> None:
         home.chmod(0o755)
     assert done.returncode == 1 and "permission denied" in done.stderr, done.stderr
     assert "unexpected error" not in done.stderr and "Traceback" not in done.stderr
+
+
+# --- 10. robots.txt as RFC 9309 says ------------------------------------------------------
+
+
+def fetch_one(url: str) -> Page:
+    """Fetch one URL with a fresh Fetcher (short delays)."""
+
+    async def go() -> Page:
+        async with Fetcher(delay=0.01) as fetcher:
+            return await fetcher.fetch(url)
+
+    return asyncio.run(go())
+
+
+def test_oversized_robots_txt_means_disallow_all(tmp_path: Path) -> None:
+    from peerfind.fetch import Disallowed
+
+    # Over 512 KB of comments, then the rule the site means: nothing may be fetched.
+    body = b"# padding\n" * 60_000 + b"User-agent: *\nDisallow: /\n"
+    routes = {"/robots.txt": Reply(body=body, headers={"Content-Type": "text/plain"}),
+              "/feed.json": Reply(body=ATLANTA, headers=JSON)}
+    with Host(routes) as host:
+        with pytest.raises(Disallowed, match="larger than 512 KB.*disallowing everything"):
+            fetch_one(host.url("/feed.json"))
+        result = cli.invoke(app, ["--db", str(tmp_path / "c.db"), "scrape", "--delay", "0.01",
+                                  "--platform", "meeting-guide", "--url",
+                                  host.url("/feed.json"), "--name", "big-robots"])
+        assert "/feed.json" not in host.paths()
+    assert result.exit_code == 1 and "disallowing everything (RFC 9309)" in result.stdout
+    record("robots_cases", 1)
+
+
+ROBOTS = b"""User-agent: *
+Disallow: /*?ical=
+Disallow: /feeds
+Allow: /feeds/public
+Disallow: /*.php$
+"""
+ROBOTS_CASES = {  # path -> allowed under ROBOTS
+    "/events/?ical=1": False,  # '*' wildcard
+    "/events/": True,
+    "/feeds/private.json": False,
+    "/feeds/public/meetings.json": True,  # the longer Allow wins over Disallow: /feeds
+    "/index.php": False,  # '$' anchors the end
+    "/index.php?page=2": True,
+}
+
+
+def test_robots_wildcards_and_longest_match() -> None:
+    from peerfind.fetch import Disallowed
+
+    routes: dict[str, Reply] = {"/robots.txt": Reply(body=ROBOTS)}
+    routes.update({path: Reply(body=b"[]") for path in ROBOTS_CASES})
+    allowed = {}
+    with Host(routes) as host:
+        for path in ROBOTS_CASES:
+            try:
+                fetch_one(host.url(path))
+                allowed[path] = True
+            except Disallowed:
+                allowed[path] = False
+    assert allowed == ROBOTS_CASES
+    record("robots_cases", 1 + len(ROBOTS_CASES))
