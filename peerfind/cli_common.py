@@ -67,7 +67,7 @@ def os_error(exc: OSError) -> str:
 
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
-        return f"the disk is full{where}; nothing more could be written."
+        return f"the disk is full{where}; free some space and try again."
     if exc.errno == errno.ENAMETOOLONG:
         return f"the file name is too long{where}."
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

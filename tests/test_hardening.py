@@ -569,3 +569,67 @@ def test_robots_wildcards_and_longest_match() -> None:
                 allowed[path] = False
     assert allowed == ROBOTS_CASES
     record("robots_cases", 1 + len(ROBOTS_CASES))
+
+
+# --- 12. a full disk: 'disk full', and things left as they were -----------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Yield a folder on a 64 KB tmpfs (needs root and permission to mount; else skipped)."""
+    import shutil
+
+    where = tmp_path / "small-disk"
+    where.mkdir()
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a full disk is simulated with a tmpfs mount, which needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def fill(folder: Path, leave: int = 8_192) -> None:
+    """Fill the disk holding `folder` with a file 'filler', leaving about `leave` bytes free."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError:
+            pass
+    with open(filler, "r+b") as fh:
+        fh.truncate(max(0, filler.stat().st_size - leave))
+
+
+def test_full_disk_export_leaves_things_as_they_were(small_disk: Path, small_db: Path) -> None:
+    before = small_disk / "before.csv"
+    before.write_text("the previous export\n")
+    fill(small_disk)
+    for args in (["export", "--format", "online", str(small_disk / "new.csv")],
+                 ["export", "--format", "online", "--force", str(before)],
+                 ["export", "--format", "online", "--hsds", str(small_disk / "hsds")],
+                 ["export", "--format", "online", "--hsds", "--force", str(small_disk)]):
+        result = cli.invoke(app, ["--db", str(small_db), *args])
+        assert result.exit_code == 1, result.output
+        assert "disk is full" in result.stderr and "unexpected" not in result.stderr
+        assert sorted(p.name for p in small_disk.iterdir()) == ["before.csv", "filler"], args
+        assert before.read_text() == "the previous export\n"
+    record("full_disk_cases", 5)
+
+
+def test_full_disk_rebuild_keeps_the_catalog(small_disk: Path) -> None:
+    db = small_disk / "catalog.db"
+    damaged = b"SQLite format 3\x00" + bytes(range(256)) * 40
+    db.write_bytes(damaged)
+    result = cli.invoke(app, ["--db", str(db), "doctor", "--rebuild", "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "disk holding" in result.stderr and "is full" in result.stderr
+    assert "left as it was" in result.stderr and "unexpected" not in result.stderr
+    assert [p.name for p in small_disk.iterdir()] == ["catalog.db"]
+    assert db.read_bytes() == damaged
