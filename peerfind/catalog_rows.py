@@ -99,6 +99,7 @@ def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
 
 
 _LINKS = operator.attrgetter(*URL_FIELDS)
+_LISTS = operator.attrgetter(*LIST_FIELDS)
 _TEXTS = operator.attrgetter(*(f for f in _GROUP_FIELDS if f not in URL_FIELDS
                                and f not in LIST_FIELDS and f not in ("schedule", "latitude",
                                                                       "longitude")))
@@ -112,14 +113,13 @@ def _looks_clean(group: Group) -> bool:
     snapshot, another program): a row failing this quick check is cleaned again when read, so
     every renderer and exporter gets safe text and links.
     """
+    sched = group.schedule
     try:
-        texts = [*_TEXTS(group), group.schedule.text, group.schedule.timezone or ""]
-        for name in LIST_FIELDS:
-            texts += getattr(group, name)
-        text = " ".join(texts)
+        text = " ".join((*_TEXTS(group), *map(" ".join, _LISTS(group)), sched.text,
+                         sched.timezone or ""))
     except TypeError:  # not text where text belongs
         return False
-    if not text.replace("\n", " ").isprintable():
+    if not text.isprintable() and not text.replace("\n", " ").isprintable():
         return False
     return all(not link or link.startswith(_SAFE_LINK) for link in _LINKS(group))
 
