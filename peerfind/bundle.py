@@ -64,13 +64,19 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
 def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path` from the bundled feeds, atomically."""
     tmp = path.with_name(path.name + ".building")
-    for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
+    leftovers = (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
-    conn = catalog.connect(tmp, create=True)
     try:
-        count = build(conn, progress)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-    tmp.replace(path)
+        conn = catalog.connect(tmp, create=True)
+        try:
+            count = build(conn, progress)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        tmp.replace(path)
+    except BaseException:  # a full disk, an interruption: no half-built file is left behind
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        raise
     return count

@@ -48,7 +48,13 @@ def cell_of(lat: float | None, lon: float | None) -> int | None:
 def connect(
     path: Path | str, *, create: bool = False, readonly: bool = False
 ) -> sqlite3.Connection:
-    """Open a catalog, creating or migrating it when `create`; raise CatalogError when unusable."""
+    """Open a catalog, creating or migrating it when `create`; raise CatalogError when unusable.
+
+    A catalog is recognised by its own marker (APPLICATION_ID in the file header), or, for a
+    catalog made before the marker existed, by user_version >= 1 with peerfind's meta and groups
+    tables; such a catalog gets the marker on its first write. A read never migrates or marks
+    anything, and any other SQLite file is refused untouched (peerfind never writes to it).
+    """
     path = Path(path)
     if not path.exists() and not create:
         raise CatalogError(f"no catalog at {path}. Run `peerfind doctor` or `peerfind scrape`.")
@@ -66,18 +72,61 @@ def connect(
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        kind = _kind(conn, version)
     except sqlite3.DatabaseError as exc:
         raise CatalogError(_describe(path, exc)) from None
+    if kind == "foreign" or (kind == "blank" and not create):
+        conn.close()
+        raise CatalogError(
+            f"{path} is not a peerfind catalog; it was left untouched. Choose another --db "
+            "or run `peerfind doctor`."
+        )
     if version > SCHEMA_VERSION:
+        conn.close()
         raise CatalogError(
             f"{path} has catalog schema {version}, newer than this peerfind knows "
             f"({SCHEMA_VERSION}). Upgrade peerfind."
         )
-    if version < SCHEMA_VERSION:
-        if not create and version == 0 and not _has_table(conn, "groups"):
-            raise CatalogError(f"{path} is not a peerfind catalog. Run `peerfind doctor`.")
-        _migrate(conn, version, path)
+    if not create:
+        if version < SCHEMA_VERSION:  # a read never migrates
+            conn.close()
+            raise CatalogError(
+                f"{path} has catalog schema {version}, older than this peerfind "
+                f"({SCHEMA_VERSION}); run `peerfind scrape` once (any write upgrades it)."
+            )
+        return conn
+    _migrate(conn, version, path, new=kind == "blank")
+    if kind != "marked":
+        _mark(conn, path)
     return conn
+
+
+# The catalog's own marker in the SQLite header (PRAGMA application_id): "PFND".
+APPLICATION_ID = 0x50464E44
+
+
+def _kind(conn: sqlite3.Connection, version: int) -> str:
+    """Tell what the database is: 'marked' (a peerfind catalog), 'legacy' (a peerfind catalog
+    made before the marker), 'blank' (no schema at all) or 'foreign' (anything else)."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return "marked"
+    if app_id != 0:
+        return "foreign"
+    if version >= 1 and _has_table(conn, "meta") and _has_table(conn, "groups"):
+        return "legacy"
+    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        return "blank"
+    return "foreign"
+
+
+def _mark(conn: sqlite3.Connection, path: Path) -> None:
+    """Write peerfind's marker into the catalog's header (one small transaction)."""
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.commit()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(_describe(path, exc)) from None
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -86,10 +135,10 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     return row.fetchone() is not None
 
 
-def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, version: int, path: Path, *, new: bool = False) -> None:
     """Bring the catalog from `version` up to SCHEMA_VERSION, in one transaction per step."""
     try:
-        if version == 0 and not _has_table(conn, "groups"):  # a new file: before WAL sets it
+        if new:  # a new file: the page size must be set before WAL and the first table
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -344,6 +393,8 @@ def record_run(
 
 def get_group(conn: sqlite3.Connection, ident: str) -> Group | None:
     """Return the listing with this id (or unique id prefix of at least 6 characters)."""
+    if len(ident) > 200:  # ids are 12-64 characters; a longer one matches nothing
+        return None
     row = conn.execute("SELECT * FROM groups WHERE id = ?", (ident,)).fetchone()
     if row is None and len(ident) >= 6 and ident.isalnum():
         rows = conn.execute(

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import fields
 
 from peerfind import vocab
-from peerfind.models import LIST_FIELDS, Group, Schedule
+from peerfind.models import LIST_FIELDS, URL_FIELDS, Group, Schedule
 
 _GROUP_FIELDS = tuple(f.name for f in fields(Group))
 _SCHEDULE_FIELDS = tuple(f.name for f in fields(Schedule))
@@ -93,8 +93,35 @@ def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
     if len(fields_) == len(_GROUP_FIELDS):  # every field given: what __init__ would store
         group = object.__new__(Group)
         group.__dict__.update(fields_)  # frozen: __init__ sets each through object.__setattr__
-        return group
-    return Group(**fields_)  # type: ignore[arg-type]
+    else:
+        group = Group(**fields_)  # type: ignore[arg-type]
+    return group if _looks_clean(group) else group.cleaned()
+
+
+_LINKS = operator.attrgetter(*URL_FIELDS)
+_LISTS = operator.attrgetter(*LIST_FIELDS)
+_TEXTS = operator.attrgetter(*(f for f in _GROUP_FIELDS if f not in URL_FIELDS
+                               and f not in LIST_FIELDS and f not in ("schedule", "latitude",
+                                                                      "longitude")))
+_SAFE_LINK = ("http://", "https://", "tel:", "mailto:")
+
+
+def _looks_clean(group: Group) -> bool:
+    """Return True when a stored listing holds only printable text and safe links.
+
+    Listings are cleaned when scraped, but a catalog may come from elsewhere (a tampered
+    snapshot, another program): a row failing this quick check is cleaned again when read, so
+    every renderer and exporter gets safe text and links.
+    """
+    sched = group.schedule
+    try:
+        text = " ".join((*_TEXTS(group), *map(" ".join, _LISTS(group)), sched.text,
+                         sched.timezone or ""))
+    except TypeError:  # not text where text belongs
+        return False
+    if not text.isprintable() and not text.replace("\n", " ").isprintable():
+        return False
+    return all(not link or link.startswith(_SAFE_LINK) for link in _LINKS(group))
 
 
 @functools.lru_cache(maxsize=4_096)

@@ -19,12 +19,13 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # other escapes (charset, keypad, reset...) or a lone ESC
 )
 # Control characters, lone surrogates (unencodable: they would break storing and printing),
-# invisible format characters used for spoofing (zero width space, byte order mark), and every
-# bidirectional control (LRM, RLM, ALM, embeddings, overrides, isolates). Zero width (non-)joiners
-# are kept: Persian, Indic scripts and emoji need them.
+# invisible format characters used for spoofing (zero width space, word joiner and the invisible
+# operators U+2060-U+2064, byte order mark, the tag characters U+E0000-U+E007F that can carry
+# hidden text), and every bidirectional control (LRM, RLM, ALM, embeddings, overrides,
+# isolates). Zero width (non-)joiners are kept: Persian, Indic scripts and emoji need them.
 _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e"
-    "\u2066-\u2069\ufeff\ud800-\udfff]"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
 )
 # Vertical tab, form feed, NEL, line and paragraph separators: line breaks like \n.
 _BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
@@ -78,7 +79,7 @@ def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     start = text.lstrip(" \u00a0\u3000")
-    if start.startswith(_FORMULA_START) and not _is_plain_number(text):
+    if start.startswith(_FORMULA_START) and not _is_plain_number(text) and not _is_phone(text):
         return "'" + text
     return text
 
@@ -89,6 +90,16 @@ def _is_plain_number(text: str) -> bool:
     A leading '+' is not exempt: '+1' cells are neutralized like any other formula start.
     """
     return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+
+
+_PHONE_CELL = re.compile(r"\+\d[\d .()-]*\d")
+
+
+def _is_phone(text: str) -> bool:
+    """Return True for a phone number in international form (+1 555 010 0100): a '+', then only
+    digits, spaces, dots, dashes and brackets, 7 to 15 digits (E.164). Nothing in it can call a
+    function or reach another cell, so it is written as it is."""
+    return _PHONE_CELL.fullmatch(text) is not None and 7 <= sum(c.isdigit() for c in text) <= 15
 
 
 def terminal_safe(value: object) -> str:

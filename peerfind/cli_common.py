@@ -43,10 +43,39 @@ def note(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+MAX_MESSAGE = 1_000  # characters of an error message (a 100 kB argument is not echoed whole)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print 'peerfind: message' on stderr and return the Exit to raise."""
-    print(f"peerfind: {message}", file=sys.stderr)
+    """Print 'peerfind: message' on stderr and return the Exit to raise.
+
+    The message may quote what the user typed: escapes and control characters are removed and
+    it is cut to MAX_MESSAGE characters.
+    """
+    from peerfind.clean import terminal_safe
+
+    text = terminal_safe(message)
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 1] + "…"
+    print(f"peerfind: {text}", file=sys.stderr)
     return typer.Exit(code=code)
+
+
+def os_error(exc: OSError) -> str:
+    """Return one line saying what an operating-system error means for the user."""
+    import errno
+
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full{where}; free some space and try again."
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"the file name is too long{where}."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"permission denied{where}: choose a folder you can write to."
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return (f"a file is in the way{where}: a folder was expected there (check "
+                "PEERFIND_HOME and --db).")
+    return f"{exc.strerror or exc}{where}."
 
 
 def handled(func: F) -> F:
@@ -69,6 +98,11 @@ def handled(func: F) -> F:
             raise typer.Exit(code=0) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except OSError as exc:  # the file system said no: a full disk, a bad name or folder
+            raise fail(os_error(exc)) from None
+        except UnicodeError:  # text that is not UTF-8 (an argument, a file, a variable)
+            raise fail("input that is not valid UTF-8 text (an argument, a file or a "
+                       "variable); check what was typed.", 2) from None
         except Exception as exc:  # a bug: say so in one line; --verbose shows the traceback
             if state.verbose:
                 raise

@@ -51,8 +51,11 @@ def register(app: typer.Typer) -> None:
                 raise fail(message)
             note(message)
             return
-        best = replace(proposals[0], name=name or proposals[0].name,
-                       organization=organization or proposals[0].organization)
+        from peerfind.clean import clean_text
+
+        best = replace(proposals[0], name=clean_text(name, limit=200) or proposals[0].name,
+                       organization=clean_text(organization, limit=200)
+                       or proposals[0].organization)
         proposals = [best, *proposals[1:]]
         print("\n".join(p.to_toml() for p in proposals), end="")
         if add:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from peerfind.clean import terminal_safe
 from peerfind.cli_common import handled, note, open_catalog
 
 Names = Annotated[list[str] | None, typer.Argument(
@@ -165,8 +166,8 @@ class _Display:
         """Count a fetched page."""
         self.pages += 1
         if self.progress is not None:
-            self.progress.update(self.task, description=f"scraping: {self.pages} pages, "
-                                 f"last from {source}")
+            self.progress.update(self.task, description=terminal_safe(
+                f"scraping: {self.pages} pages, last from {source}"))
 
     def done(self, run: Any) -> None:
         """Show that one source finished."""
@@ -174,8 +175,8 @@ class _Display:
         res = run.result
         counts = (f"+{res.added} ~{res.updated} ={res.unchanged} -{res.removed}"
                   if res is not None and run.status != "failed" else f"{len(run.groups)} listings")
-        line = (f"{run.name}: {run.status}, {counts}, {run.pages} page(s), {run.seconds:.1f} s"
-                + (f" — {run.fatal}" if run.fatal else ""))
+        line = terminal_safe(f"{run.name}: {run.status}, {counts}, {run.pages} page(s), "
+                             f"{run.seconds:.1f} s" + (f" — {run.fatal}" if run.fatal else ""))
         if self.progress is not None:
             self.progress.console.print(line, markup=False, highlight=False)
             self.progress.advance(self.task)
@@ -201,7 +202,12 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
 
     def done(run: runner.SourceRun) -> None:
         if conn is not None:
-            runner.store(conn, run)
+            try:
+                runner.store(conn, run)
+            except Exception as exc:  # storing one source must not stop the others
+                if conn.in_transaction:
+                    conn.rollback()
+                run.fatal = f"catalog: {_store_error(conn, exc)}"
         display.done(run)
 
     async def main() -> list[runner.SourceRun]:
@@ -213,6 +219,17 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
         return asyncio.run(main())
     finally:
         display.close()
+
+
+def _store_error(conn: Any, exc: Exception) -> str:
+    """Return the one-line reason storing a source failed (an SQLite error said plainly)."""
+    import sqlite3
+
+    from peerfind import catalog, runner
+
+    if isinstance(exc, sqlite3.DatabaseError):
+        return catalog._describe(Path(catalog._db_file(conn)), exc)
+    return runner.unexpected(exc)
 
 
 def _report(runs: list[Any], dry_run: bool) -> None:

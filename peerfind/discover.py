@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
+from peerfind.clean import clean_text, clean_url
 from peerfind.errors import UsageError
 from peerfind.models import Page
 from peerfind.platforms.htmltools import header, soup
@@ -76,14 +77,19 @@ def discover(page: Page) -> list[Proposal]:
     for proposal in found:
         if all(p.url != proposal.url for p in unique):
             unique.append(proposal)
-    base, org = site_name(page.url), organization_name(doc)
+    base, org = site_name(page.url), clean_text(organization_name(doc), limit=200)
     named: list[Proposal] = []
-    for i, proposal in enumerate(unique):
-        name = base if i == 0 else f"{base}-{proposal.platform}"
+    for proposal in unique:
+        url = clean_url(proposal.url)  # the page's text is untrusted: printed and written
+        if not url.startswith(("http://", "https://")) or any(p.url == url for p in named):
+            continue
+        name = base if not named else f"{base}-{proposal.platform}"
         taken = {p.name for p in named}
         name = next(f"{name}-{n}" if n > 1 else name for n in range(1, len(unique) + 2)
                     if (f"{name}-{n}" if n > 1 else name) not in taken)
-        named.append(replace(proposal, name=name, organization=org))
+        zone = clean_text(proposal.timezone or "", limit=64) or None
+        named.append(replace(proposal, name=name, organization=org, url=url, timezone=zone,
+                             evidence=clean_text(proposal.evidence, limit=200)))
     return named
 
 

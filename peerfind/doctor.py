@@ -9,7 +9,9 @@ feeds in its place; nothing else is touched.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,6 +164,9 @@ def _schema(report: Report, conn: sqlite3.Connection, version: int) -> bool:
     if version > catalog.SCHEMA_VERSION:
         return report.add("schema", False, f"schema {version} is newer than this peerfind knows "
                           f"({catalog.SCHEMA_VERSION}): upgrade peerfind rather than rebuild")
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id not in (0, catalog.APPLICATION_ID):
+        return report.add("schema", False, f"not a peerfind catalog: application_id {app_id}")
     missing = [t for t in TABLES if names.get(t) != "table"]
     if missing:
         what = "not a peerfind catalog" if "groups" in missing else "damaged schema"
@@ -278,6 +283,34 @@ def rebuild(path: Path | str, now: datetime | None = None) -> Rebuilt:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         count = bundle.build_file(path)
-    except sqlite3.DatabaseError as exc:
-        raise CatalogError(catalog._describe(path, exc)) from None
+    except (sqlite3.DatabaseError, OSError, CatalogError) as exc:
+        _put_back(path, moved)  # never leave no catalog: the damaged one goes back in place
+        text = catalog._describe(path, exc) if isinstance(exc, sqlite3.DatabaseError) else str(
+            exc)
+        if _disk_full(path, text, exc):
+            text = f"the disk holding {path} is full"
+        raise CatalogError(f"rebuilding failed: {text.rstrip('.')}. The catalog was left as it "
+                           "was.") from None
     return Rebuilt(moved, count)
+
+
+def _disk_full(path: Path, text: str, exc: BaseException) -> bool:
+    """Return True when a failed rebuild ran out of disk space (SQLite may only say 'disk I/O
+    error' when it cannot grow its shared-memory file)."""
+    if getattr(exc, "errno", None) == errno.ENOSPC or "full" in text:
+        return True
+    try:
+        return "disk I/O" in text and shutil.disk_usage(path.parent).free < 1_000_000
+    except OSError:
+        return False
+
+
+def _put_back(path: Path, moved: Path | None) -> None:
+    """Move a catalog set aside by rebuild() (and its -wal/-shm) back to `path`."""
+    if moved is None:
+        return
+    os.replace(moved, path)
+    for suffix in COMPANIONS:
+        companion = Path(f"{moved}{suffix}")
+        if companion.exists():
+            os.replace(companion, Path(f"{path}{suffix}"))

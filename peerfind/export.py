@@ -8,6 +8,7 @@ HSDS writers live in export_ics / export_hsds and import their dependencies when
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -58,6 +59,17 @@ class ExportStats:
         if self.omitted:
             text += "; left out " + ", ".join(f"{n} {w}" for w, n in self.omitted.most_common())
         return text
+
+
+LINK_COLUMNS = ("source_url", "join_url", "website")  # models.URL_FIELDS
+
+
+def link_sql(expr: str) -> str:
+    """Return SQL giving the link in `expr` when it is http(s), tel or mailto, else '' (what
+    clean.clean_url keeps), for the exports that SQLite writes without making Groups."""
+    return (f"CASE WHEN lower(substr({expr}, 1, 7)) IN ('http://', 'mailto:') OR "
+            f"lower(substr({expr}, 1, 8)) = 'https://' OR lower(substr({expr}, 1, 4)) = 'tel:' "
+            f"THEN {expr} ELSE '' END")
 
 
 def schedule_of(row: dict[str, Any]) -> Schedule:
@@ -272,11 +284,17 @@ class SafeFile:
         self.stream: IO[Any] = (os.fdopen(fd, "wb") if binary else
                                 os.fdopen(fd, "w", encoding="utf-8", newline=""))
 
+    def finish(self) -> None:
+        """Flush the temporary file to disk and close it (a full disk shows here, before any
+        file is moved into place)."""
+        if not self.stream.closed:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+
     def commit(self) -> None:
         """Flush the temporary file to disk and move it over the target atomically."""
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
+        self.finish()
         if self.target.is_symlink():
             self.abort()
             raise UsageError(f"{self.target} became a symbolic link while writing; not replaced.")
@@ -285,7 +303,8 @@ class SafeFile:
     def abort(self) -> None:
         """Close and remove the temporary file, leaving the target as it was."""
         if not self.stream.closed:
-            self.stream.close()
+            with contextlib.suppress(OSError):  # what was buffered could not be written
+                self.stream.close()
         self.tmp.unlink(missing_ok=True)
 
 

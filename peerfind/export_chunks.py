@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 from peerfind.clean import _FORMULA_START
-from peerfind.export import CSV_COLUMNS, ExportStats, _cell
+from peerfind.export import CSV_COLUMNS, LINK_COLUMNS, ExportStats, _cell, link_sql
 from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
 from peerfind.next_meeting import NextMeetings
 
@@ -63,7 +63,7 @@ def _line_sql() -> tuple[str, int]:
             formats.append("")
         else:
             formats.append("%s")
-            args.append(expr)
+            args.append(link_sql(expr) if column in LINK_COLUMNS else expr)
     return f"printf('{CELL.join(formats)}', {', '.join(args)})", len(formats) - 1
 
 
@@ -155,7 +155,11 @@ def _special(text: str, at: int, quotes: bool) -> int:
 def readable(line: str) -> bool:
     """Return True when SQLite rendered every cell of one line (no ODD marker) and no value
     holds a separator, so that made_safe() can finish it."""
-    return separated(line, 1) and ODD not in line
+    if not (separated(line, 1) and ODD not in line):
+        return False
+    # Text that is not printable comes from a catalog nobody cleaned: the row is read again
+    # and cleaned as catalog.row_group cleans it (export_csv.CsvWriter._slow).
+    return line.replace(CELL, " ").replace(SLOT, " ").isprintable()
 
 
 class ChunkWriter:
@@ -179,6 +183,9 @@ class ChunkWriter:
             self.refused = True
             return False
         if not clean(text):  # some cell csv_cell would change: line by line
+            if not all(map(readable, text.split(CRLF))):
+                self.refused = True
+                return False
             text = CRLF.join(made_safe(line) for line in text.split(CRLF))
         elif "," in text or '"' in text:  # only commas or quotes
             text = quote_cells(text)

@@ -29,7 +29,15 @@ from typing import IO
 
 from peerfind import vocab
 from peerfind.clean import _FORMULA_START
-from peerfind.export import CSV_COLUMNS, LIST_SEPARATOR, ExportStats, _cell, csv_cells
+from peerfind.export import (
+    CSV_COLUMNS,
+    LINK_COLUMNS,
+    LIST_SEPARATOR,
+    ExportStats,
+    _cell,
+    csv_cells,
+    link_sql,
+)
 from peerfind.models import Schedule
 from peerfind.next_meeting import NextMeetings
 
@@ -59,7 +67,8 @@ def _plan() -> tuple[str, list[str], int]:
     separators = 0
     for column in (*CSV_COLUMNS, None):
         if column is not None and column not in COMPUTED:
-            run.append(f"coalesce(g.{column}, '')")
+            expr = link_sql(f"g.{column}") if column in LINK_COLUMNS else f"g.{column}"
+            run.append(f"coalesce({expr}, '')")
             continue
         if run:
             exprs.append(f" || '{_SEP}' || ".join(run))
@@ -86,6 +95,7 @@ _LAYOUT = ("text", "tags", "tags", "tags", "tags", "schedule", "text", "number",
 assert tuple(_KINDS) == _LAYOUT, _KINDS
 _PROBE_SEPARATORS = _SEPARATORS + _KINDS.count("text")
 _FULL = ", ".join(
+    link_sql(f"g.{c}") if c in LINK_COLUMNS else
     f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi") else
     ("g.schedule" if c == "days" else "NULL") for c in CSV_COLUMNS
 )
@@ -190,13 +200,16 @@ class CsvWriter:
             found = self._schedules[stored] = line
         return found
 
-    def _schedule_cells(self, stored: str | None) -> list[str]:
+    def _schedule_cells(self, stored: str | None | Schedule) -> list[str]:
         """Return the six schedule values (text, days, start, end, zone, next meeting) as text,
         not yet made safe."""
-        try:
-            sched = Schedule.from_dict(json.loads(stored)) if stored else Schedule()
-        except (ValueError, TypeError, AttributeError):
-            sched = Schedule()
+        if isinstance(stored, Schedule):
+            sched = stored
+        else:
+            try:
+                sched = Schedule.from_dict(json.loads(stored)) if stored else Schedule()
+            except (ValueError, TypeError, AttributeError):
+                sched = Schedule()
         days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
         nxt = self.meetings.of(sched) if self.meetings is not None else None
         values = (sched.text, days, sched.start, sched.end, sched.timezone,
@@ -210,13 +223,32 @@ class CsvWriter:
         at = _AT
         for column in TAGS:
             values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
-        cells = [_cell(v) for v in self._schedule_cells(values[at["days"]])]  # type: ignore
+        schedule: str | Schedule | None = values[at["days"]]  # type: ignore[assignment]
+        if not "".join(v for v in values if isinstance(v, str)).replace("\n", " ").isprintable():
+            schedule = self._cleaned(rowid, values)  # a catalog nobody cleaned: as row_group does
+        cells = [_cell(v) for v in self._schedule_cells(schedule)]
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         distance = parts[_KINDS.index("distance")]
         if distance is not None:
             values[at["distance_mi"]] = f"{round(distance, 2):.1f}"  # type: ignore[call-overload]
         return csv_cells(values)
+
+
+    def _cleaned(self, rowid: int, values: list[object]) -> Schedule:
+        """Put the listing's values as catalog.row_group cleans them into `values`; return its
+        cleaned schedule."""
+        from peerfind.catalog_rows import row_group
+
+        cursor = self.conn.execute("SELECT * FROM groups WHERE rowid = ?", (rowid,))
+        names = [d[0] for d in cursor.description]
+        group = row_group(dict(zip(names, cursor.fetchone(), strict=True)))
+        for column in CSV_COLUMNS:
+            if column in TAGS:
+                values[_AT[column]] = list(getattr(group, column))
+            elif column not in SCHEDULE and column != "distance_mi" and hasattr(group, column):
+                values[_AT[column]] = getattr(group, column)
+        return group.schedule
 
 
 @contextmanager

@@ -7,6 +7,7 @@ Ids are uuid5 values derived from peerfind ids, so re-exporting gives the same i
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -19,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peerfind import PROJECT_URL, __version__, vocab
+from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, SafeFile, group_of
 from peerfind.models import Group, Schedule
@@ -161,7 +163,7 @@ class _Tables:
 
     def add(self, resource: str, **values: object) -> None:
         """Write one row; columns not given are left empty."""
-        row = ["" if values.get(c) is None else str(values[c]) for c in self.columns[resource]]
+        row = [csv_cell(values.get(c)) for c in self.columns[resource]]  # as the plain CSV
         self.writers[resource].writerow(row)
 
     def commit(self) -> None:
@@ -188,6 +190,13 @@ def _prepare_dir(out_dir: Path, force: bool) -> None:
     out_dir.mkdir(exist_ok=True)
 
 
+def _unmake(out_dir: Path, made: bool) -> None:
+    """Remove the output folder again when this export created it (it is empty then)."""
+    if made:
+        with contextlib.suppress(OSError):
+            out_dir.rmdir()
+
+
 def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = False,
                now: datetime | None = None, stats: ExportStats | None = None) -> int:
     """Write an HSDS 3.0 package into `out_dir`; return the number of services written."""
@@ -196,13 +205,19 @@ def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = F
 
         now = timeutil.now("UTC")  # PEERFIND_NOW pins it, as for search
     stats = stats if stats is not None else ExportStats()
+    made = not out_dir.exists()
     _prepare_dir(out_dir, force)
     package = package_descriptor()
-    tables = _Tables(out_dir, package, force)
+    try:
+        tables = _Tables(out_dir, package, force)
+    except BaseException:
+        _unmake(out_dir, made)
+        raise
     try:
         meta = SafeFile(out_dir / "datapackage.json", force=force)
     except BaseException:
         tables.abort()
+        _unmake(out_dir, made)
         raise
     try:
         _write_taxonomy(tables)
@@ -217,9 +232,12 @@ def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = F
         _state_licences(package, sources)
         json.dump(package, meta.stream, indent=2, ensure_ascii=False)
         meta.stream.write("\n")
+        for safe in (*tables.files.values(), meta):  # every file on disk before any is moved
+            safe.finish()
     except BaseException:
         tables.abort()
         meta.abort()
+        _unmake(out_dir, made)
         raise
     tables.commit()
     meta.commit()

@@ -41,6 +41,11 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
                  everything: bool = False, force: bool = False,
                  hsds: bool = False) -> ExportReport:
     """Write the results of `q` (or, with `everything`, every listing its filters match)."""
+    if not str(path).strip():
+        from peerfind.errors import UsageError
+
+        raise UsageError("give the file (or, with --hsds, the folder) to write, e.g. "
+                         "`peerfind export groups.csv --near 02139`.")
     fmt = format_for_path(path, hsds=hsds)
     report = ExportReport(ExportStats())
     if everything:

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from peerfind import USER_AGENT
 from peerfind.errors import FetchError
@@ -75,7 +75,7 @@ class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last: float | None = None  # clock() when the previous request ended
-    rules: RobotFileParser | None = None
+    rules: Protego | None = None
     robots_error: str | None = None  # set when robots.txt was unreachable: fetch nothing
     robots_done: bool = False
     crawl_delay: float = 0.0
@@ -166,7 +166,7 @@ class Fetcher:
             headers = cached.conditional_headers() if cached else {}
             reply = await self._request(current, headers)
             if reply.status in REDIRECTS and reply.headers.get("location"):
-                nxt = urljoin(current, reply.headers["location"]).split("#")[0]
+                nxt = _redirect_target(url, current, reply.headers["location"])
                 if nxt in seen:
                     raise FetchError(f"{url}: redirect loop ({current} -> {nxt})")
                 seen.add(nxt)
@@ -216,7 +216,7 @@ class Fetcher:
                 host.robots_done = True
         if host.robots_error:
             raise Disallowed(f"{url}: {host.robots_error}")
-        if host.rules is not None and not host.rules.can_fetch(self.user_agent, url):
+        if host.rules is not None and not host.rules.can_fetch(url, self.user_agent):
             raise Disallowed(f"{url}: disallowed by robots.txt")
 
     async def _load_robots(self, url: str, host: _Host) -> None:
@@ -227,8 +227,10 @@ class Fetcher:
         for _hop in range(self.max_redirects + 1):  # robots.txt may redirect (e.g. http -> https)
             try:
                 reply = await self._request(robots_url, {}, limit=ROBOTS_MAX, robots=True)
-            except TooLarge:
-                return  # oversized robots.txt: treat as no rules rather than half of them
+            except TooLarge:  # RFC 9309 2.5: a parser may stop at 500 KiB; obey the worst case
+                host.robots_error = (f"robots.txt is larger than {ROBOTS_MAX // 1024} KB: "
+                                     "treated as disallowing everything (RFC 9309)")
+                return
             if reply.status in REDIRECTS and reply.headers.get("location"):
                 robots_url = urljoin(robots_url, reply.headers["location"])
                 continue
@@ -240,8 +242,8 @@ class Fetcher:
             return
         if not 200 <= reply.status < 300:
             return  # 4xx: no robots.txt, everything allowed
-        rules = RobotFileParser(robots_url)
-        rules.parse(decode_text(reply.body, reply.headers.get("content-type", "")).splitlines())
+        # protego implements RFC 9309: '*' and '$' wildcards, the longest matching rule wins.
+        rules = Protego.parse(decode_text(reply.body, reply.headers.get("content-type", "")))
         host.rules = rules
         delay = rules.crawl_delay(self.user_agent)
         if delay is not None:
@@ -278,6 +280,8 @@ class Fetcher:
                     raise FetchError(f"{url}: cannot connect ({_reason(exc)})") from None
                 except httpx.HTTPError as exc:
                     raise FetchError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from None
+                except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                    raise FetchError(f"{url}: not a usable URL ({_reason(exc)})") from None
                 except TimeoutError:
                     raise FetchError(f"{url}: took longer than {self.max_time:g} s") from None
                 finally:
@@ -333,6 +337,24 @@ async def _raw_chunks(response: httpx.Response, consumed: bool) -> AsyncIterator
         return
     async for chunk in response.aiter_raw():
         yield chunk
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    """Return where a redirect leads; raise FetchError for a Location that is no usable URL
+    (an out-of-range port, a broken host)."""
+    try:
+        nxt = urljoin(current, location).split("#")[0]
+        parts = urlsplit(nxt)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        httpx.URL(nxt)
+    except (ValueError, httpx.InvalidURL):
+        from peerfind.clean import clean_text
+
+        raise FetchError(f"{url}: redirect to an invalid URL "
+                         f"{clean_text(location, limit=200)!r}") from None
+    if not parts.hostname:
+        raise FetchError(f"{url}: redirect to a URL without a host")
+    return nxt
 
 
 def retry_after(value: str, now: datetime) -> float | None:

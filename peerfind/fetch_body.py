@@ -79,15 +79,28 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
 _AS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"}
 
 
+# Text codecs that are not character sets of web pages: they fail on ordinary bytes (idna,
+# punycode, undefined) or turn backslash sequences into characters (unicode_escape).
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
+                 "unicode_escape", "raw_unicode_escape", "utf-7", "mbcs", "oem"}
+
+
 def _known(label: str) -> str | None:
-    """Return a Python codec name for a charset label, or None when unknown."""
+    """Return a Python codec name for a charset label, or None when unknown or not a charset.
+
+    A server names the charset, so it may name any codec Python has: base64, rot13, zlib and
+    the other byte or text transforms are refused like unknown labels.
+    """
     label = label.strip().lower()
     if label in _AS_1252:
         return "cp1252"
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def declared_charset(content_type: str, body: bytes) -> str | None:
@@ -108,7 +121,10 @@ def decode_text(body: bytes, content_type: str = "") -> str:
     """Return the body as text in its declared charset, else UTF-8, else the detected one."""
     charset = declared_charset(content_type, body)
     if charset:
-        return body.decode(charset, errors="replace")
+        try:
+            return body.decode(charset, errors="replace")
+        except (UnicodeError, LookupError, TypeError, ValueError):  # a codec that cannot replace
+            pass
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

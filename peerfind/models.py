@@ -86,6 +86,12 @@ _SCHEDULE_KEYS = frozenset(f.name for f in fields(Schedule))  # what from_dict r
 _SCHEDULE_DEFAULTS = {f.name: f.default for f in fields(Schedule)}  # all immutable
 
 
+def _int_or_text(digits: str) -> int | str:
+    """Return a JSON integer, or its digits as text when it is too long for int() (Python
+    refuses over 4,300 digits): the field holding it fails alone, not the whole feed."""
+    return int(digits) if len(digits) <= 4_000 else digits
+
+
 @dataclass(frozen=True)
 class Page:
     """A fetched response as a parser sees it: no network, time comes from `fetched_at`."""
@@ -110,7 +116,7 @@ class Page:
             kind = "an HTML page" if text[:1] == "<" else "not JSON"
             raise ParseError(f"{self.url}: expected {expected}, got {kind}")
         try:
-            return json.loads(text)
+            return json.loads(text, parse_int=_int_or_text)
         except (json.JSONDecodeError, RecursionError) as exc:
             where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
             raise ParseError(f"{self.url}: invalid JSON{where}") from None

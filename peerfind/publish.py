@@ -489,6 +489,9 @@ def update(from_url: str | None, db_path: Path | str, *, force: bool = False) ->
         manifest = _fetch_manifest(location, db.parent)
         snap_url = (urljoin(location, manifest["snapshot"]) if _is_http(location)
                     else str(_local(location).parent / manifest["snapshot"]))
+        if _is_http(location) and not _is_http(snap_url):  # a remote manifest: no local reads
+            raise CatalogError(f"the manifest at {location} names a snapshot that is not on "
+                               "the web; refused.")
         _download(snap_url, packed, min(manifest["size"], MAX_SNAPSHOT_BYTES))
         if packed.stat().st_size != manifest["size"]:
             raise CatalogError(f"the download of {snap_url} is incomplete "

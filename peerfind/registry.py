@@ -176,6 +176,12 @@ def source_config(row: dict[str, Any], origin: str, where: str = "") -> SourceCo
     options = row.get("options") or {}
     if not isinstance(options, dict):
         raise UsageError(f"{where}: options must be a table")
+    if row.get("timezone"):
+        from peerfind.timeutil import valid_timezone
+
+        if not valid_timezone(str(row["timezone"])):
+            raise UsageError(f"{where}: unknown time zone {str(row['timezone'])[:80]!r}; use an "
+                             "IANA name such as America/Chicago")
     return SourceConfig(
         name=name, platform=platform, url=url, organization=str(row.get("organization") or ""),
         region=str(row.get("region") or ""), country=str(row.get("country") or ""),
@@ -198,6 +204,8 @@ def load_sources_file(path: Path | str) -> list[SourceConfig]:
         raise UsageError(f"no sources file at {path}") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"cannot read sources file {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read sources file {path}: not UTF-8 text") from None
     rows = data.get("source", [])
     if not isinstance(rows, list):
         raise UsageError(f"{path}: expected [[source]] tables")

@@ -131,6 +131,8 @@ async def run_source(source: Source, fetcher: Any, *,
         except FetchError as exc:
             if not (is_start and _refused(exc) and fall_back(str(exc))):
                 _error(run, str(exc), fatal=is_start)
+        except Exception as exc:  # a fetcher bug on one hostile page fails that page only
+            _error(run, f"{url}: {unexpected(exc)}", fatal=is_start)
         else:
             run.pages += 1
             run.not_modified += page.status == 304
@@ -142,7 +144,11 @@ async def run_source(source: Source, fetcher: Any, *,
                 _error(run, problem, fatal=is_start)
             for link in follows:
                 target = _norm(urljoin(page.url, link.url))
-                if urlsplit(target).scheme in ("http", "https", "file") and target not in seen:
+                scheme = urlsplit(target).scheme
+                if scheme == "file" and urlsplit(page.url).scheme != "file":
+                    _error(run, f"{page.url}: refused to read the local file {target} "
+                           "(a remote page may only lead to http and https)", fatal=False)
+                elif scheme in ("http", "https", "file") and target not in seen:
                     seen.add(target)
                     queue.append((target, link.callback, dict(link.meta)))
         if run.fatal:
@@ -164,6 +170,11 @@ def all_skipped(report: ParseReport) -> str:
     more = "" if len(report.skipped) <= 3 else ", …"
     total = sum(report.skipped.values())
     return f"every record skipped ({total}: {reasons}{more})"
+
+
+def unexpected(exc: BaseException) -> str:
+    """Return the one-line report of an error nobody expected inside one source."""
+    return f"unexpected error: {type(exc).__name__}: {str(exc)[:300]}"
 
 
 def _error(run: SourceRun, message: str, *, fatal: bool) -> None:
@@ -261,10 +272,13 @@ async def run_sources(sources: list[Source], fetcher: Any, *,
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(source: Source) -> SourceRun:
-        async with gate:
-            run = await run_source(source, fetcher, on_page=on_page)
-        if fill_places and not run.fatal and run.groups:
-            run.groups, run.geocoded, run.zoned = enrich(run.groups)
+        try:  # whatever goes wrong inside one source fails that source only
+            async with gate:
+                run = await run_source(source, fetcher, on_page=on_page)
+            if fill_places and not run.fatal and run.groups:
+                run.groups, run.geocoded, run.zoned = enrich(run.groups)
+        except Exception as exc:
+            run = _finish(SourceRun(config=source.config, fatal=unexpected(exc)), time.monotonic())
         if on_done:
             on_done(run)
         return run

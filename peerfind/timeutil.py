@@ -50,7 +50,11 @@ def now(tz: str) -> datetime:
     pinned = os.environ.get("PEERFIND_NOW")
     zone = ZoneInfo(tz)
     if pinned:
-        moment = datetime.fromisoformat(pinned)
+        try:
+            moment = datetime.fromisoformat(pinned)
+        except ValueError:
+            raise UsageError(f"PEERFIND_NOW={pinned[:40]!r} is not an ISO 8601 time such as "
+                             "2026-04-07T18:00:00-04:00; unset it.") from None
         return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     return datetime.now(zone)
 
@@ -62,8 +66,11 @@ def parse_span(text: str) -> timedelta:
     )
     if not match or not any(match.groups()):
         raise UsageError(f"--within {text!r}: use a span such as 3h, 90m or 2d.")
-    days, hours, minutes = (int(g or 0) for g in match.groups())
-    span = timedelta(days=days, hours=hours, minutes=minutes)
+    days, hours, minutes = (int(g or 0) if len(g or "") <= 9 else 10**9 for g in match.groups())
+    try:
+        span = timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        span = timedelta.max
     if span <= timedelta(0) or span > timedelta(days=31):
         raise UsageError("--within must be between 1 minute and 31 days.")
     return span

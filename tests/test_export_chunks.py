@@ -36,10 +36,10 @@ ODD = [
     ("organization", "-2+3", "sql"),  # '-' that is not a plain number
     ("postal_code", "-5", "sql"),  # a plain negative number: left alone
     ("city", " Springfield", "sql"),  # leading space
-    ("city", "\u00a0=1", "sql"),  # no-break space before a formula character
+    ("city", "\u00a0=1", "row"),  # no-break space (not printable): read again and cleaned
     ("region", "\uff1dSUM", "sql"),  # full-width '='
     ("name", "Grupo Esperanza \u2013 en espa\u00f1ol", "sql"),  # non-ASCII, plain
-    ("name", "Caf\u00e9 \u202e\x07", "sql"),  # not printable: characters dropped
+    ("name", "Caf\u00e9 \u202e\x07", "row"),  # not printable: read again and cleaned
     ("populations", "|veterans||youth|", "row"),  # an empty tag
     ("topics", "depression|grief", "sql"),  # tags without the outer bars
     ("latitude", 1e-05, "row"),  # SQLite and Python write this differently

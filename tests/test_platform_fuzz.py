@@ -88,9 +88,14 @@ def _record(required: dict[str, st.SearchStrategy[object]],
 
 hhmm = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 stamp = st.builds(lambda d, t: f"2026-{d:%m-%d} {t}:00", st.dates(), hhmm)
+# Characters the cleaner must remove: C0/C1 controls, ESC, bidi controls, zero width space, BOM,
+# word joiner and invisible operators (U+2060-2064), tag characters (U+E0000-E007F).
+INVISIBLE = ("\x00\x07\x1b\x7f\x85\x9b\x9d\u061c\u200b\u200e\u202a\u202e\u2060\u2061"
+             "\u2062\u2063\u2064\u2066\u2069\ufeff\U000e0000\U000e0001\U000e0041\U000e007f")
+hidden = st.text(alphabet=st.sampled_from(INVISIBLE + "ab =+@-1\t\n"), max_size=30)
 words = st.sampled_from(["Peer Support Group", "Family Support Group", "Gala", "Board meeting",
                          "LGBTQ+ Connection", "Veterans grief group", "Yoga"]) | st.text(
-                             max_size=20)
+                             max_size=20) | st.builds(lambda a, b: a + "group" + b, hidden, hidden)
 zones = st.sampled_from(["America/New_York", "Europe/Berlin", "UTC", "", "Not/AZone"])
 RECORDS: dict[str, st.SearchStrategy[object]] = {
     "meeting-guide": st.lists(_record({
@@ -181,6 +186,8 @@ def _check(name: str, page: Page, **options: object) -> None:
         assert isinstance(item, (Group, Follow))
         if isinstance(item, Group):
             assert item.problems() == [], (item, item.problems())
+            texts = [v for v in vars(item).values() if isinstance(v, str)]
+            assert not any(c in INVISIBLE.replace("\x85", "") for t in texts for c in t), item
 
 
 def _urls(name: str) -> tuple[str, ...]:
@@ -253,3 +260,13 @@ def test_arbitrary_jsonld_blocks(blocks: list[object]) -> None:
         for b in blocks)
     _check("jsonld", _page("https://jsonld.example.org/e", f"<html><head>{scripts}</head></html>"),
            all_events=True)
+
+
+@FUZZ
+@given(text=hidden | st.text(max_size=60))
+def test_cleaner_leaves_no_invisible_character(text: str) -> None:
+    from peerfind.clean import clean_text, csv_cell, terminal_safe
+
+    for cleaned in (clean_text(text), clean_text(text, multiline=True), terminal_safe(text),
+                    csv_cell(text)):
+        assert not any(c in INVISIBLE for c in cleaned), repr(cleaned)
