@@ -15,6 +15,7 @@ PLATFORMS: dict[str, str] = {
     "jsonld": "peerfind.platforms.jsonld:JsonLd",
     "hsds": "peerfind.platforms.hsds:Hsds",
     "css": "peerfind.platforms.declarative:CssPage",
+    "oiaa": "peerfind.platforms.oiaa:Oiaa",
 }
 
 
