@@ -29,9 +29,14 @@ _BUSINESS = re.compile(
 _BUSINESS_TYPES = frozenset({"BUS"})
 
 
-def not_a_group(group: Group) -> str | None:
-    """Return why a listing is not a support group to list, or None when it is one."""
-    if group.status in (vocab.INACTIVE, vocab.TEMPORARILY_CLOSED):
+def not_a_group(group: Group, keep_closed: bool = False) -> str | None:
+    """Return why a listing is not a support group to list, or None when it is one.
+
+    With `keep_closed`, a temporarily closed meeting is kept (a scrape stores it as closed,
+    so `--include-closed` still finds it); the bundle leaves it out.
+    """
+    closed = () if keep_closed else (vocab.TEMPORARILY_CLOSED,)
+    if group.status in (vocab.INACTIVE, *closed):
         return INACTIVE
     if _TEST.search(group.name):
         return TEST
@@ -40,11 +45,12 @@ def not_a_group(group: Group) -> str | None:
     return None
 
 
-def screen(groups: Iterable[Group], skipped: Counter[str]) -> list[Group]:
+def screen(groups: Iterable[Group], skipped: Counter[str],
+           keep_closed: bool = False) -> list[Group]:
     """Return the listings that are support groups; count the others in `skipped` by reason."""
     kept = []
     for group in groups:
-        reason = not_a_group(group)
+        reason = not_a_group(group, keep_closed)
         if reason is None:
             kept.append(group)
         else:
