@@ -8,12 +8,15 @@ strings and the French and Spanish labels are the forms named in issue 17, item 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from peerfind.clean import clean_url, scrub_secrets, secret_free_link
 from peerfind.models import Page
+from peerfind.platforms import platform_class
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 
@@ -99,3 +102,31 @@ def test_parser_scrubs_names_and_venues() -> None:
                 fetched_at=datetime(2026, 1, 1))
     (group,) = MeetingGuide(SourceConfig(name="t")).parse_groups(page)
     assert (group.name, group.venue) == ("Early Birds", "Hall")
+
+
+# Every Meeting Guide feed the project holds, recorded fixtures and bundled feeds alike.
+FEEDS = sorted((Path(__file__).parent / "fixtures" / "meeting_guide").glob("*.json")) + sorted(
+    (Path(__file__).parent.parent / "data" / "feeds").glob("*.json"))
+_LEAK = re.compile(
+    r"pass\s*code|password|contrase|mot de passe|\bpwd\b|meeting\s*id|\bID\s*[:#]?\s*\d{3}"
+    r"|\d{6,}#|,,\d|\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|wp-admin",
+    re.I)
+
+
+@pytest.mark.parametrize("path", FEEDS, ids=lambda p: p.name)
+def test_no_secret_reaches_a_listing_from_any_feed(path: Path) -> None:
+    """Parsed as a live scrape would (join details kept): no passcode, ID or personal contact."""
+    platform = "oiaa" if path.name.startswith("aa-oiaa") else "meeting-guide"
+    scraper = platform_class(platform)(SourceConfig(name="t"))
+    page = Page(url="https://example.org/feed.json", text=path.read_text(encoding="utf-8"),
+                fetched_at=datetime(2026, 1, 1))
+    leaks = []
+    for group in scraper.parse_groups(page):
+        for key in ("name", "venue", "address", "description", "join_notes"):
+            value = getattr(group, key)
+            if _LEAK.search(value):
+                leaks.append((key, value[:70]))
+        # A live join link is kept (the bundle keeps none), but never its passcode or a login.
+        if re.search(r"[?#&]|://[^/]*@", group.join_url):
+            leaks.append(("join_url", group.join_url))
+    assert leaks == []
