@@ -271,3 +271,13 @@ def test_no_staging_links_and_facts_only_feeds(built: sqlite3.Connection) -> Non
     nepa = built.execute("SELECT count(*) FROM groups WHERE source = 'aa-northeast-pa'"
                          " AND source_url LIKE 'https://aaintergroupnepa.org/meetings/%'")
     assert nepa.fetchone()[0] >= 450
+
+
+def test_show_says_a_map_point_is_approximate(built: sqlite3.Connection) -> None:
+    from peerfind.render import group_detail
+
+    rows = {r["geo_precision"]: dict(r) for r in built.execute(
+        "SELECT * FROM groups WHERE source = 'aa-hamilton-oh' OR source = 'aa-sepia'")}
+    assert "Map point:      approximate (the centre of its ZIP code)" in group_detail(
+        Group.from_dict(rows["postal"]))
+    assert "Map point" not in group_detail(Group.from_dict(rows["exact"]))
