@@ -46,7 +46,16 @@ def test_shipped_catalog_matches_a_fresh_build(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.db"
     bundle.build_from_feeds(fresh)
     assert prebuilt._meta(shipped, prebuilt.INPUTS_KEY) == prebuilt.bundle_inputs()
-    assert dump(shipped) == dump(fresh)
+    # The full-text index's internal segments may be laid out differently by another SQLite
+    # version; the rows it indexes are compared, and a query on it checks it works.
+    internals = ("groups_fts_data", "groups_fts_idx")
+    assert dump(shipped, internals) == dump(fresh, internals)
+    conn = sqlite3.connect(shipped)
+    try:
+        hits = conn.execute("SELECT count(*) FROM groups_fts WHERE groups_fts MATCH 'serenity'")
+        assert hits.fetchone()[0] > 0
+    finally:
+        conn.close()
 
 
 def test_first_run_unpacks_instead_of_parsing(tmp_path: Path,
