@@ -110,7 +110,8 @@ def test_closed_groups_hidden_unless_asked(tmp_path) -> None:  # type: ignore[no
     db = catalog.connect(path)
     with db:
         db.execute("UPDATE groups SET status = ? WHERE id = (SELECT id FROM groups WHERE"
-                   " source = 'al-anon-massachusetts' AND city = 'Boston' LIMIT 1)",
+                   " source = 'al-anon-massachusetts' AND city = 'Boston' AND format = 'in_person'"
+                   " LIMIT 1)",
                    (vocab.TEMPORARILY_CLOSED,))
     default = search(db, q(radius_mi=200, limit=1000)).results
     assert all(r.group.status == vocab.ACTIVE for r in default)
