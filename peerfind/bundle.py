@@ -64,15 +64,17 @@ def with_schedule_text(group: Group) -> Group:
 
 
 def public_link(group: Group, feed: dict[str, Any]) -> Group:
-    """Return the listing with a link to a staging host replaced by the organization's page.
+    """Return the listing with a link a person can open to check it.
 
-    bundled.toml names the host (`staging_host`) and, only where a public record gives it, the
-    organization's public page (`public_page`, cited there); without one the link is dropped.
+    A link to a staging host (`staging_host` in bundled.toml), and a missing link, give way to
+    the organization's public page (`public_page`, given only where a public record shows it, and
+    cited there); with no such page a staging link is dropped.
     """
     host = feed.get("staging_host")
-    if not host or urlsplit(group.source_url).hostname != host:
-        return group
-    return replace(group, source_url=feed.get("public_page", ""))
+    staging = bool(host) and urlsplit(group.source_url).hostname == host
+    if staging or not group.source_url:
+        return replace(group, source_url=feed.get("public_page", ""))
+    return group
 
 
 def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = None) -> int:

@@ -261,6 +261,11 @@ def test_no_staging_links_and_facts_only_feeds(built: sqlite3.Connection) -> Non
     alanon = {r[0] for r in built.execute(
         "SELECT DISTINCT source_url FROM groups WHERE source = 'al-anon-massachusetts'")}
     assert alanon == {feed("al-anon-massachusetts")["public_page"]}
+    for name in ("aa-oiaa-online", "recovery-dharma-online"):  # no link per meeting in the feed
+        links = {r[0] for r in built.execute(
+            "SELECT DISTINCT source_url FROM groups WHERE source = ?", (name,))}
+        assert links == {feed(name)["public_page"]}, name
+    assert built.execute("SELECT count(*) FROM groups WHERE source_url = ''").fetchone()[0] == 0
     for name in ("aa-northeast-pa", "recovery-dharma-online"):
         assert feed(name)["facts_only"] is True
         extra = built.execute(
