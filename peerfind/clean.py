@@ -58,11 +58,21 @@ def clean_url(value: object) -> str:
     text = clean_text(value, limit=10 * MAX_URL).replace(" ", "%20")
     if not text or len(text) > MAX_URL:
         return ""
+    if text.lower().startswith(("http://", "https://")):
+        return _without_userinfo(text)
     if text.lower().startswith(_SAFE_SCHEMES):
         return text
     if text.lower().startswith("www."):
         return "https://" + text
     return ""
+
+
+def _without_userinfo(url: str) -> str:
+    """Return an http(s) link without the `user:pass@` part of its host."""
+    match = re.match(r"([A-Za-z]+://)([^/?#]*)(.*)", url, re.S)
+    if match is None or "@" not in match[2]:
+        return url
+    return match[1] + match[2].rpartition("@")[2] + match[3]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -110,25 +120,85 @@ def terminal_safe(value: object) -> str:
 # The look-behind makes a match start only where a run of address characters starts: without it
 # a long run with no '@' costs quadratic time (a 100 kB field took minutes).
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\w)(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
-# Whole words only: "dialectical", "spin", "recall" or "context" must not hide a line.
+_PHONE = re.compile(
+    r"(?<![\w+])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)"
+    r"|(?<![\w+])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}(?!\w)"
+)
+# Dial strings that carry a meeting ID and passcode: "+16465588656,,86091860616#",
+# "81234567890#,,0#,123456#", "*261341#".
+_DIAL = re.compile(r"[+*]?\d[\d\s().-]{2,}\d#?(?:\s*,+\s*[*]?\d*#?)+|[*]?\d{3,}#")
+# Conference meeting IDs written as digit groups without a label: "863 2192 0270", "61035 61035".
+_MEETING_ID = re.compile(r"(?<![\w.-])\d{3,5}(?:[ -]\d{3,5}){1,3}(?![\w.-])")
+# In a one-line field the word that introduces a number goes with it: "(call 570-…)".
+_NUMBER_LABEL = r"(?:\b(?:call|text|tel|phone|cell|ph)\b\.?:?\s*)?"
+# Labels of secrets (English, Spanish, French) and of personal contact lines. Whole words only:
+# "dialectical", "spin", "recall" or "context" must not hide a line.
+_SECRET_LABEL = (
+    r"pass\s*code|pass\s*word|passwd|\bpwd\b|\bpw\s*[:=]|\bpin\b|access\s*code"
+    r"|\b(?:meeting|zoom|conf(?:erence)?|participant|webinar)[\s#-]*(?:id|code|number)\b"
+    r"|\bid\s*(?:[:#]\s*|\s)\d|\bid#"
+    r"|contrase[nñ]a|c[oó]digo|\bclave\b|id\s+de\s+(?:la\s+)?(?:reuni[oó]n|r[ée]union)"
+    r"|mot\s+de\s+passe|identifiant|\bcode\s*(?:d.acc[eè]s|de\s+r[ée]union)"
+)
 _SECRET_LINE = re.compile(
-    r"(pass\s*code|password|\bpwd\b|meeting\s*id|zoom\s*id|\bdial(?:-?in|ing|ed)?\b|\bpin\b"
-    r"|\bcall\s|\btext\s|\bcontact)",
+    rf"(?:{_SECRET_LABEL}|\bdial(?:-?in|ing|ed)?\b|\bcall\s|\btext\s|\bcontact)",
     re.IGNORECASE,
 )
+# In a one-line field (a name, a venue, an address) a label takes the rest of the field with it.
+_SECRET_TAIL = re.compile(rf"[\s,;(/-]*(?:{_SECRET_LABEL}).*$", re.IGNORECASE)
+
+
+def scrub_secrets(text: str, multiline: bool = True) -> str:
+    """Return text without meeting IDs, passcodes, dial strings, personal e-mails and phones.
+
+    The one secret scrubber. In multi-line text (notes, descriptions) a line that names a
+    passcode, meeting ID, dial-in or a personal contact is dropped whole; in a one-line field
+    (`multiline=False`: a name, venue or address) such a label is cut off with what follows it.
+    Then e-mail addresses, phone numbers, dial strings and unlabelled meeting-ID digit groups are
+    removed wherever they remain. Huge input is cut first (descriptions are capped anyway).
+    """
+    text = text[: 8 * MAX_DESCRIPTION + 4096]
+    if multiline:
+        text = "\n".join(line for line in text.splitlines() if not _SECRET_LINE.search(line))
+        text = _EMAIL.sub("[e-mail removed]", text)
+        text = _DIAL.sub("[phone removed]", text)
+        text = _PHONE.sub("[phone removed]", text)
+        return _MEETING_ID.sub(_meeting_id, text).strip()
+    scrubbed = _SECRET_TAIL.sub("", text)
+    for pattern in (_EMAIL, _DIAL, _PHONE):
+        scrubbed = re.sub(_NUMBER_LABEL + pattern.pattern, "", scrubbed, flags=re.IGNORECASE)
+    scrubbed = _MEETING_ID.sub(lambda m: "" if _meeting_id(m) != m[0] else m[0], scrubbed)
+    if scrubbed == text:
+        return text
+    return re.sub(r"\s*[(\[]\s*[)\]]|\s{2,}", " ", scrubbed).strip(" ,;:-/")
+
+
+def _meeting_id(match: re.Match[str]) -> str:
+    """Return the replacement for a digit-group run: removed when it is 9 to 12 digits long."""
+    digits = sum(c.isdigit() for c in match[0])
+    return "[number removed]" if 9 <= digits <= 12 else match[0]
 
 
 def scrub_personal(text: str) -> str:
-    """Return text without e-mails, phone numbers and lines with meeting IDs or passcodes.
+    """Return text without e-mails, phone numbers and lines with meeting IDs or passcodes."""
+    return scrub_secrets(text)
 
-    Huge input is cut first (the result is a description, capped at MAX_DESCRIPTION anyway).
-    """
-    text = text[: 8 * MAX_DESCRIPTION + 4096]
-    kept = [line for line in text.splitlines() if not _SECRET_LINE.search(line)]
-    text = "\n".join(kept)
-    text = _EMAIL.sub("[e-mail removed]", text)
-    return _PHONE.sub("[phone removed]", text).strip()
+
+def secret_free_link(url: str) -> str:
+    """Return a join link without its query, fragment (where `pwd=` passcodes travel) or
+    `user:pass@` credentials."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return urlunsplit((parts.scheme, strip_credentials(parts.netloc), parts.path, "", ""))
+
+
+def strip_credentials(netloc: str) -> str:
+    """Return a URL's host part without `user:pass@`."""
+    return netloc.rpartition("@")[2]
 
 
 def is_placeholder_contact(value: str) -> bool:

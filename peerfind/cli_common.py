@@ -133,7 +133,7 @@ def open_catalog(*, write: bool = False) -> sqlite3.Connection:
     if not path.exists() and state.db is None and path == default_db_path():
         from peerfind import bundle
 
-        note("Preparing the bundled catalog (first run, a few seconds)…")
+        note("Preparing the bundled catalog (first run)…")
         path.parent.mkdir(parents=True, exist_ok=True)
         bundle.build_file(path)
     return catalog.connect(path, create=write)

@@ -283,6 +283,8 @@ def _notes(run: Any) -> list[str]:
         out.append(f"{run.name}: {run.not_modified} page(s) unchanged since last time (HTTP 304)")
     if run.geocoded or run.zoned:
         out.append(f"{run.name}: placed {run.geocoded} by gazetteer, zoned {run.zoned}")
+    for why, count in sorted(getattr(run, "zone_corrections", {}).items()):
+        out.append(f"{run.name}: {count} listing(s): {why}")
     return out
 
 

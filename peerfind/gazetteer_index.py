@@ -147,11 +147,19 @@ def _open_or_build(progress: Progress | None) -> sqlite3.Connection:
         conn = _open_readonly(path)
         if conn is not None:
             return conn
+    if path is not None:
+        from peerfind import prebuilt
+
+        if prebuilt.unpack(prebuilt.INDEX, path, "fingerprint", fingerprint()):
+            conn = _open_readonly(path)
+            if conn is not None:
+                _remove_stale(path)
+                return conn
     if progress is not None:
         progress(PREPARING)
     if path is not None:
         try:
-            _build_file(path)
+            build_file(path)
             _remove_stale(path)
         except (OSError, sqlite3.Error):
             pass
@@ -178,7 +186,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection | None:
     return conn
 
 
-def _build_file(path: Path) -> None:
+def build_file(path: Path) -> None:
     """Write the index to a temporary file beside `path`, then rename it into place."""
     import tempfile
 

@@ -143,6 +143,13 @@ def footer(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+# How near the door a listing's map point is, when the source gave no exact point.
+APPROXIMATE = {
+    "postal": "approximate (the centre of its ZIP code): distances are rough",
+    "city": "approximate (the centre of its town): distances are rough",
+}
+
+
 def group_detail(
     g: Group,
     *,
@@ -167,6 +174,7 @@ def group_detail(
     where = ", ".join(p for p in (g.venue, g.address, g.city, g.region, g.postal_code) if p)
     rows += [
         ("Where", where),
+        ("Map point", APPROXIMATE.get(g.geo_precision, "") if where else ""),
         ("Join online", g.join_url),
         ("Join by phone", g.join_phone),
         ("Join notes", g.join_notes),

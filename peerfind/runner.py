@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from peerfind.errors import PeerfindError
 from peerfind.models import Follow, Group
 from peerfind.registry import Source
 from peerfind.scraping import ParseReport, Scraper, SourceConfig
+from peerfind.screen import screen
 
 MAX_ERRORS = 5
 CONCURRENCY = 32  # sources run at once (each host still sees one request at a time)
@@ -57,6 +58,7 @@ class SourceRun:
     dropped_links: int = 0  # Follow links over the max_pages cap
     geocoded: int = 0
     zoned: int = 0
+    zone_corrections: Counter[str] = field(default_factory=Counter)  # stated zone vs place
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished: datetime | None = None
     seconds: float = 0.0
@@ -276,7 +278,10 @@ async def run_sources(sources: list[Source], fetcher: Any, *,
             async with gate:
                 run = await run_source(source, fetcher, on_page=on_page)
             if fill_places and not run.fatal and run.groups:
-                run.groups, run.geocoded, run.zoned = enrich(run.groups)
+                run.groups, run.geocoded, run.zoned = enrich(run.groups,
+                                                             corrections=run.zone_corrections)
+            if not run.fatal and run.groups:  # not support groups: skipped, with their reasons
+                run.groups = screen(run.groups, run.report.skipped, keep_closed=True)
         except Exception as exc:
             run = _finish(SourceRun(config=source.config, fatal=unexpected(exc)), time.monotonic())
         if on_done:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from peerfind import vocab
+from peerfind.clean import scrub_secrets
 from peerfind.models import Follow, Group, Page, Schedule
 
 LONG_MEETING = "meet over 5 hours (a typo, or a drop-in centre?)"
@@ -124,6 +125,11 @@ class Scraper:
             values["country"] = cfg.country
         values["populations"] = tuple(values.get("populations", ())) + tuple(cfg.populations)
         values["topics"] = tuple(values.get("topics", ())) + tuple(cfg.topics)
+        for key in ("name", "venue", "address"):  # no phone, e-mail or passcode in a one-liner
+            if values.get(key):
+                values[key] = scrub_secrets(str(values[key]), multiline=False)
+        if values.get("join_notes"):
+            values["join_notes"] = scrub_secrets(str(values["join_notes"]))
         schedule = values.get("schedule") or Schedule()
         if schedule.timezone is None and cfg.timezone:
             values["schedule"] = replace(schedule, timezone=cfg.timezone)

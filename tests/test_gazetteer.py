@@ -47,7 +47,23 @@ def point(place: Place) -> tuple[float, float]:
 # --- index -------------------------------------------------------------------------------------
 
 
-def test_first_use_builds_index_file_and_reports_progress(home: Path) -> None:
+def test_first_use_unpacks_the_shipped_index_silently(home: Path) -> None:
+    gazetteer_index.reset()
+    for old in home.glob("gazetteer-*.sqlite"):
+        old.unlink()
+    messages: list[str] = []
+    assert gazetteer.prepare(messages.append) is True
+    assert messages == []  # unpacked from data/prebuilt/: nothing slow to announce
+    assert [f.name for f in home.glob("gazetteer-*.sqlite")] == [
+        f"gazetteer-{gazetteer_index.fingerprint()}.sqlite"]
+    assert gazetteer.resolve("Boston, MA").state == "MA"
+
+
+def test_first_use_builds_index_file_and_reports_progress(home: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerfind import prebuilt
+
+    monkeypatch.setattr(prebuilt, "path", lambda name: home / "no-such-prebuilt.gz")
     gazetteer_index.reset()
     for old in home.glob("gazetteer-*.sqlite"):
         old.unlink()

@@ -101,7 +101,8 @@ def pin(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def test_every_platform_has_an_end_to_end_test() -> None:
-    tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css", "tsml-csv"}
+    tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css", "tsml-csv",
+              "oiaa"}
     assert set(PLATFORMS) == tested
 
 
@@ -114,9 +115,10 @@ def test_meeting_guide_largest_sample(db: Path, pin) -> None:  # type: ignore[no
         result = scrape(db, "meeting-guide", site.url("/meetings.json"), "ma-al-anon",
                         "--program", "al-anon")
     cells = row(result.stdout, "ma-al-anon")
-    assert cells[1:4] == ["ok", "360", "0"]  # status, added, updated
-    assert cells[6] == "0"  # skipped: every record of this feed is a listing
-    assert "ma-al-anon: skipped" not in result.stdout
+    assert cells[1:4] == ["ok", "346", "0"]  # status, added, updated
+    assert cells[6] == "14"  # skipped: 13 district business meetings and a test record
+    assert "ma-al-anon: skipped 14 (13 business or service meeting, 1 test record)" in (
+        result.stdout)
     near = by_name(search(db, "--near", "Worcester, MA", "--radius", "5"))
     assert {"6500 Acceptance AFG", "6498 Serenity on Burncoat AFG"} <= set(near)
     assert "6491 A New Way of Life AFG" not in near  # its venue is temporarily closed
@@ -126,6 +128,21 @@ def test_meeting_guide_largest_sample(db: Path, pin) -> None:  # type: ignore[no
     assert serenity["day"] == ["Tuesday"] and serenity["start_time"] == "10:00"
     online = by_name(search(db, "--format", "online"))
     assert online["25037 Par ents AFG"]["source"] == "ma-al-anon"
+
+
+def test_oiaa_database_export(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
+    pin(LATER)
+    body = (FIXTURES.parent.parent / "data" / "feeds" / "aa-oiaa-online.json").read_bytes()
+    with Site({"/meetings.json": Reply(body=body, headers=JSON)}) as site:
+        result = scrape(db, "oiaa", site.url("/meetings.json"), "oiaa", "--program", "aa")
+    cells = row(result.stdout, "oiaa")
+    assert cells[1:4] == ["ok", "150", "0"]
+    assert "oiaa: skipped 10 (10 no weekly day and time)" in result.stdout
+    online = by_name(search(db, "--format", "online", "--language", "es"))
+    assert online and all(g["source"] == "oiaa" for g in online.values())
+    women = by_name(search(db, "--format", "online", "-p", "women"))
+    assert women["AA Women's Meeting"]["timezone"] == "Europe/Paris"
+    assert women["AA Women's Meeting"]["day"] == ["Sunday"]
 
 
 def test_bmlt_formats_then_meetings(db: Path, pin) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ SOURCES = {  # name: recorded feed
     "atlanta": "tsml-ui-atlanta-aa.json",
     "al-anon": "tsml-ui-al-anon.json",
     "kansas-city": "spec-kansas-city-data-sample.json",
-    "time-zones": "tsml-ui-timezones.test.json",
+    "eda": "tsml-ui-eda.json",
 }
 
 
@@ -110,15 +110,15 @@ def test_refresh_gates_publishes_and_updates(tmp_path: Path,
         assert first.returncode == 0, first.stderr
         base = manifest(out)
         counts = base["counts"]
-        assert counts["atlanta"] == 6 and counts["al-anon"] == 360  # type: ignore[index]
-        assert counts["time-zones"] == 2 and counts["kansas-city"] > 0  # type: ignore[index]
+        assert counts["atlanta"] == 6 and counts["al-anon"] == 346  # type: ignore[index]
+        assert counts["eda"] > 0 and counts["kansas-city"] > 0  # type: ignore[index]
         installed = second_install(tmp_path, url, "update")
         assert installed.returncode == 0, installed.stderr
         assert f"{base['total']} listings" in installed.stdout
 
         # A bad run: two of four sources are down. The gate stops it; nothing is published.
         serve(hosts["kansas-city"], None)
-        serve(hosts["time-zones"], None)
+        serve(hosts["eda"], None)
         bad = refresh(tmp_path, out, sources, url)
         assert bad.returncode == 1
         assert "gate: 2 of 4 sources failed (50%), more than the 25% allowed" in bad.stderr
@@ -138,8 +138,8 @@ def test_refresh_gates_publishes_and_updates(tmp_path: Path,
         assert new["counts"] == {**counts, "atlanta": 5}  # type: ignore[dict-item]
         report = (out / "run-report.md").read_text(encoding="utf-8")
         assert "Result: **published**" in report
-        assert "- time-zones (failed:" in report and "- al-anon (suspicious:" in report
-        assert "previously 360: kept the previous listings)" in report
+        assert "- eda (failed:" in report and "- al-anon (suspicious:" in report
+        assert "previously 346: kept the previous listings)" in report
         coverage = json.loads((out / "coverage.json").read_text(encoding="utf-8"))
         assert ["Test atlanta", 6, 5] in coverage["organization"]
         assert sorted(p.name for p in out.glob("catalog-*.db.gz")) == sorted(

@@ -102,7 +102,7 @@ def _feed_groups():  # type: ignore[no-untyped-def]
     """Yield (name, addresses in the raw feed, groups) for every bundled feed and the Seattle
     fixture (which has role addresses and personal mailboxes side by side)."""
     feeds = [(f["name"], data_path(f["file"]), f["platform"], f.get("program", ""),
-              datetime.fromisoformat(f["recorded"]).replace(tzinfo=UTC))
+              bundle.recorded_date(f["recorded"]))
              for f in bundle.bundled_feeds()]
     feeds.append(("seattle", FIXTURES / "php-meetings-seattle-feedback.json", "meeting-guide",
                   "aa", datetime(2025, 7, 22, tzinfo=UTC)))
@@ -123,7 +123,7 @@ def test_no_personal_address_is_shown_from_any_bundled_feed() -> None:
             chan = feedback.channel(g)
             as_json = json.dumps(Result(g).to_dict())
             shown = unquote("\n".join((render.group_detail(g), chan.target, chan.line(), as_json)))
-            for address in addresses:
+            for address in addresses - {g.source_key}:  # an iCalendar UID is no one's mailbox
                 if address.lower() in shown.lower():
                     shown_from[name] = shown_from.get(name, 0) + 1
                     assert feedback.is_role_address(address, g.email), (name, g.name, address)

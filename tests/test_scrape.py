@@ -120,11 +120,11 @@ def test_garbage_where_json_was_expected(db: Path, body: bytes, says: str) -> No
 def test_empty_feed_after_hundreds_is_suspicious_and_kept(db: Path) -> None:
     with Host({"/feed.json": [Reply(body=AL_ANON, headers=JSON), Reply(body=b"[]")]}) as host:
         first = adhoc(db, host.url("/feed.json"), "--program", "al-anon")
-        assert active(db) == 360, first.output
+        assert active(db) == 346, first.output  # 360 less 13 business meetings and 1 test
         result = adhoc(db, host.url("/feed.json"), "--program", "al-anon")
     assert result.exit_code == 1  # a suspicious run exits non-zero so cron notices
-    assert "suspicious" in result.stdout and "previously 360" in result.stdout
-    assert active(db) == 360
+    assert "suspicious" in result.stdout and "previously 346" in result.stdout
+    assert active(db) == 346
     assert rows(db, "SELECT status FROM runs WHERE source='test' ORDER BY id DESC LIMIT 1") == [
         ("suspicious",)]
 
@@ -534,3 +534,28 @@ def test_enrich_geocodes_and_zones() -> None:
     assert groups[0].schedule.timezone == "America/New_York"
     assert groups[1].latitude is None and groups[1].schedule.timezone == "America/Toronto"
     assert (geocoded, zoned) == (1, 2)
+
+
+def test_scrape_report_counts_listings_that_are_not_groups(db: Path) -> None:
+    """The Al-Anon feed's test record and 13 district business meetings are skipped, by reason."""
+    with Host({"/feed.json": [Reply(body=AL_ANON, headers=JSON)]}) as host:
+        result = adhoc(db, host.url("/feed.json"), "--program", "al-anon")
+    assert result.exit_code == 0, result.output
+    assert "13 business or service meeting" in result.stdout
+    assert "1 test record" in result.stdout
+    names = [r[0] for r in rows(db, "SELECT name FROM groups")]
+    assert not [n for n in names if "Business Meeting" in n or "Testing meeting" in n]
+    closed = rows(db, "SELECT count(*) FROM groups WHERE status = 'temporarily_closed'")[0][0]
+    assert closed > 0  # a scrape keeps temporarily closed meetings, marked so
+
+
+def test_scrape_report_names_a_stated_zone_that_contradicts_the_place(db: Path) -> None:
+    """The real Hamilton, Ohio feed says America/Chicago: reported, and the place's zone used."""
+    body = (Path(__file__).parent.parent / "data" / "feeds" / "aa-hamilton-oh.json").read_bytes()
+    with Host({"/feed.json": [Reply(body=body, headers=JSON)]}) as host:
+        result = adhoc(db, host.url("/feed.json"), "--program", "aa", "--region", "OH")
+    assert result.exit_code == 0, result.output
+    assert ("38 listing(s): stated zone America/Chicago contradicts its place (America/New_York)"
+            in result.stdout)
+    zones = rows(db, "SELECT DISTINCT json_extract(schedule, '$.timezone') FROM groups")
+    assert zones == [("America/New_York",)]

@@ -16,6 +16,7 @@ PLATFORMS: dict[str, str] = {
     "hsds": "peerfind.platforms.hsds:Hsds",
     "css": "peerfind.platforms.declarative:CssPage",
     "tsml-csv": "peerfind.platforms.tsml_csv:TsmlCsv",
+    "oiaa": "peerfind.platforms.oiaa:Oiaa",
 }
 
 

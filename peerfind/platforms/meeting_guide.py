@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from peerfind import vocab
-from peerfind.clean import is_placeholder_contact, scrub_personal
+from peerfind.clean import is_placeholder_contact, scrub_personal, secret_free_link
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms import mg_shapes
@@ -114,9 +113,8 @@ def _evidence(row: dict[str, Any], page: Page) -> dict[str, str]:
 
 
 def strip_secrets(url: str) -> str:
-    """Return a join URL without its query string and fragment (where passcodes travel)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    """Return a join URL without query, fragment or credentials; '' if it embeds a passcode."""
+    return secret_free_link(url)
 
 
 def _types(row: dict[str, Any]) -> list[str]:
