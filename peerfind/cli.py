@@ -13,6 +13,7 @@ from peerfind.cli_common import app, db_path, fail, handled, note, open_catalog,
 from peerfind.cli_query import (
     Access,
     Closed,
+    ClosedOnly,
     Days,
     Formats,
     Langs,
@@ -20,7 +21,10 @@ from peerfind.cli_query import (
     Near,
     Now,
     Online,
+    Openness,
+    OpenOnly,
     Pops,
+    Programs,
     Radius,
     Time,
     Topics,
@@ -95,6 +99,10 @@ def search(
     units: Units = "mi",
     population: Pops = None,
     topic: Topics = None,
+    program: Programs = None,
+    open_only: OpenOnly = False,
+    closed_only: ClosedOnly = False,
+    openness: Openness = None,
     fmt: Formats = None,
     day: Days = None,
     time: Time = None,
@@ -121,6 +129,8 @@ def search(
       peerfind search grief --near "Atlanta, GA" --day tomorrow --time evening
 
       peerfind search --format online -t eating_disorders --now -o json
+
+      peerfind search --near "Atlanta, GA" --program aa --open -l spanish
     """
     from peerfind import search as s
 
@@ -152,6 +162,10 @@ def export(
     units: Units = "mi",
     population: Pops = None,
     topic: Topics = None,
+    program: Programs = None,
+    open_only: OpenOnly = False,
+    closed_only: ClosedOnly = False,
+    openness: Openness = None,
     fmt: Formats = None,
     day: Days = None,
     time: Time = None,

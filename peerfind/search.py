@@ -42,6 +42,8 @@ class Query:
     text: str = ""
     populations: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)  # "aa", "al-anon", … (any of them)
+    openness: str = ""  # "open", "closed" or "" (either)
     formats: list[str] = field(default_factory=list)
     days: list[int] = field(default_factory=list)  # 0 = Sunday
     dates: list[str] = field(default_factory=list)  # ISO dates ("today", "tomorrow" resolved)
@@ -168,14 +170,21 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
     statuses = [vocab.ACTIVE] + ([vocab.TEMPORARILY_CLOSED] if q.include_closed else [])
     where.append(f"status IN ({','.join('?' * len(statuses))})")
     args += statuses
-    for column, tags in (
-        ("populations", q.populations),
-        ("topics", q.topics),
-        ("accessibility", q.accessibility),
+    for column, kind, tags in (
+        ("populations", "population", q.populations),
+        ("topics", "topic", q.topics),
+        ("accessibility", "accessibility", q.accessibility),
     ):
         for tag in tags:
-            where.append(f"{column} LIKE ?")
-            args.append(f"%|{tag}|%")
+            terms = vocab.with_narrower(kind, tag)  # a broader term includes its narrower ones
+            where.append("(" + " OR ".join(f"{column} LIKE ?" for _ in terms) + ")")
+            args += [f"%|{t}|%" for t in terms]
+    if q.programs:
+        where.append(f"program IN ({','.join('?' * len(q.programs))})")
+        args += q.programs
+    if q.openness:
+        where.append("openness = ?")
+        args.append(q.openness)
     if q.languages:
         conds = ["languages LIKE ?" for _ in q.languages]
         args += [f"%|{lang}|%" for lang in q.languages]

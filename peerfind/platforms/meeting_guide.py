@@ -11,8 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 from peerfind import vocab
 from peerfind.clean import is_placeholder_contact, scrub_personal
 from peerfind.errors import ParseError
+from peerfind.listing_text import name_populations, strip_group_id, unescape
 from peerfind.models import Follow, Group, Page, Schedule
-from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types
+from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
 from peerfind.schedule import describe
 from peerfind.scraping import Scraper
 
@@ -183,10 +184,11 @@ class MeetingGuide(Scraper):
         return self.group(
             page,
             source_key=slug,
-            name=str(row["name"]),
+            name=unescape(strip_group_id(str(row["name"]), slug)),
             source_url=str(row.get("url") or page.url),
             description=self._parse_description(row),
-            populations=pops + prog_pops,
+            populations=pops + prog_pops + name_populations(str(row["name"])),
+            openness=openness(codes),
             topics=topics + prog_topics,
             languages=langs,
             accessibility=access,
@@ -278,7 +280,7 @@ class MeetingGuide(Scraper):
     def _parse_description(self, row: dict[str, Any]) -> str:
         """Return the meeting notes with personal contacts, meeting ids and passcodes removed."""
         pieces = [str(row.get(k) or "") for k in ("notes", "location_notes", "group_notes")]
-        return scrub_personal("\n".join(p for p in pieces if p.strip()))
+        return scrub_personal(unescape("\n".join(p for p in pieces if p.strip())))
 
     @staticmethod
     def _org_contact(value: object) -> str:
