@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -117,6 +118,14 @@ def search(
     output: Annotated[
         str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
     ] = "table",
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="One listing per block of labelled lines, for screen readers and simple "
+            "terminals (also when TERM=dumb), e.g. peerfind search --near 02139 --plain.",
+        ),
+    ] = False,
 ) -> None:
     """Find groups near a place, by who they are for, format and time.
 
@@ -140,9 +149,16 @@ def search(
     conn = open_catalog()
     outcome = s.search(conn, q)
     if output == "table":
-        print_table(outcome, q, place, units)
+        plain = plain or os.environ.get("TERM", "") == "dumb"
+        print_table(outcome, q, place, units, plain=plain, conn=conn)
     else:
         print_machine(outcome.results, output)
+    if outcome.zoneless_left_out:
+        n = outcome.zoneless_left_out
+        note(
+            f"note: {n} listing{'s' if n != 1 else ''} with no time zone "
+            f"{'were' if n != 1 else 'was'} left out of --now/--within (when they meet is unknown)."
+        )
     if not outcome.results:
         explain_empty(outcome, q, units)
 
@@ -310,13 +326,15 @@ def geocode(
 
 @app.command(name="crisis")
 def crisis_lines() -> None:
-    """Show crisis and help lines (988 call/text; veterans press 1; Trevor Project; …).
+    """Show crisis and help lines (988 call/text; veterans press 1; en español press 2; 211; …).
 
     Example: peerfind crisis
     """
+    import shutil
+
     from peerfind import crisis
 
-    print(crisis.render())
+    print(crisis.render(shutil.get_terminal_size((80, 24)).columns))
 
 
 def _register_extensions() -> None:

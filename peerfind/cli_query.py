@@ -268,10 +268,13 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     return place
 
 
-def print_table(outcome, q, place, units: str) -> None:  # type: ignore[no-untyped-def]
-    """Print the human result: header, table and footer."""
+def print_table(outcome, q, place, units: str, plain: bool = False, conn=None) -> None:  # type: ignore[no-untyped-def]
+    """Print the human result: header, table (or plain blocks) and footer."""
+    import shutil
+
     from peerfind import render
 
+    width = shutil.get_terminal_size((120, 24)).columns
     if place is not None:
         dist = render.distance_text(q.radius_mi, units).replace(".0 ", " ")
         print(
@@ -279,8 +282,20 @@ def print_table(outcome, q, place, units: str) -> None:  # type: ignore[no-untyp
             + (" and online" if set(q.formats) & {"online", "phone"} else "")
         )
     if outcome.results:
-        print(render.table(outcome.results, units=units, current=q.now))
-    print(render.footer(outcome.results))
+        if plain:
+            print(render.plain(outcome.results, units=units, current=q.now) + "\n")
+        else:
+            print(render.table(outcome.results, units=units, current=q.now, width=width))
+    total, exact = None, True
+    if conn is not None and len(outcome.results) >= q.limit:
+        from peerfind.search_total import total as count_total
+
+        total, exact = count_total(conn, q)
+    print(
+        render.footer(
+            outcome.results, width=width, shown=len(outcome.results), total=total, exact=exact
+        )
+    )
 
 
 def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]

@@ -42,6 +42,11 @@ def _description(group: Group) -> str:
         lines += [group.description, ""]
     if group.schedule.text:
         lines.append(f"When: {group.schedule.text}")
+    if not _zone(group):
+        lines.append(
+            "Time zone: unknown - the listing gives none, so this event is at the published "
+            "clock time in whatever zone your calendar uses; check the source before you go."
+        )
     lines.append(f"Format: {vocab.FORMATS.get(group.format, group.format)}")
     if group.join_url:
         lines.append(f"Join: {group.join_url}")

@@ -16,6 +16,7 @@ from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
 from peerfind.schedule import describe
 from peerfind.scraping import Scraper
+from peerfind.zone_words import stated_zone
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
 _ZONES = (
@@ -133,6 +134,11 @@ def _yes(value: object) -> bool:
     return str(value).strip().lower() in ("yes", "true", "1")
 
 
+def _notes(row: dict[str, Any]) -> str:
+    """Return a row's notes fields as one text."""
+    return " ".join(str(row.get(k) or "") for k in ("notes", "location_notes", "group_notes"))
+
+
 def _coords(row: dict[str, Any]) -> tuple[object, object]:
     """Return (latitude, longitude) from the split fields or a 'lat,lng' coordinates string."""
     if row.get("latitude") not in (None, "") and row.get("longitude") not in (None, ""):
@@ -231,6 +237,8 @@ class MeetingGuide(Scraper):
                     int(start[:2]) * 60 + int(start[3:])
                 )
                 start, end = stated, _shift(end, delta)
+        if tz is None:  # "(AEDT)", "7pm EST", "South Africa Time" in the name or the notes
+            tz = stated_zone(str(row.get("name") or "")) or stated_zone(_notes(row))
         schedule = Schedule(kind="weekly", days=tuple(days), start=start, end=end, timezone=tz)
         return replace(schedule, text=describe(schedule))
 
