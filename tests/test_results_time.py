@@ -4,6 +4,7 @@ listings without a time zone, zones labelled in `show` (issue 15, "Time")."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,17 +35,17 @@ def test_evening_applies_to_hybrid_meetings_in_an_online_search() -> None:
 
 
 def test_no_result_hints_count_only_what_meets_when_asked() -> None:
-    result = run("search", "--near", "Boston, MA", "--radius", "10", "-p", "women", "--within",
-                 "10m")
+    result = run("search", "--near", "Boston, MA", "--radius", "1", "--within", "10m")
     assert result.exit_code == 0
-    assert "No groups match" in result.stderr
-    assert "nearest matching group" not in result.stderr  # the 4.2 mi one meets at 7 PM
-    assert "online groups match" not in result.stderr  # none of those meets within 10 min
-
-
-def test_hints_still_count_what_matches_at_that_time() -> None:
-    result = run("search", "--near", "Boston, MA", "--radius", "2", "-p", "women", "--now")
-    assert "nearest matching group is 4.2 mi away" in result.stderr  # today 7:00 PM, in 30 min
+    # the 0.9 mi group meets tomorrow; the one at 2.1 mi started at 5:45 PM and is in progress
+    assert "The nearest matching group is 2.1 mi away (raise --radius)" in result.stderr
+    hint = re.search(r"(\d+) online groups match \(add --format online\)", result.stderr)
+    assert hint is not None, result.stderr
+    online = run("search", "--format", "online", "--within", "10m", "-o", "json")
+    assert len(json.loads(online.stdout)) == int(hint[1])  # following the hint finds that many
+    wider = run("search", "--near", "Boston, MA", "--radius", "3", "--within", "10m", "-o",
+                "json")
+    assert [round(r["distance_mi"], 1) for r in json.loads(wider.stdout)] == [2.1]
 
 
 def test_zoneless_listing_shows_unknown_zone_and_is_left_out_of_now() -> None:
