@@ -337,19 +337,18 @@ def _age(days: int | None) -> str:
 
 
 def _print_sources(rows: list[dict[str, Any]]) -> None:
-    """Print the sources table."""
-    from rich.console import Console
-    from rich.table import Table
+    """Print the sources table: plain text within the terminal, no word broken."""
+    import shutil
 
     from peerfind.clean import terminal_safe
+    from peerfind.text_table import render
 
-    table = Table()
-    for head in ("Source", "Origin", "Platform", "Last run", "Status", "Listings", "Age"):
-        table.add_column(head, justify="right" if head in ("Listings", "Age") else "left",
-                         overflow="fold")
+    heads = ["Source", "Origin", "Platform", "Last run", "Status", "Listings", "Age"]
+    body = []
     for r in rows:
         status = r["status"] or ("disabled" if not r["enabled"] else "never run")
-        table.add_row(terminal_safe(r["name"]), terminal_safe(r["origin"]), r["platform"],
-                      (r["last_run"] or "-")[:16].replace("T", " "), status, str(r["listings"]),
-                      _age(r["age_days"]))
-    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140).print(table)
+        body.append([terminal_safe(r["name"]), terminal_safe(r["origin"]), r["platform"],
+                     (r["last_run"] or "-")[:16].replace("T", " "), status, str(r["listings"]),
+                     _age(r["age_days"])])
+    width = shutil.get_terminal_size((100, 24)).columns
+    print(render(heads, body, width, right={5, 6}))

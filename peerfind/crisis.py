@@ -78,10 +78,10 @@ def render(width: int = 80) -> str:
     """Return the crisis lines as text for a terminal, wrapped to `width` columns."""
     import textwrap
 
-    lines = [
+    lines = textwrap.wrap(
         "If you are in danger now, call 911 (outside the US, your local emergency number).",
-        "",
-    ]
+        max(20, width),
+    ) + [""]
     for name, how, who in LINES:
         lines.append(name)
         for text in (how, f"for {who}"):

@@ -136,6 +136,8 @@ def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def parse_radius(text: str, units: str = "mi") -> float:
     """Return a radius in miles from '25', '25mi' or '40km'; raise UsageError when invalid."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mi|km|miles?|kilometers?|kilometres?)?\s*", text)
+    if not match and re.fullmatch(r"\s*-\s*\d+(?:\.\d+)?\s*[a-z]*\s*", text.lower()):
+        raise UsageError(f"radius {text!r}: the radius must be positive, e.g. 25, 25mi or 40km.")
     if not match:
         raise UsageError(f"radius {text!r} is not a number; use e.g. 25, 25mi or 40km.")
     value = float(match[1])
