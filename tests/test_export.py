@@ -115,7 +115,7 @@ def test_csv_fields_of_an_atlanta_meeting() -> None:
         "source": "atlanta-aa", "source_url": "https://atlantaaa.org/meetings/early-sunday-morning/",
         "last_seen": "2026-11-01", "source_updated": by_key("early-sunday-morning").source_updated,
         "program": "aa", "openness": "closed", "last_verified": "", "feedback_url": "",
-        "feedback_email": "",
+        "feedback_email": "", "description": "Dr. Bob Room", "age_days": "", "old": "",
     }
 
 

@@ -45,6 +45,9 @@ ODD = [
     ("latitude", 1e-05, "row"),  # SQLite and Python write this differently
     ("latitude", "north", "row"),  # text where a number belongs
     ("phone", "+1 555 0100", "sql"),  # '+' start
+    ("description", "First line\r\nsecond\nthird", "sql"),  # line breaks: spaces in CSV
+    ("last_seen", "2023-02-30", "row"),  # not a date: its age is Python's to work out
+    ("last_seen", "", "sql"),  # never confirmed: age and old left empty
     # a schedule whose text holds a newline (escaped in the JSON): quoted schedule cell
     ("schedule", '{"kind": "weekly", "days": [1], "start": "19:00", "text": "Mon\\n7pm"}', "sql"),
     # a raw newline between JSON tokens: the chunk's schedules no longer split by line
@@ -107,6 +110,8 @@ def test_chunks_equal_write_csv_with_odd_values(
     cells = {cell for row in table for cell in row.values()}
     assert {'Hope, "Again"', "'=HYPERLINK(1)", "'-2+3", "-5", "'\uff1dSUM"} <= cells
     assert "Grupo Esperanza \u2013 en espa\u00f1ol" in cells
+    assert "First line second third" in cells
+    assert {row["old"] for row in table} == {"yes", ""}  # recorded feeds; the empty last_seen
 
 
 def test_only_rows_sqlite_cannot_render_are_read_again(
