@@ -107,3 +107,24 @@ def test_sources_wraps_no_word_in_the_middle() -> None:
     assert max(len(line) for line in out.splitlines()) <= 80
     for word in ("al-anon-massachusetts", "scrapers.nami_affiliates.NamiAffiliates"):
         assert word in out
+
+
+def test_no_color_means_no_escape_codes_even_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from peerfind.cli_scrape import plain_console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    table = Table()
+    table.add_column("Source")
+    table.add_row("eda")
+    plain_console(Console, file=out, force_terminal=True).print(table)
+    assert "eda" in out.getvalue() and "\x1b" not in out.getvalue()
+    sources = run("sources", columns="80", NO_COLOR="1").stdout
+    assert "\x1b" not in sources and "┃" not in sources
