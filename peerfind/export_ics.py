@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from peerfind import __version__, vocab
+from peerfind import __version__, programs, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
 from peerfind.timeutil import valid_timezone
@@ -48,6 +48,12 @@ def _description(group: Group) -> str:
             "clock time in whatever zone your calendar uses; check the source before you go."
         )
     lines.append(f"Format: {vocab.FORMATS.get(group.format, group.format)}")
+    if group.program:
+        who = programs.for_whom(group.program, group.name, group.populations)
+        label = programs.label(group.program, group.name, group.populations)
+        lines.append(f"Program: {label}" + (f" (for {who})" if who else ""))
+    if group.openness:
+        lines.append(f"Meeting: {group.openness}")
     if group.join_url:
         lines.append(f"Join: {group.join_url}")
     if group.join_phone:

@@ -312,7 +312,8 @@ def test_hsds_package_validates_with_frictionless(tmp_path: Path) -> None:
     bad = validate(str(out / "datapackage.json"))
     assert [e[1] for e in bad.flatten(["rowNumber", "type"])] == ["foreign-key"]
     names = {r["name"] for r in json.loads((out / "datapackage.json").read_text())["resources"]}
-    assert names == {"organization", "service", "location", "service_at_location", "address",
+    assert names == {"organization", "program", "service", "location", "service_at_location",
+                     "address",
                      "schedule", "phone", "language", "accessibility", "taxonomy",
                      "taxonomy_term", "attribute"}
 
