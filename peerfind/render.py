@@ -166,9 +166,11 @@ def footer(
     stale note, how to see more, the crisis line (wrapped to the terminal)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     lines = legend(results)
-    if total is not None and shown is not None and total > shown:
-        about = "" if exact else "about "
-        lines.append(f"Showing {shown} of {about}{total:,} — use --limit or narrow the search.")
+    if total is not None and shown is not None and (total > shown or not exact):
+        # not exact: more than `total` match (0: only that more match is known)
+        more = f" of more than {total:,}" if total > shown else ""
+        of = f" of {total:,}" if exact else more
+        lines.append(f"Showing {shown}{of} — use --limit or narrow the search.")
     if any(r.stale for r in results):
         lines.append(
             f"(old) = not confirmed by its source for over {STALE_DAYS} days: "

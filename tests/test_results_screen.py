@@ -128,3 +128,8 @@ def test_no_color_means_no_escape_codes_even_on_a_terminal(
     assert "eda" in out.getvalue() and "\x1b" not in out.getvalue()
     sources = run("sources", columns="80", NO_COLOR="1").stdout
     assert "\x1b" not in sources and "┃" not in sources
+
+
+def test_showing_more_than_when_many_match() -> None:
+    out = run("search", "--format", "online", "--limit", "5").stdout
+    assert "Showing 5 of more than 200 — use --limit or narrow the search." in out
