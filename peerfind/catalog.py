@@ -254,21 +254,21 @@ def refresh_source(
 ) -> RefreshResult:
     """Replace one source's listings in one transaction; vanished ones are marked removed.
 
-    When the source now returns fewer than `min_ratio` of its previous active listings (and
-    `force` is false), nothing is written and the result is 'suspicious'.
+    When the source now returns fewer than `min_ratio` of its previous active listings or of
+    its best recent run, or its listings lost most of their addresses, coordinates or schedules
+    (peerfind.gutting; unless `force`), nothing is written and the result is 'suspicious'.
     """
+    from peerfind import gutting
+
     previous = conn.execute(
         "SELECT count(*) FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED)
     ).fetchone()[0]
     id_list = [g.id for g in groups]
     ids = set(id_list)
-    if not force and previous and len(ids) < previous * min_ratio:
-        return RefreshResult(
-            status="suspicious",
-            message=(
-                f"returned {len(ids)} listings, previously {previous}: kept the previous listings"
-            ),
-        )
+    if not force:
+        why = gutting.problem(conn, source, groups, len(ids), previous, min_ratio)
+        if why:
+            return RefreshResult(status="suspicious", message=why)
     try:
         with conn:
             result = upsert(conn, groups, ids=id_list)
@@ -363,3 +363,14 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """Return a catalog-level setting, or None."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
+
+def has_tag(conn: sqlite3.Connection, column: str, term: str) -> bool:
+    """Return whether any listing not removed carries the population/topic `term`."""
+    if column not in ("populations", "topics"):
+        raise ValueError(f"not a tag column: {column}")
+    row = conn.execute(
+        f"SELECT 1 FROM groups WHERE {column} LIKE ? AND status != 'removed' LIMIT 1",
+        (f"%|{term}|%",),
+    ).fetchone()
+    return row is not None

@@ -11,6 +11,8 @@ import typer
 
 from peerfind import __version__
 from peerfind.cli_common import app, db_path, fail, handled, note, open_catalog, state
+from peerfind.cli_programs import dead_end_note
+from peerfind.cli_programs import register as register_programs
 from peerfind.cli_query import (
     Access,
     Closed,
@@ -32,6 +34,7 @@ from peerfind.cli_query import (
     Tz,
     Units,
     Within,
+    absent_tags,
     build_query,
     explain_empty,
     filters_of,
@@ -148,9 +151,10 @@ def search(
     q, place = build_query(**filters_of(locals()))
     conn = open_catalog()
     outcome = s.search(conn, q)
+    nudge = dead_end_note(outcome, q, place, units)
     if output == "table":
         plain = plain or os.environ.get("TERM", "") == "dumb"
-        print_table(outcome, q, place, units, plain=plain, conn=conn)
+        print_table(outcome, q, place, units, extra=nudge, plain=plain, conn=conn)
     else:
         print_machine(outcome.results, output)
     if outcome.zoneless_left_out:
@@ -160,7 +164,13 @@ def search(
             f"{'were' if n != 1 else 'was'} left out of --now/--within (when they meet is unknown)."
         )
     if not outcome.results:
-        explain_empty(outcome, q, units)
+        explain_empty(outcome, q, units, absent=absent_tags(conn, q))
+    if nudge and output != "table":
+        note(nudge)
+    if output == "table":  # never in machine output
+        from peerfind.freshness import note_if_old
+
+        note_if_old(conn)
 
 
 @app.command()
@@ -351,6 +361,7 @@ def _register_extensions() -> None:
         module.register(app)
 
 
+register_programs(app)
 if not state.lean:
     _register_extensions()
 

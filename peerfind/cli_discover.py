@@ -56,12 +56,18 @@ def register(app: typer.Typer) -> None:
         proposals = [best, *proposals[1:]]
         print("\n".join(p.to_toml() for p in proposals), end="")
         if add:
-            from peerfind.paths import user_dir
+            from peerfind.registry import default_sources_file, feed_sources, user_sources_file
 
-            path = sources_file or user_dir() / "sources.toml"
+            path = sources_file or user_sources_file()
             disc.append_source(path, best)
-            note(f"Added source {best.name!r} ({best.platform}) to {path}. "
-                 f"Run it with: peerfind scrape {best.name} --sources {path}")
+            if sources_file:
+                note(f"Added source {best.name!r} ({best.platform}) to {path}. "
+                     f"Run it with: peerfind scrape {best.name} --sources {path}")
+                return
+            if best.name in feed_sources(default_sources_file()):
+                note(f"{best.name!r} replaces the bundled source of that name.")
+            note(f"Added source {best.name!r} ({best.platform}) to {path}; `peerfind sources` "
+                 f"lists it. Run it with: peerfind scrape {best.name}")
 
 
 def fetch_page(url: str) -> Page:

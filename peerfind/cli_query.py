@@ -228,9 +228,9 @@ def language_code(code: str) -> str:
 
 def program_code(word: str) -> str:
     """Return the program code for --program ("AA", "Al-Anon", "alanon" -> aa, al-anon)."""
-    from peerfind import programs
+    from peerfind import fellowships
 
-    return programs.normalize(word)
+    return fellowships.normalize(word)
 
 
 def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str:
@@ -268,8 +268,11 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     return place
 
 
-def print_table(outcome, q, place, units: str, plain: bool = False, conn=None) -> None:  # type: ignore[no-untyped-def]
-    """Print the human result: header, table (or plain blocks) and footer."""
+def print_table(  # type: ignore[no-untyped-def]
+    outcome, q, place, units: str, extra: str | None = None, plain: bool = False, conn=None
+) -> None:
+    """Print the human result: header, table (or plain blocks), `extra` (the national
+    programs) and footer."""
     import shutil
 
     from peerfind import render
@@ -286,6 +289,8 @@ def print_table(outcome, q, place, units: str, plain: bool = False, conn=None) -
             print(render.plain(outcome.results, units=units, current=q.now) + "\n")
         else:
             print(render.table(outcome.results, units=units, current=q.now, width=width))
+    if extra:
+        print(extra)
     total, exact = None, True
     if conn is not None and len(outcome.results) >= q.limit:
         from peerfind.search_total import total as count_total
@@ -305,8 +310,19 @@ def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]
     export.export_rows((r.to_dict() for r in results), "-", fmt=output)
 
 
-def explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-def]
-    """Say on stderr why nothing matched and what to widen."""
+def absent_tags(conn, q) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return the asked populations/topics that no listing in the catalog carries at all."""
+    from peerfind import catalog
+
+    asked = [("populations", t) for t in q.populations] + [("topics", t) for t in q.topics]
+    return [term for column, term in asked if not catalog.has_tag(conn, column, term)]
+
+
+def explain_empty(outcome, q, units: str, absent: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Say on stderr why nothing matched and what to widen.
+
+    `absent` are asked tags no listing carries: dropping another filter cannot help those.
+    """
     from peerfind import render
 
     hints = []
@@ -319,7 +335,10 @@ def explain_empty(outcome, q, units: str) -> None:  # type: ignore[no-untyped-de
         hints.append(f"{outcome.online_matches} online groups match (add --format online)")
     if q.days or q.window or q.within:
         hints.append("drop --day/--time/--now to see other times")
-    if q.populations or q.topics:
+    absent = absent or []
+    if [t for t in q.populations + q.topics if t not in absent]:
         hints.append("fewer -p/-t filters widen the search")
+    if absent:
+        hints.append(f"no listing in the catalog is tagged {', '.join(absent)}")
     text = "; ".join(hints)
     note("No groups match." + (f" {text[:1].upper()}{text[1:]}." if hints else ""))

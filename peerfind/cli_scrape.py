@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,8 @@ from peerfind.cli_common import handled, note, open_catalog
 Names = Annotated[list[str] | None, typer.Argument(
     help="Sources to refresh (see `peerfind sources`).", show_default=False)]
 SourcesFile = Annotated[Path | None, typer.Option(
-    "--sources", help="A sources file (TOML, [[source]] tables) instead of the bundled list.")]
+    "--sources", help="A sources file (TOML, [[source]] tables) instead of the bundled list and "
+    "your own sources.toml, e.g. --sources my-feeds.toml.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +29,8 @@ def register(app: typer.Typer) -> None:
             "--all", help="Every enabled source (of --sources FILE when given).")] = False,
         sources_file: SourcesFile = None,
         platform: Annotated[str | None, typer.Option(
-            "--platform", help="Run this platform parser (e.g. meeting-guide) on --url.")] = None,
+            "--platform",
+            help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
         url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
         name: Annotated[str | None, typer.Option(
             "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
@@ -79,8 +82,8 @@ def register(app: typer.Typer) -> None:
             if conn is not None:
                 conn.close()
         _report(runs, dry_run)
-        if any(r.status == "failed" for r in runs):
-            raise typer.Exit(code=1)
+        if any(r.status in ("failed", "suspicious") for r in runs):
+            raise typer.Exit(code=1)  # so cron and CI notice; previous listings were kept
 
     @app.command()
     @handled
@@ -123,7 +126,10 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
         raise UsageError("--program, --timezone, --region, --country, --organization and "
                          "--option apply to an ad hoc --platform/--url/--name run")
     if names or run_all:
-        chosen += registry.select(names, run_all=run_all, sources_file=sources_file)
+        notes: list[str] = []
+        chosen += registry.select(names, run_all=run_all, sources_file=sources_file, notes=notes)
+        for line in notes:
+            note(line)
     elif not chosen:
         raise UsageError("name the sources to refresh, or use --all, or --platform P --url U "
                          "--name N (see `peerfind sources`)")
@@ -254,6 +260,8 @@ def _notes(run: Any) -> list[str]:
     out = []
     if run.skipped:
         out.append(f"{run.name}: skipped {run.report.summary().split('skipped ', 1)[-1]}")
+    if run.report.flagged:
+        out.append(f"{run.name}: kept but check: {run.report.flags()}")
     if run.fallback:
         out.append(f"{run.name}: fell back: {run.fallback}")
     if run.fatal:
@@ -280,10 +288,13 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     from peerfind.errors import CatalogError
 
     rows: dict[str, dict[str, Any]] = {}
-    for src in registry.all_sources(sources_file).values():
+    notes: list[str] = []
+    for src in registry.all_sources(sources_file, notes=notes).values():
         cfg = src.config
         rows[cfg.name] = {"name": cfg.name, "origin": cfg.origin, "platform": src.kind,
-                          "url": cfg.url, "enabled": cfg.enabled}
+                          "url": cfg.url, "enabled": cfg.enabled, "record": cfg.record}
+    for line in notes:
+        note(line)
     try:
         conn = open_catalog()
     except CatalogError as exc:
@@ -323,6 +334,7 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
         for key in ("last_run", "status", "last_confirmed", "age_days", "provenance"):
             row.setdefault(key, None)
         row.setdefault("listings", 0)
+        row.setdefault("record", "")
     return sorted(rows.values(), key=lambda r: r["name"])
 
 
@@ -347,19 +359,51 @@ def _age(days: int | None) -> str:
     return f"{days / 365:.1f} y"
 
 
+def _origin_label(origin: str) -> str:
+    """Return a short table label for a source's origin (the JSON output keeps the full one)."""
+    from peerfind.registry import user_sources_file
+
+    parts = []
+    for part in origin.split("; "):
+        if part == "data/sources.toml":
+            part = "list"
+        elif part == str(user_sources_file()):
+            part = "user list"
+        elif part.startswith("bundled (recorded "):
+            part = "recorded " + part.removeprefix("bundled (recorded ").rstrip(")")
+        elif part.startswith("scrapers."):
+            part = "built-in"
+        elif part.endswith(".toml"):  # a --sources file: its name, not a long path
+            part = Path(part).name
+        parts.append(part)
+    return "; ".join(parts)
+
+
 def _print_sources(rows: list[dict[str, Any]]) -> None:
-    """Print the sources table: plain text within the terminal, no word broken."""
-    import shutil
+    """Print the sources table: one line per source at 80 columns, names never broken."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
 
     from peerfind.clean import terminal_safe
-    from peerfind.text_table import render
 
-    heads = ["Source", "Origin", "Platform", "Last run", "Status", "Listings", "Age"]
-    body = []
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    longest = max((len(r["name"]) for r in rows), default=6)
+    table.add_column("Source", no_wrap=True, min_width=min(longest, 40), overflow="fold")
+    table.add_column("Origin", ratio=1, overflow="fold")
+    table.add_column("Platform", no_wrap=True)
+    table.add_column("Last run", overflow="fold")
+    for head in ("Listings", "Age"):
+        table.add_column(head, justify="right", no_wrap=True)
     for r in rows:
-        status = r["status"] or ("disabled" if not r["enabled"] else "never run")
-        body.append([terminal_safe(r["name"]), terminal_safe(r["origin"]), r["platform"],
-                     (r["last_run"] or "-")[:16].replace("T", " "), status, str(r["listings"]),
-                     _age(r["age_days"])])
-    width = shutil.get_terminal_size((100, 24)).columns
-    print(render(heads, body, width, right={5, 6}))
+        if r["status"] == "bundled":  # the catalog's own build, not a scrape
+            last = "bundled"
+        elif r["status"]:
+            last = f"{r['status']} {(r['last_run'] or '')[:16].replace('T', ' ')}".strip()
+        else:
+            last = "disabled" if not r["enabled"] else "never run"
+        table.add_row(terminal_safe(r["name"]), terminal_safe(_origin_label(r["origin"])),
+                      r["platform"], terminal_safe(last), str(r["listings"]),
+                      _age(r["age_days"]))
+    wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    plain_console(Console, file=sys.stdout, width=None if wide else 140).print(table)

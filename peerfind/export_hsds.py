@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import PROJECT_URL, __version__, programs, vocab
+from peerfind import PROJECT_URL, __version__, fellowships, vocab
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, SafeFile, group_of
 from peerfind.models import Group, Schedule
@@ -265,11 +265,11 @@ def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: Exp
         program_id = hsds_id("program", f"{org_id}:{g.program}")
         if program_id not in orgs:
             orgs.add(program_id)
-            who = programs.for_whom(g.program)
+            who = fellowships.for_whom(g.program)
             t.add("program", id=program_id, organization_id=org_id,
-                  name=programs.full_name(g.program),
-                  alternate_name=programs.label(g.program),
-                  description=f"Meetings for {who}." if who else programs.full_name(g.program))
+                  name=fellowships.full_name(g.program),
+                  alternate_name=fellowships.label(g.program),
+                  description=f"Meetings for {who}." if who else fellowships.full_name(g.program))
     service_id = hsds_id("service", g.id)
     labels = [vocab.POPULATIONS.get(p, p) for p in g.populations]
     t.add("service", id=service_id, organization_id=org_id, program_id=program_id, name=g.name,

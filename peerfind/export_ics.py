@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from peerfind import __version__, programs, vocab
+from peerfind import __version__, fellowships, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
 from peerfind.timeutil import valid_timezone
@@ -49,8 +49,8 @@ def _description(group: Group) -> str:
         )
     lines.append(f"Format: {vocab.FORMATS.get(group.format, group.format)}")
     if group.program:
-        who = programs.for_whom(group.program, group.name, group.populations)
-        label = programs.label(group.program, group.name, group.populations)
+        who = fellowships.for_whom(group.program, group.name, group.populations)
+        label = fellowships.label(group.program, group.name, group.populations)
         lines.append(f"Program: {label}" + (f" (for {who})" if who else ""))
     if group.openness:
         lines.append(f"Meeting: {group.openness}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sys
 
-CORE_COMMANDS = frozenset({"search", "show", "export", "tags", "geocode", "crisis"})
+CORE_COMMANDS = frozenset(
+    {"search", "show", "export", "tags", "geocode", "crisis", "programs"}
+)
 _VALUED_OPTIONS = frozenset({"--db"})
 
 

@@ -40,6 +40,7 @@ class Schedule:
     until: str | None = None  # ISO date after which it no longer meets
     exdates: tuple[str, ...] = ()  # ISO dates skipped
     text: str = ""  # the schedule as published
+    note: str = ""  # a qualifier read with the rule ("except holidays"), shown with it
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, leaving out empty values."""
@@ -219,7 +220,10 @@ class Group:
             changes["geo_precision"] = "none"
         sched = self.schedule
         changes["schedule"] = replace(
-            sched, text=clean_text(sched.text, 500), timezone=clean_text(sched.timezone, 64) or None
+            sched,
+            text=clean_text(sched.text, 500),
+            timezone=clean_text(sched.timezone, 64) or None,
+            note=clean_text(sched.note, 300),
         )
         return replace(self, **changes)
 

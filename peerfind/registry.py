@@ -27,7 +27,7 @@ ENTRY_POINT_GROUP = "peerfind.scrapers"
 SCRAPERS_PACKAGE = "scrapers"
 _NAME = re.compile(r"[a-z0-9_\-.]+")
 _SOURCE_KEYS = {"name", "platform", "url", "organization", "region", "country", "timezone",
-                "program", "populations", "topics", "enabled", "options", "note"}
+                "program", "populations", "topics", "enabled", "options", "note", "record"}
 
 
 class RegistryError(PeerfindError):
@@ -183,6 +183,7 @@ def source_config(row: dict[str, Any], origin: str, where: str = "") -> SourceCo
         populations=_tags("population", row.get("populations", []), where),
         topics=_tags("topic", row.get("topics", []), where),
         enabled=bool(row.get("enabled", True)), origin=origin, options=dict(options),
+        record=str(row.get("record") or ""),
     )
 
 
@@ -211,22 +212,55 @@ def load_sources_file(path: Path | str) -> list[SourceConfig]:
     return configs
 
 
-def all_sources(sources_file: Path | str | None = None, *, scrapers: bool = True
-                ) -> dict[str, Source]:
-    """Return every known source by name: sources-file feeds, then built-in and plugin scrapers.
+def user_sources_file() -> Path:
+    """Return the user's own sources list (sources.toml in the user folder, `discover --add`)."""
+    from peerfind.paths import user_dir
 
-    With an explicit `sources_file`, that file replaces the bundled list. A scraper and a feed
-    sharing a name is a RegistryError naming both origins.
+    return user_dir() / "sources.toml"
+
+
+def feed_sources(sources_file: Path | str | None = None, notes: list[str] | None = None
+                 ) -> dict[str, SourceConfig]:
+    """Return the feed sources by name: `sources_file` alone, else bundled plus user list.
+
+    A user entry named like a bundled one replaces it; each such override is described in
+    `notes` (one line each) so the command can say so.
     """
-    path = Path(sources_file) if sources_file else default_sources_file()
-    out: dict[str, Source] = {}
-    if sources_file or path.exists():
-        out = {c.name: Source(c) for c in load_sources_file(path)}
+    if sources_file:
+        return {c.name: c for c in load_sources_file(sources_file)}
+    bundled, user = default_sources_file(), user_sources_file()
+    out = {c.name: c for c in load_sources_file(bundled)} if bundled.exists() else {}
+    if user.exists():
+        for config in load_sources_file(user):
+            if config.name in out and notes is not None:
+                notes.append(f"{user}: source {config.name!r} replaces the bundled source of "
+                             "that name")
+            out[config.name] = config
+    return out
+
+
+def all_sources(sources_file: Path | str | None = None, *, scrapers: bool = True,
+                notes: list[str] | None = None) -> dict[str, Source]:
+    """Return every known source by name: feed sources, then built-in and plugin scrapers.
+
+    Feed sources are the bundled list plus the user's own (see feed_sources), or with an
+    explicit `sources_file` that file alone. A bundled or explicit feed sharing a name with a
+    scraper is a RegistryError naming both origins; a user entry replaces the scraper and says
+    so in `notes`.
+    """
+    feeds = feed_sources(sources_file, notes)
+    out = {name: Source(config) for name, config in feeds.items()}
     if not scrapers:
         return out
+    user = "" if sources_file else str(user_sources_file())
     broken: dict[str, str] = {}
     for name, (cls, origin) in all_scrapers(broken).items():
         if name in out:
+            if user and out[name].config.origin == user:
+                if notes is not None:
+                    notes.append(f"{user}: source {name!r} replaces the built-in scraper of "
+                                 "that name")
+                continue
             raise RegistryError(f"two sources are named {name!r}: {out[name].config.origin} and "
                                 f"{origin}")
         config = SourceConfig(name=name, organization=cls.organization,
@@ -239,13 +273,15 @@ def all_sources(sources_file: Path | str | None = None, *, scrapers: bool = True
     return out
 
 
-def select(names: list[str], *, run_all: bool = False, sources_file: Path | str | None = None
-           ) -> list[Source]:
+def select(names: list[str], *, run_all: bool = False, sources_file: Path | str | None = None,
+           notes: list[str] | None = None) -> list[Source]:
     """Return the sources to run: the named ones, or every enabled one with `run_all`.
 
     With an explicit sources file, `run_all` means every enabled source of that file only.
+    Overrides by the user's sources file are described in `notes`.
     """
-    known = all_sources(sources_file, scrapers=not (run_all and sources_file and not names))
+    known = all_sources(sources_file, scrapers=not (run_all and sources_file and not names),
+                        notes=notes)
     if run_all and not names:
         return [s for s in known.values() if s.config.enabled]
     chosen = []

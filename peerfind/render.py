@@ -6,9 +6,9 @@ import shutil
 import unicodedata
 from datetime import datetime
 
-from peerfind import crisis, programs, timeutil, vocab
+from peerfind import crisis, fellowships, timeutil, vocab
 from peerfind.clean import terminal_safe
-from peerfind.models import Group
+from peerfind.models import Group, Schedule
 from peerfind.search import KM_PER_MI, STALE_DAYS, Result, zone_unknown
 
 FORMAT_LABEL = {
@@ -52,6 +52,13 @@ def shown_time(result: Result, current: datetime) -> datetime:
     return result.next_meeting
 
 
+def ended_text(s: Schedule, current: datetime | None) -> str:
+    """Return "possibly ended (…)" when the schedule's end date is before today, else ''."""
+    if not s.until or current is None or s.until >= current.date().isoformat():
+        return ""
+    return f"possibly ended (its schedule ran until {s.until})"
+
+
 def next_text(result: Result, current: datetime | None) -> str:
     """Return the next-meeting cell for a result."""
     g = result.group
@@ -65,12 +72,14 @@ def next_text(result: Result, current: datetime | None) -> str:
         return timeutil.relative(shown_time(result, current), current, with_zone=True)
     if s.kind == "appointment":
         return "by appointment"
+    if ended_text(s, current):
+        return "possibly ended"
     return s.text or "see listing"
 
 
 def name_label(g: Group) -> str:
     """Return a name with its program and open/closed: "Izzy Does It AFG [Al-Anon, open]"."""
-    tags = [programs.label(g.program, g.name, g.populations)]
+    tags = [fellowships.label(g.program, g.name, g.populations)]
     if g.openness:
         tags.append(g.openness)
     tags = [t for t in tags if t]
@@ -141,8 +150,8 @@ def plain(results: list[Result], *, units: str = "mi", current: datetime | None 
 
 def _program_text(g: Group) -> str:
     """Return "Al-Anon, for families and friends of people who drink" (or just the label)."""
-    label = programs.label(g.program, g.name, g.populations)
-    who = programs.for_whom(g.program, g.name, g.populations)
+    label = fellowships.label(g.program, g.name, g.populations)
+    who = fellowships.for_whom(g.program, g.name, g.populations)
     return f"{label}, for {who}" if label and who else label
 
 
@@ -151,8 +160,8 @@ def legend(results: list[Result]) -> list[str]:
     seen: dict[str, str] = {}
     for r in results:
         g = r.group
-        label = programs.label(g.program, g.name, g.populations)
-        who = programs.for_whom(g.program, g.name, g.populations)
+        label = fellowships.label(g.program, g.name, g.populations)
+        who = fellowships.for_whom(g.program, g.name, g.populations)
         if label and who:
             seen.setdefault(label, who)
     return [f"{label} meetings are for {who}." for label, who in seen.items()]
@@ -211,6 +220,8 @@ def group_detail(
         ("Format", FORMAT_LABEL.get(g.format, "")),
         ("Status", "venue temporarily closed" if closed else g.status.replace("_", " ")),
         ("When", s.text + zone if s.text else ""),
+        ("Schedule note", s.note),
+        ("Ended?", ended_text(s, current)),
     ]
     if result and result.next_meeting and current and not closed:
         rows.append(("Next meeting", _next_detail(result, current)))

@@ -5,8 +5,9 @@ Follow names, called as callback(page, **follow.meta)); Follow URLs are resolved
 page's final URL, de-duplicated and capped at the scraper's max_pages. A source stops after
 MAX_ERRORS errors. Outcome per source:
 
-- failed: a start URL could not be fetched or parsed, the error cap was hit, or pages failed and
-  no listings came back: nothing written;
+- failed: a start URL could not be fetched or parsed, the error cap was hit, pages failed and
+  no listings came back, or a feed parser whose every row should be a listing
+  (`fail_when_all_skipped`, e.g. Meeting Guide) skipped them all: nothing written;
 - partial: some followed pages failed: the listings found are upserted, none marked removed;
 - ok / suspicious: catalog.refresh_source replaced the source's listings (or, when far fewer came
   back than before, kept the previous ones and said 'suspicious').
@@ -151,7 +152,18 @@ async def run_source(source: Source, fetcher: Any, *,
             break
     if run.errors and not run.groups and not run.fatal:
         run.fatal = f"no listings; {len(run.errors)} page(s) failed: {run.errors[0]}"
+    if not run.groups and not run.fatal and run.skipped and \
+            getattr(scraper, "fail_when_all_skipped", False):
+        run.fatal = all_skipped(run.report)
     return _finish(run, clock)
+
+
+def all_skipped(report: ParseReport) -> str:
+    """Return why a source whose every record was skipped failed, naming the first reasons."""
+    reasons = ", ".join(f"{n} {why}" for why, n in report.skipped.most_common(3))
+    more = "" if len(report.skipped) <= 3 else ", …"
+    total = sum(report.skipped.values())
+    return f"every record skipped ({total}: {reasons}{more})"
 
 
 def _error(run: SourceRun, message: str, *, fatal: bool) -> None:

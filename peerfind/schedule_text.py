@@ -1,19 +1,23 @@
 """Read published schedule phrases ("1st & 3rd Thursdays, 7:30-9:00 PM") into a Schedule.
 
-The reader is deliberately strict: every word of the phrase must be understood, or the result is
+The reader is deliberately strict: every word of the rule must be understood, or the result is
 kind "unparsed" with the text kept. A directory must not invent a meeting time, so ambiguous
-phrases ("every second Tuesday", "biweekly", "at 7") and qualified ones ("except holidays",
-"September through May", "call for times") are never guessed at.
+phrases ("every second Tuesday", "at 7", "call for times") are never guessed at, and every other
+week ("biweekly", "every other Monday") is read only when a start date with a year fixes the weeks.
+Qualifiers around the rule (start and end dates, seasons, exceptions, hedges, labels, Spanish
+wording: see schedule_qualifiers) are taken off first: dated ones become `anchor`/`until`, the rest
+a `note` carried with the schedule.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from peerfind.models import Schedule
+from peerfind.schedule_qualifiers import Qualifiers, Unreadable, extract, fold, spanish
 
 MAX_TEXT = 300  # longer text is prose, not a schedule phrase
 
@@ -43,7 +47,9 @@ _RANGE_WORDS = ("-", "to", "through", "thru", "until", "till", "til")
 _LIST_SEPS = (",", "and", "/")
 _NOISE = _words(
     "meets meet meeting meetings group groups support session sessions at on in from the of each "
-    "a per via zoom online virtual person hybrid held is are we and ongoing time")
+    "a per via zoom online virtual person hybrid held is are we and ongoing time "
+    "teams microsoft google discord webex skype gotomeeting facetime jitsi virtually gathers "
+    "gather occur occurs lunch hour")
 # Words that make a parenthesized note matter to the schedule (otherwise "(Zoom)" is ignored).
 _SIGNIFICANT = set(_DAY_WORDS) | set(_ORD_WORDS) | set(_ZONE_WORDS) | _words(
     "noon midnight every other week weeks weekly month months monthly daily weekdays weekends "
@@ -62,8 +68,7 @@ _APPOINTMENT = re.compile(
     r"(?:appointment|appt)s?")
 
 
-class _Unreadable(Exception):
-    """The phrase cannot be read confidently."""
+_Unreadable = Unreadable  # the phrase cannot be read confidently
 
 
 @dataclass
@@ -93,17 +98,20 @@ def read_schedule(text: str, tz: str | None = None) -> Schedule:
     if _APPOINTMENT.fullmatch(re.sub(r"[^a-z]+", " ", norm).strip()):
         return Schedule(kind="appointment", timezone=tz, text=raw)
     try:
-        return _read(_tokens(norm), tz, raw)
+        rule, quals = extract(norm, raw)
+        return _qualified(_read(_tokens(rule), tz, raw, quals), quals)
     except _Unreadable:
         return unparsed
 
 
 def _normalize(raw: str) -> str:
-    """Lower-case, unify dashes and ampersands, and write a.m./p.m. as am/pm."""
-    text = re.sub(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]", "-", raw.lower())
+    """Lower-case, fold accents, unify dashes and ampersands, write a.m./p.m. as am/pm."""
+    text = re.sub(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]", "-", fold(raw).lower())
     text = text.replace("&", " and ").replace("\u00a0", " ")
     text = re.sub(r"(day)['\u2019]s\b", r"\1s", text)  # "Tuesday's" as written on many pages
-    return re.sub(r"(?<![a-z])([ap])\.\s?m\b\.?", r"\1m", text)
+    text = re.sub(r"\bm\s*-\s*f\b", "monday-friday", text)  # "M-F"
+    text = re.sub(r"\bbi-weekly\b", "biweekly", text)
+    return spanish(re.sub(r"(?<![a-z])([ap])\.\s?m\b\.?", r"\1m", text))
 
 
 def _tokens(norm: str) -> list[tuple[str, str]]:
@@ -126,8 +134,10 @@ def _tokens(norm: str) -> list[tuple[str, str]]:
     return out + (group or [])
 
 
-def _read(tokens: list[tuple[str, str]], tz: str | None, raw: str) -> Schedule:
+def _read(tokens: list[tuple[str, str]], tz: str | None, raw: str,
+          quals: Qualifiers | None = None) -> Schedule:
     """Read times, then days, then check the parts fit together into one Schedule."""
+    quals = quals or Qualifiers()
     reading = _Reading(tokens, [False] * len(tokens))
     hints = {_HINTS[v] for k, v in tokens if k == "word" and v in _HINTS}
     if len(hints) > 1:
@@ -136,10 +146,41 @@ def _read(tokens: list[tuple[str, str]], tz: str | None, raw: str) -> Schedule:
     _read_days(reading)
     if len(reading.times) > 1:
         raise _Unreadable("several times")
+    if quals.zone and reading.zone and quals.zone != reading.zone:
+        raise _Unreadable("two zones")
+    stated = reading.zone or quals.zone
+    zone = None if quals.ambiguous_zone else _zone(stated, tz)
     start, end = next(iter(reading.times), (None, None))
-    base = Schedule(start=_hhmm(start), end=_hhmm(end), timezone=_zone(reading.zone, tz),
-                    text=raw)
+    base = Schedule(start=_hhmm(start), end=_hhmm(end), timezone=zone, text=raw)
     return _combine(reading, base)
+
+
+def _qualified(s: Schedule, quals: Qualifiers) -> Schedule:
+    """Return s with the qualifiers' anchor, until and note; every N weeks needs the anchor."""
+    if quals.until and quals.anchor and quals.until < quals.anchor:
+        raise _Unreadable("ends before it starts")
+    notes = list(quals.notes)
+    if quals.ambiguous_zone:
+        notes.append(f"time zone {quals.ambiguous_zone} is ambiguous: no zone given")
+    anchor = quals.anchor
+    if anchor and not _falls_on(s, date.fromisoformat(anchor)):
+        notes.insert(0, f"starts {anchor}")  # a start date off the rule: said, not used
+        anchor = None
+    if s.interval > 1 and not anchor:
+        raise _Unreadable("every other week without a date that fixes the weeks")
+    return replace(s, anchor=anchor, until=quals.until, note="; ".join(notes)[:300])
+
+
+def _falls_on(s: Schedule, day: date) -> bool:
+    """Return True when `day` is one of the schedule's meeting days."""
+    weekday = (day.weekday() + 1) % 7  # 0 = Sunday
+    if s.kind == "weekly":
+        return weekday in s.days
+    if s.kind == "monthly_nth":
+        nth = (day.day - 1) // 7 + 1
+        last = (day + timedelta(days=7)).month != day.month
+        return weekday in s.days and (nth in s.nths or (last and -1 in s.nths))
+    return s.kind == "monthly_date" and day.day == s.monthday
 
 
 def _hhmm(minutes: int | None) -> str | None:
@@ -201,6 +242,10 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
             continue
         starts, stated, j = first
         between = _tok(reading, i - 1) == ("word", "between")
+        first_zone = _tok(reading, j)[1] if _tok(reading, j)[1] in _ZONE_WORDS else ""
+        if first_zone and _tok(reading, j + 1)[1] in _RANGE_WORDS:
+            reading.used[j] = True
+            j += 1
         joiner = _tok(reading, j)[1]
         second = _atom(reading, j + 1) if joiner in _RANGE_WORDS or (
             between and joiner == "and") else None
@@ -223,11 +268,19 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
         start, end = pairs[0]
         if start % 1440 == 0:
             raise _Unreadable("midnight start: which night?")
+        if end is not None and end % 1440 < start % 1440 and (
+                start % 1440 < 18 * 60 or (end - start) % 1440 > 8 * 60):
+            raise _Unreadable("ends before it starts")
         reading.times.add((start % 1440, None if end is None else end % 1440))
         for n in range(i - between, k):
             reading.used[n] = True
+        if first_zone:
+            reading.zone = _ZONE_WORDS[first_zone]
         if _tok(reading, k)[1] in _ZONE_WORDS:
-            reading.zone, reading.used[k] = _ZONE_WORDS[_tok(reading, k)[1]], True
+            zone = _ZONE_WORDS[_tok(reading, k)[1]]
+            if first_zone and zone != reading.zone:
+                raise _Unreadable("two zones")
+            reading.zone, reading.used[k] = zone, True
             if _tok(reading, k + 1) == ("word", "time"):
                 reading.used[k + 1] = True
         i = k
@@ -295,7 +348,7 @@ def _read_days(reading: _Reading) -> None:
         elif value in ("daily", "weekday", "weekdays", "weeknights", "weekends"):
             reading.weekly.append({"daily": set(range(7)), "weekends": {0, 6}}.get(
                 value, {1, 2, 3, 4, 5}))
-        elif value == "fortnightly":
+        elif value in ("fortnightly", "biweekly"):
             reading.interval = 2
         elif not (kind == "punct" or value in _NOISE or value in _HINTS):
             raise _Unreadable(value)

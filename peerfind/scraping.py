@@ -10,6 +10,15 @@ from typing import Any, ClassVar
 from peerfind import vocab
 from peerfind.models import Follow, Group, Page, Schedule
 
+LONG_MEETING = "meet over 5 hours (a typo, or a drop-in centre?)"
+
+
+def long_meeting(s: Schedule) -> bool:
+    """Return True when a schedule states a start and an end more than 5 hours apart."""
+    from peerfind.schedule import duration_minutes
+
+    return bool(s.start and s.end) and duration_minutes(s) > 5 * 60
+
 
 @dataclass
 class SourceConfig:
@@ -28,6 +37,7 @@ class SourceConfig:
     enabled: bool = True
     origin: str = "built-in"  # built-in | sources file path | plugin distribution
     options: dict[str, Any] = field(default_factory=dict)
+    record: str = ""  # the public record a sources-file entry was taken from (its citation)
 
 
 @dataclass
@@ -36,10 +46,26 @@ class ParseReport:
 
     produced: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)  # kept, but worth a look
+    flag_examples: dict[str, list[str]] = field(default_factory=dict)
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count `count` records skipped for `reason`."""
         self.skipped[reason] += count
+
+    def flag(self, reason: str, example: str = "") -> None:
+        """Count a record kept but probably mistyped at its source (first three examples kept)."""
+        self.flagged[reason] += 1
+        examples = self.flag_examples.setdefault(reason, [])
+        if example and len(examples) < 3:
+            examples.append(example)
+
+    def flags(self) -> str:
+        """Return flagged records as one line ('' when none), e.g. '1 meets over 5 hours (X)'."""
+        return "; ".join(
+            f"{n} {why}" + (f" ({', '.join(self.flag_examples.get(why, []))})"
+                            if self.flag_examples.get(why) else "")
+            for why, n in self.flagged.most_common())
 
     def summary(self) -> str:
         """Return a one-line summary such as '182 groups; skipped 3 (2 no name, 1 no day)'."""
@@ -103,6 +129,8 @@ class Scraper:
             values["schedule"] = replace(schedule, timezone=cfg.timezone)
         group = Group(source=self.source, first_seen=seen, last_seen=seen, **values).cleaned()
         self.report.produced += 1
+        if long_meeting(group.schedule):
+            self.report.flag(LONG_MEETING, f"{group.name}: {group.schedule.text}"[:120])
         return group
 
     def valid(self, group: Group) -> Group | None:

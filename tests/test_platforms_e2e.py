@@ -101,7 +101,7 @@ def pin(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def test_every_platform_has_an_end_to_end_test() -> None:
-    tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css"}
+    tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css", "tsml-csv"}
     assert set(PLATFORMS) == tested
 
 
@@ -238,6 +238,17 @@ def test_hsds_csv_package(db: Path, pin) -> None:  # type: ignore[no-untyped-def
     assert service["organization"] == "Example Organization Inc."
     assert (service["city"], service["format"], service["phone"]) == (
         "MyCity", "hybrid", "+44 1234 234567")
+
+
+def test_tsml_csv_import_template(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
+    pin(LATER)
+    with Site({"/template.csv": fixture("tsml_csv/tsml-template.csv", CSV)}) as site:
+        result = scrape(db, "tsml-csv", site.url("/template.csv"), "sj-template",
+                        "--program", "aa")
+    assert row(result.stdout, "sj-template")[1:3] == ["ok", "36"]
+    found = by_name(search(db, "--near", "95020", "--day", "fri"))
+    tgif = found["T.G.I.F."]
+    assert (tgif["city"], tgif["region"], tgif["postal_code"]) == ("Gilroy", "CA", "95020")
 
 
 CSS_OPTIONS = ("block=article.group", "name=h3", "schedule=.when", "venue=.where .room",

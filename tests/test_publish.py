@@ -20,7 +20,7 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import catalog, publish
+from peerfind import catalog, channel, publish
 from peerfind.errors import CatalogError, FetchError, UsageError
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
@@ -80,8 +80,15 @@ def setup(tmp_path: Path, served: tuple[str, Path]) -> tuple[str, Path, Path, Pa
     base, folder = served
     source = build_catalog(tmp_path / "source.db", "tsml-ui-atlanta-aa.json", "atlanta-aa")
     publish.publish(source, folder / "snap")
-    user = build_catalog(tmp_path / "home" / "catalog.db", "tsml-ui-timezones.test.json", "tz")
+    # The same source name: a snapshot dropping a source whole would be refused (test_guard.py).
+    user = build_catalog(tmp_path / "home" / "catalog.db", "tsml-ui-timezones.test.json",
+                         "atlanta-aa")
     return base, folder / "snap", user, source
+
+
+def snapfile(folder: Path) -> Path:
+    """Return the snapshot file the manifest in `folder` names."""
+    return folder / json.loads((folder / "manifest.json").read_text())["snapshot"]
 
 
 def edit_manifest(folder: Path, **changes: object) -> None:
@@ -101,11 +108,12 @@ def test_publish_writes_snapshot_and_manifest(setup: tuple[str, Path, Path, Path
     assert manifest["last_confirmed"] == "2026-11-01"  # the fixture's fetch date
     assert manifest["schema_version"] == catalog.SCHEMA_VERSION
     assert manifest["peerfind_version"] == "0.1.0"
-    assert manifest["sha256"] == digest(snap / "catalog.db.gz")
-    assert manifest["size"] == (snap / "catalog.db.gz").stat().st_size
-    raw = gzip.decompress((snap / "catalog.db.gz").read_bytes())
+    assert manifest["sha256"] == digest(snapfile(snap))
+    assert manifest["size"] == (snapfile(snap)).stat().st_size
+    raw = gzip.decompress((snapfile(snap)).read_bytes())
     assert hashlib.sha256(raw).hexdigest() == manifest["db_sha256"]
-    assert sorted(p.name for p in snap.iterdir()) == ["catalog.db.gz", "manifest.json"]
+    assert manifest["snapshot"] == f"catalog-{manifest['sha256'][:16]}.db.gz"
+    assert sorted(p.name for p in snap.iterdir()) == [manifest["snapshot"], "manifest.json"]
 
 
 def test_update_swaps_in_snapshot_and_keeps_previous(setup: tuple[str, Path, Path, Path]) -> None:
@@ -160,7 +168,7 @@ def test_wrong_checksum_leaves_catalog(setup: tuple[str, Path, Path, Path]) -> N
 def test_truncated_download_leaves_catalog(setup: tuple[str, Path, Path, Path]) -> None:
     base, snap, user, _ = setup
     before = (digest(user), names(user))
-    gz = snap / "catalog.db.gz"
+    gz = snapfile(snap)
     gz.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])
     with pytest.raises(CatalogError, match="incomplete"):
         publish.update(base, user)
@@ -190,7 +198,7 @@ def test_newer_schema_inside_snapshot_refused(setup: tuple[str, Path, Path, Path
     conn = sqlite3.connect(bumped)
     conn.execute(f"PRAGMA user_version = {catalog.SCHEMA_VERSION + 1}")
     conn.close()
-    gz = snap / "catalog.db.gz"
+    gz = snapfile(snap)
     gz.write_bytes(gzip.compress(bumped.read_bytes()))
     edit_manifest(snap, size=gz.stat().st_size, sha256=digest(gz))
     with pytest.raises(CatalogError, match=f"schema {catalog.SCHEMA_VERSION + 1}, newer"):
@@ -207,7 +215,7 @@ def test_garbage_snapshot_leaves_catalog(setup: tuple[str, Path, Path, Path], pa
                                          message: str) -> None:
     base, snap, user, _ = setup
     before = (digest(user), names(user))
-    gz = snap / "catalog.db.gz"
+    gz = snapfile(snap)
     gz.write_bytes(payload)
     edit_manifest(snap, size=len(payload), sha256=hashlib.sha256(payload).hexdigest())
     with pytest.raises(CatalogError, match=message):
@@ -225,7 +233,7 @@ def test_sqlite_but_not_a_catalog_refused(setup: tuple[str, Path, Path, Path],
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    gz = snap / "catalog.db.gz"
+    gz = snapfile(snap)
     gz.write_bytes(gzip.compress(other.read_bytes()))
     edit_manifest(snap, size=gz.stat().st_size, sha256=digest(gz))
     with pytest.raises(CatalogError, match="not a peerfind catalog"):
@@ -261,8 +269,9 @@ def test_oversized_snapshot_refused(setup: tuple[str, Path, Path, Path],
 
 def test_no_configured_url_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PEERFIND_UPDATE_URL", raising=False)
-    assert publish.UPDATE_URL == ""
-    with pytest.raises(UsageError, match="pass --from URL .* or set PEERFIND_UPDATE_URL"):
+    monkeypatch.delenv("PEERFIND_CHANNEL", raising=False)
+    assert channel.CHANNEL == ""  # the project has no published channel of its own yet
+    with pytest.raises(UsageError, match="pass --from URL .* or set PEERFIND_CHANNEL=URL"):
         publish.update(None, tmp_path / "c.db")
     assert not (tmp_path / "c.db").exists()
 
@@ -294,6 +303,7 @@ def test_cli_publish_update_rollback(setup: tuple[str, Path, Path, Path], tmp_pa
     assert res.exit_code == 0, res.output
     assert "Published 6 listings from 1 sources" in res.output
     assert json.loads((out / "manifest.json").read_text())["counts"] == {"atlanta-aa": 6}
+    assert f"to {snapfile(out)} (" in res.output  # the file it wrote, named by its content
     res = runner.invoke(app, ["--db", str(user), "update", "--from", base])
     assert res.exit_code == 0, res.output
     assert "6 listings" in res.output and "catalog.db.previous" in res.output
@@ -301,6 +311,7 @@ def test_cli_publish_update_rollback(setup: tuple[str, Path, Path, Path], tmp_pa
     res = runner.invoke(app, ["--db", str(user), "update", "--rollback"])
     assert res.exit_code == 0, res.output
     assert names(user) == before
-    res = runner.invoke(app, ["--db", str(user), "update"], env={"PEERFIND_UPDATE_URL": ""})
+    res = runner.invoke(app, ["--db", str(user), "update"],
+                        env={"PEERFIND_UPDATE_URL": "", "PEERFIND_CHANNEL": ""})
     assert res.exit_code == 2
-    assert "no update source configured" in res.output
+    assert "no update channel configured" in res.output

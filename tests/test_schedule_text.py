@@ -40,7 +40,7 @@ UNPARSED = "unparsed"
 PHRASES = [
     # the forms named in the design brief
     ("1st & 3rd Thursdays, 7:30-9:00 PM", nth((1, 3), (4,), "19:30", "21:00")),
-    ("every other Wednesday 6:30–8pm", weekly((3,), "18:30", "20:00", interval=2)),
+    ("every other Wednesday 6:30–8pm", UNPARSED),  # which weeks? no date fixes them
     ("Tuesdays at 7 p.m. (Zoom)", weekly((2,), "19:00")),
     ("last Saturday of the month", nth((-1,), (6,))),
     ("Meets monthly on the second Monday", nth((2,), (1,))),
@@ -88,8 +88,11 @@ PHRASES = [
     ("Daily at noon", weekly(ALL_DAYS, "12:00")),
     ("every day 7:00 AM", weekly(ALL_DAYS, "07:00")),
     ("Fridays 11pm-1am", weekly((5,), "23:00", "01:00")),
-    ("Every 2 weeks on Thursday, 6-7:30pm", weekly((4,), "18:00", "19:30", interval=2)),
-    ("Every other Tuesday, 7:00–8:30 PM ET", weekly((2,), "19:00", "20:30", interval=2)),
+    ("Every 2 weeks on Thursday, 6-7:30pm", UNPARSED),
+    ("Every other Tuesday, 7:00–8:30 PM ET", UNPARSED),
+    ("Every other Tuesday, 7:00–8:30 PM ET, starting January 6, 2026",
+     weekly((2,), "19:00", "20:30", interval=2, anchor="2026-01-06")),
+    ("biweekly on Mondays beginning 1/5/2026", weekly((1,), interval=2, anchor="2026-01-05")),
     ("Thursdays 7pm CT", weekly((4,), "19:00", timezone="America/Chicago")),
     ("Tuesdays between 6 and 8 pm", weekly((2,), "18:00", "20:00")),
     ("Mon, Wed, Fri 12-1pm", weekly((1, 3, 5), "12:00", "13:00")),
@@ -101,7 +104,7 @@ PHRASES = [
     ("Appointment only.", APPOINTMENT),
     ("Available by appointment", APPOINTMENT),
     # never guessed
-    ("Tuesdays 7pm (except holidays)", UNPARSED),
+    ("Tuesdays 7pm (except holidays)", weekly((2,), "19:00", note="except holidays")),
     ("every second Tuesday", UNPARSED),  # every other week, or the 2nd Tuesday?
     ("every 3rd Tuesday", UNPARSED),  # every three weeks, or the 3rd Tuesday?
     ("Every other Monday starting 1/5", UNPARSED),
@@ -110,7 +113,8 @@ PHRASES = [
     ("Tuesdays at 7", UNPARSED),  # 7 am or 7 pm?
     ("Tuesdays 7:00", UNPARSED),
     ("Tuesdays 7-9", UNPARSED),
-    ("Meets September through May, 2nd Tuesday, 7pm", UNPARSED),
+    ("Meets September through May, 2nd Tuesday, 7pm",
+     nth((2,), (2,), "19:00", note="September through May")),
     ("TBD", UNPARSED),
     ("Starts Sep 9, 2026 (13-week session)", UNPARSED),
     ("Mondays 10am and Wednesdays 7pm", UNPARSED),
@@ -120,7 +124,8 @@ PHRASES = [
     ("first week of the month", UNPARSED),
     ("Every other Tuesday (starting Jan 6)", UNPARSED),
     ("Thursday, March 5, 7pm", UNPARSED),
-    ("2nd Tuesday, 6:30pm. No meetings in December.", UNPARSED),
+    ("2nd Tuesday, 6:30pm. No meetings in December.",
+     nth((2,), (2,), "18:30", note="No meetings in December")),
     ("7:00 PM", UNPARSED),
     ("Saturdays at midnight", UNPARSED),  # which night?
     ("Monthly on Tuesdays", UNPARSED),
@@ -191,3 +196,80 @@ def test_read_schedule_never_raises_and_is_always_valid(text, tz):
     assert got.problems() == []
     assert got.kind in SCHEDULE_KINDS
     assert got.text == text.strip()
+
+
+# Issue 16: the forms organizations write, each named in the issue; a rule with a qualifier is read
+# and carries it (anchor/until when dated with a year, else a note); the rest stays unread.
+MT, CHI = "America/Denver", "America/Chicago"
+ISSUE_16 = [
+    # qualifiers
+    ("Tuesdays 7pm BEGINNING 9/15/2026", weekly((2,), "19:00", anchor="2026-09-15")),
+    ("Tuesdays 7pm BEGINNING 9/14/2023", weekly((2,), "19:00", note="starts 2023-09-14")),  # a Thu
+    ("2nd Tuesday 7pm until 1/1/2024", nth((2,), (2,), "19:00", until="2024-01-01")),
+    ("Tuesdays 7pm through May 30", weekly((2,), "19:00", note="through May 30")),
+    ("from October through April, Tuesdays 7pm",
+     weekly((2,), "19:00", note="from October through April")),
+    ("Tuesdays 7pm except on federal holidays",
+     weekly((2,), "19:00", note="except on federal holidays")),
+    ("Tuesdays 7pm, no meetings in August", weekly((2,), "19:00", note="no meetings in August")),
+    ("Tuesdays 7pm when schools are closed for snow",
+     weekly((2,), "19:00", note="when schools are closed for snow")),
+    ("most weeks on Tuesdays at 7pm", weekly((2,), "19:00", note="most weeks")),
+    ("Mondays 7pm. Closed on holidays.", weekly((1,), "19:00", note="Closed on holidays")),
+    ("2nd Tuesday of each month except December, 7 PM",
+     nth((2,), (2,), "19:00", note="except December")),  # the time after the exception is kept
+    ("Tuesdays 7pm except Christmas, New Year's Day", UNPARSED),  # where does the exception end?
+    ("Tuesdays 7pm, generally", weekly((2,), "19:00", note="generally")),
+    # labels and filler
+    ("When: Tuesdays 7pm", weekly((2,), "19:00")),
+    ("Meets - Thursdays 6:30-8pm", weekly((4,), "18:30", "20:00")),
+    ("Schedule/Time: Mondays 7pm", weekly((1,), "19:00")),
+    ("our friendly group gathers on Tuesdays at 7pm", weekly((2,), "19:00")),
+    ("lunch-hour group Tuesdays noon", weekly((2,), "12:00")),
+    ("on Teams, Fridays 2pm", weekly((5,), "14:00")),
+    ("on Google Meet Tuesdays 7-8pm", weekly((2,), "19:00", "20:00")),
+    ("kicks off at 6 pm on Mondays", weekly((1,), "18:00")),
+    ("starting at 6 pm Mondays", weekly((1,), "18:00")),
+    # 24-hour and military times, noon, midnight, day ranges
+    ("Wednesdays 0930-1130", weekly((3,), "09:30", "11:30")),
+    ("Tuesdays 1900 hrs", weekly((2,), "19:00")),
+    ("Mon.-Fri. noon-1pm", weekly((1, 2, 3, 4, 5), "12:00", "13:00")),
+    ("weekdays 12:00-1:00 pm", weekly((1, 2, 3, 4, 5), "12:00", "13:00")),
+    ("Tue–Thu 10am-noon", weekly((2, 3, 4), "10:00", "12:00")),
+    ("Saturdays 10pm-midnight", weekly((6,), "22:00", "00:00")),
+    # every other week: only with a date that fixes the weeks
+    ("biweekly on Mondays", UNPARSED),
+    ("biweekly on Mondays starting 1/5/2026", weekly((1,), interval=2, anchor="2026-01-05")),
+    # Spanish
+    ("los miércoles a las 6 de la tarde", weekly((3,), "18:00")),
+    ("segundo y cuarto martes de cada mes", nth((2, 4), (2,))),
+    ("todos los jueves de 6:00 a 7:30 pm", weekly((4,), "18:00", "19:30")),
+    # stated zones, ambiguous abbreviations
+    ("Tuesdays 7pm (GMT+10)", weekly((2,), "19:00", timezone="Etc/GMT-10")),
+    ("Thursdays 6:30 pm Mountain", weekly((4,), "18:30", timezone=MT)),
+    ("Thursdays 6:00pm CST– 7:30pm CST", weekly((4,), "18:00", "19:30", timezone=CHI)),
+    ("Mondays 7pm IST", weekly((1,), "19:00", timezone=None,
+                               note="time zone IST is ambiguous: no zone given")),
+    # probable typos: refused
+    ("Tuesdays 7pm-6pm", UNPARSED),  # ends before it starts
+    ("1st Wed and 3rd Sat 7pm", UNPARSED),  # two rules in one
+    ("Tuesdays 7pm (GMT+5:30)", UNPARSED),  # no whole-hour zone to give it
+    ("Fridays 6pm starting 6/9/2026 until 6/1/2026", UNPARSED),  # ends before it starts
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), ISSUE_16, ids=[p for p, _ in ISSUE_16])
+def test_issue_16_forms(phrase, expected):
+    got = read_schedule(phrase, NY)
+    if expected == UNPARSED:
+        assert got == Schedule(kind="unparsed", text=phrase)
+    else:
+        assert got == replace(expected, text=phrase)
+    assert got.problems() == []
+
+
+def test_note_round_trips_and_old_dicts_still_load():
+    s = read_schedule("Tuesdays 7pm (except holidays)", NY)
+    assert Schedule.from_dict(s.to_dict()) == s
+    assert "note" not in read_schedule("Tuesdays 7pm", NY).to_dict()  # empty notes are left out
+    assert Schedule.from_dict({"kind": "weekly", "days": [2], "start": "19:00"}).note == ""

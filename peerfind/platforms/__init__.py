@@ -15,6 +15,7 @@ PLATFORMS: dict[str, str] = {
     "jsonld": "peerfind.platforms.jsonld:JsonLd",
     "hsds": "peerfind.platforms.hsds:Hsds",
     "css": "peerfind.platforms.declarative:CssPage",
+    "tsml-csv": "peerfind.platforms.tsml_csv:TsmlCsv",
 }
 
 

@@ -13,12 +13,12 @@ from peerfind.clean import is_placeholder_contact, scrub_personal
 from peerfind.errors import ParseError
 from peerfind.listing_text import name_populations, strip_group_id, unescape
 from peerfind.models import Follow, Group, Page, Schedule
+from peerfind.platforms import mg_shapes
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
 from peerfind.schedule import describe
 from peerfind.scraping import Scraper
 from peerfind.zone_words import stated_zone
 
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
 _ZONES = (
     ("central europe", "Europe/Berlin"),
     ("eastern", "America/New_York"),
@@ -47,26 +47,17 @@ def load_feed(page: Page) -> list[dict[str, Any]]:
 
 
 def parse_time(value: object) -> str | None:
-    """Return 'HH:MM' for a feed time such as '7:30' or '19:30:00', or None."""
-    match = _TIME.match(str(value)) if value not in (None, "") else None
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        return None
-    return f"{int(match[1]):02d}:{match[2]}"
+    """Return 'HH:MM' for a feed time such as '7:30', '19:30:00' or '6:00 PM', or None."""
+    return mg_shapes.clock(value)
 
 
 def parse_days(value: object) -> list[int] | None:
-    """Return the weekdays (0 = Sunday) of a feed `day` (int, string or list); None if invalid."""
+    """Return the weekdays (0 = Sunday) of a feed `day` (number, name or list); None if invalid."""
     items = value if isinstance(value, list) else [value]
-    days = []
-    for item in items:
-        try:
-            day = int(item)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return None
-        if not 0 <= day <= 6:
-            return None
-        days.append(day)
-    return sorted(set(days))
+    days = [mg_shapes.weekday(item) for item in items]
+    if any(d is None for d in days):
+        return None
+    return sorted({d for d in days if d is not None})
 
 
 def zone_hint(text: str) -> tuple[str, str | None] | None:
@@ -109,15 +100,8 @@ def strip_secrets(url: str) -> str:
 
 
 def _types(row: dict[str, Any]) -> list[str]:
-    """Return a row's type codes as a list, accepting a list or a comma-separated string."""
-    value = row.get("types") or []
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        return []
-    return [
-        str(v).strip().upper()[:16] for v in value if isinstance(v, str | int) and str(v).strip()
-    ][:50]
+    """Return a row's type codes from a list or one string of codes or names ('[open]')."""
+    return mg_shapes.type_codes(row.get("types") or [])
 
 
 def _valid_zone(value: object) -> str | None:
@@ -152,16 +136,25 @@ class MeetingGuide(Scraper):
 
     name = "meeting_guide"
     platform = "meeting-guide"
+    fail_when_all_skipped = True  # every row is meant to be a meeting: none usable is a failure
 
     def parse(self, page: Page) -> Iterator[Group | Follow]:
-        """Yield one Group per meeting (a list of days becomes one group meeting on those days)."""
-        rows = load_feed(page)
+        """Yield one Group per meeting (a list of days becomes one group meeting on those days).
+
+        A start URL that answers with a site's meeting page (HTML) yields a Follow to the feed
+        that page names (platforms/mg_discover.py) instead; only once per run.
+        """
+        if page.text.lstrip("\ufeff \r\n\t")[:1] == "<" and not getattr(self, "_followed", False):
+            self._followed = True
+            yield from self._follow_feed(page)
+            return
+        rows = self.load_rows(page)
         seen: set[str] = set()
         for row in rows:
             if not isinstance(row, dict):
                 self.report.skip("not an object")
                 continue
-            slug = str(row.get("slug") if row.get("slug") is not None else row.get("id") or "")
+            slug = mg_shapes.slug(row.get("slug") if row.get("slug") is not None else row.get("id"))
             if not slug or not str(row.get("name") or "").strip():
                 self.report.skip("no name or slug")
                 continue
@@ -172,6 +165,23 @@ class MeetingGuide(Scraper):
             group = self._parse_row(page, row, slug)
             if group is not None and self.valid(group) is not None:
                 yield group
+
+    def _follow_feed(self, page: Page) -> Iterator[Follow]:
+        """Yield a Follow to the Meeting Guide feed a site's page names; ParseError if none."""
+        from peerfind.platforms.mg_discover import discover
+
+        guess = discover(page)
+        if guess is None or guess.feed_url == page.url:
+            raise ParseError(f"{page.url}: expected a Meeting Guide JSON array or a page naming "
+                             "one, got an HTML page without a meeting feed")
+        zone = _valid_zone(guess.timezone)
+        if zone and not self.config.timezone:
+            self.config = replace(self.config, timezone=zone)
+        yield Follow(guess.feed_url)
+
+    def load_rows(self, page: Page) -> list[Any]:
+        """Return the feed's rows (platforms with another container override this)."""
+        return load_feed(page)
 
     def _parse_row(self, page: Page, row: dict[str, Any], slug: str) -> Group | None:
         """Return the Group for one feed row, or None (counted as skipped) when it is unusable."""
@@ -272,8 +282,11 @@ class MeetingGuide(Scraper):
     def _parse_address(self, row: dict[str, Any]) -> tuple[str, str, str, str]:
         """Return (street, city, region, postal code) from split fields or formatted_address."""
         street, city = str(row.get("address") or ""), str(row.get("city") or "")
-        region, postal = str(row.get("state") or ""), str(row.get("postal_code") or "")
+        region = str(row.get("state") or "")
+        postal = mg_shapes.postal(row.get("postal_code"), row.get("country"))
         formatted = str(row.get("formatted_address") or "")
+        if not formatted and street.count(",") >= 2 and not (city or region):
+            formatted, street = street, ""  # a whole address in `address` (TSML CSV imports)
         if formatted and not (street or city):
             parts = [p.strip() for p in formatted.split(",")]
             if parts and parts[-1] in ("USA", "US", "United States", "Canada"):
