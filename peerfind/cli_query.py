@@ -67,7 +67,7 @@ Openness = Annotated[
     str | None,
     typer.Option(
         "--openness",
-        help="open (anyone may attend) or closed (members and those who want to be), "
+        help="open (anyone may attend) or closed (members only), as the source marks it, "
         "e.g. --openness open. Same as --open / --closed.",
     ),
 ]
