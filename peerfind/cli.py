@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from peerfind.cli_programs import register as register_programs
 from peerfind.cli_query import (
     Access,
     Closed,
+    ClosedOnly,
     Days,
     Formats,
     Langs,
@@ -23,7 +25,10 @@ from peerfind.cli_query import (
     Near,
     Now,
     Online,
+    Openness,
+    OpenOnly,
     Pops,
+    Programs,
     Radius,
     Time,
     Topics,
@@ -99,6 +104,10 @@ def search(
     units: Units = "mi",
     population: Pops = None,
     topic: Topics = None,
+    program: Programs = None,
+    open_only: OpenOnly = False,
+    closed_only: ClosedOnly = False,
+    openness: Openness = None,
     fmt: Formats = None,
     day: Days = None,
     time: Time = None,
@@ -114,6 +123,14 @@ def search(
     output: Annotated[
         str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
     ] = "table",
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="One listing per block of labelled lines, for screen readers and simple "
+            "terminals (also when TERM=dumb), e.g. peerfind search --near 02139 --plain.",
+        ),
+    ] = False,
 ) -> None:
     """Find groups near a place, by who they are for, format and time.
 
@@ -128,6 +145,7 @@ def search(
       peerfind search --format online -t eating_disorders --now -o json
 
       peerfind search --near "Seattle, WA" --max-age 12mo
+      peerfind search --near "Atlanta, GA" --program aa --open -l spanish
     """
     from peerfind import search as s
 
@@ -138,9 +156,16 @@ def search(
     outcome = s.search(conn, q)
     nudge = dead_end_note(outcome, q, place, units)
     if output == "table":
-        print_table(outcome, q, place, units, extra=nudge)
+        plain = plain or os.environ.get("TERM", "") == "dumb"
+        print_table(outcome, q, place, units, extra=nudge, plain=plain, conn=conn)
     else:
         print_machine(outcome.results, output)
+    if outcome.zoneless_left_out:
+        n = outcome.zoneless_left_out
+        note(
+            f"note: {n} listing{'s' if n != 1 else ''} with no time zone "
+            f"{'were' if n != 1 else 'was'} left out of --now/--within (when they meet is unknown)."
+        )
     if not outcome.results:
         explain_empty(outcome, q, units, absent=absent_tags(conn, q))
     if nudge and output != "table":
@@ -166,6 +191,10 @@ def export(
     units: Units = "mi",
     population: Pops = None,
     topic: Topics = None,
+    program: Programs = None,
+    open_only: OpenOnly = False,
+    closed_only: ClosedOnly = False,
+    openness: Openness = None,
     fmt: Formats = None,
     day: Days = None,
     time: Time = None,
@@ -331,13 +360,15 @@ def geocode(
 
 @app.command(name="crisis")
 def crisis_lines() -> None:
-    """Show crisis and help lines (988 call/text; veterans press 1; Trevor Project; …).
+    """Show crisis and help lines (988 call/text; veterans press 1; en español press 2; 211; …).
 
     Example: peerfind crisis
     """
+    import shutil
+
     from peerfind import crisis
 
-    print(crisis.render())
+    print(crisis.render(shutil.get_terminal_size((80, 24)).columns))
 
 
 def _register_extensions() -> None:

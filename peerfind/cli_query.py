@@ -48,7 +48,34 @@ Now = Annotated[bool, typer.Option("--now", help="In progress or starting within
 Within = Annotated[str | None, typer.Option("--within", help="Meeting within a span, e.g. 3h.")]
 Tz = Annotated[str | None, typer.Option("--tz", help="Your time zone (default: this machine's).")]
 Langs = Annotated[
-    list[str] | None, typer.Option("--language", "-l", help="Language code, e.g. es (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--language",
+        "-l",
+        help="Language, by code or name, e.g. -l es, -l spanish or -l español (repeatable).",
+    ),
+]
+Programs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--program",
+        help="Fellowship or program (repeatable), e.g. --program aa, --program al-anon, "
+        "--program na, --program eda.",
+    ),
+]
+Openness = Annotated[
+    str | None,
+    typer.Option(
+        "--openness",
+        help="open (anyone may attend) or closed (members only), as the source marks it, "
+        "e.g. --openness open. Same as --open / --closed.",
+    ),
+]
+OpenOnly = Annotated[
+    bool, typer.Option("--open", help="Only open meetings, e.g. --near 02139 --open.")
+]
+ClosedOnly = Annotated[
+    bool, typer.Option("--closed", help="Only closed meetings, e.g. --near 02139 --closed.")
 ]
 Access = Annotated[
     list[str] | None, typer.Option("--accessibility", help="wheelchair or asl (repeatable).")
@@ -97,6 +124,10 @@ FILTERS = (
     "limit",
     "text",
     "max_age",
+    "program",
+    "openness",
+    "open_only",
+    "closed_only",
 )
 
 
@@ -126,6 +157,10 @@ def build_query(
     text: str | None = "",
     max_age: str | None = None,
     anywhere: bool = False,
+    program: list[str] | None = None,
+    openness: str | None = None,
+    open_only: bool = False,
+    closed_only: bool = False,
 ):  # type: ignore[no-untyped-def]
     """Return (Query, place or None) built from the search options of a command
     (`anywhere`: no place needed, as for `export --all`)."""
@@ -142,6 +177,8 @@ def build_query(
         text=(text or "").strip(),
         populations=[vocab.normalize("population", p) for p in population or []],
         topics=[vocab.normalize("topic", t) for t in topic or []],
+        programs=[program_code(p) for p in program or []],
+        openness=openness_of(openness, open_only, closed_only),
         formats=[vocab.normalize("format", f) for f in fmt or []],
         languages=[language_code(lang) for lang in language or []],
         accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
@@ -195,15 +232,48 @@ def max_age_days(text: str | None) -> int | None:
 
 
 def language_code(code: str) -> str:
-    """Return a language code (ISO 639-1 such as es, or 639-3); raise UsageError otherwise."""
+    """Return a language code (ISO 639-1 such as es, or 639-3) for a code or a language's name
+    in English or in the language itself ("spanish", "español"); raise UsageError otherwise."""
     import re
+    import unicodedata
 
     from peerfind.errors import UsageError
+    from peerfind.language_names import NAMES
 
-    text = code.strip().lower()
+    text = " ".join(code.strip().lower().split())
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    found = NAMES.get(text) or NAMES.get(plain)
+    if found:
+        return found
     if not re.fullmatch(r"[a-z]{2,3}", text):
-        raise UsageError(f"--language {code!r}: use a language code such as en, es or fr.")
+        raise UsageError(
+            f"--language {code!r}: use a language code or name such as es, spanish or español."
+        )
     return text
+
+
+def program_code(word: str) -> str:
+    """Return the program code for --program ("AA", "Al-Anon", "alanon" -> aa, al-anon)."""
+    from peerfind import fellowships
+
+    return fellowships.normalize(word)
+
+
+def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str:
+    """Return "open", "closed" or "" from --openness / --open / --closed; raise on a conflict."""
+    from peerfind.errors import UsageError
+
+    wanted = {w for w, on in (("open", open_only), ("closed", closed_only)) if on}
+    if openness:
+        word = openness.strip().lower()
+        if word not in ("open", "closed"):
+            raise UsageError(f"--openness {openness!r}: use open or closed.")
+        wanted.add(word)
+    if len(wanted) > 1:
+        raise UsageError("ask for --open or --closed, not both.")
+    return wanted.pop() if wanted else ""
 
 
 def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
@@ -227,10 +297,16 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     return place
 
 
-def print_table(outcome, q, place, units: str, extra: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Print the human result: header, table, `extra` (the national programs) and footer."""
+def print_table(  # type: ignore[no-untyped-def]
+    outcome, q, place, units: str, extra: str | None = None, plain: bool = False, conn=None
+) -> None:
+    """Print the human result: header, table (or plain blocks), `extra` (the national
+    programs) and footer."""
+    import shutil
+
     from peerfind import render
 
+    width = shutil.get_terminal_size((120, 24)).columns
     if place is not None:
         dist = render.distance_text(q.radius_mi, units).replace(".0 ", " ")
         print(
@@ -238,10 +314,22 @@ def print_table(outcome, q, place, units: str, extra: str | None = None) -> None
             + (" and online" if set(q.formats) & {"online", "phone"} else "")
         )
     if outcome.results:
-        print(render.table(outcome.results, units=units, current=q.now))
+        if plain:
+            print(render.plain(outcome.results, units=units, current=q.now) + "\n")
+        else:
+            print(render.table(outcome.results, units=units, current=q.now, width=width))
     if extra:
         print(extra)
-    print(render.footer(outcome.results))
+    total, exact = None, True
+    if conn is not None and len(outcome.results) >= q.limit:
+        from peerfind.search_total import total as count_total
+
+        total, exact = count_total(conn, q)
+    print(
+        render.footer(
+            outcome.results, width=width, shown=len(outcome.results), total=total, exact=exact
+        )
+    )
 
 
 def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]

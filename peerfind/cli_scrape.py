@@ -138,6 +138,16 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
     return [s for s in chosen if not (s.name in seen or seen.add(s.name))]
 
 
+def plain_console(console_class: Any, **options: Any) -> Any:
+    """Return a rich Console that writes no escape codes at all (no colour, no bold) when
+    NO_COLOR is set or TERM is dumb."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        options.update(color_system=None, no_color=True)
+    return console_class(**options)
+
+
 class _Display:
     """Progress on stderr: a rich bar on a terminal, one quiet line per source otherwise."""
 
@@ -158,7 +168,7 @@ class _Display:
 
             self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                      BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                     console=Console(stderr=True))
+                                     console=plain_console(Console, stderr=True))
             self.task = self.progress.add_task("scraping", total=total)
             self.progress.start()
 
@@ -239,7 +249,8 @@ def _report(runs: list[Any], dry_run: bool) -> None:
 
     from peerfind.clean import terminal_safe
 
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 110)
+    console = plain_console(Console, file=sys.stdout,
+                            width=None if sys.stdout.isatty() else 110)
     table = Table(title="dry run: nothing written" if dry_run else None)
     heads = (["Listings"] if dry_run else ["Added", "Updated", "Unchanged", "Removed"])
     for head in ["Source", "Status", *heads, "Skipped", "Errors", "Pages", "Time"]:
@@ -422,4 +433,4 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
                       r["platform"], terminal_safe(last), str(r["listings"]),
                       *([str(r["verified_within_year"])] if verified else []), _age(r["age_days"]))
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
-    Console(file=sys.stdout, width=None if wide else 140).print(table)
+    plain_console(Console, file=sys.stdout, width=None if wide else 140).print(table)

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,8 +35,19 @@ CSV_COLUMNS: tuple[str, ...] = (
     "next_meeting", "venue", "address", "city", "region", "postal_code", "country", "latitude",
     "longitude", "geo_precision", "distance_mi", "join_url", "phone", "email", "website",
     "source", "source_url", "last_seen", "source_updated", "program", "openness",
-    "last_verified", "feedback_url", "feedback_email",
+    "last_verified", "feedback_url", "feedback_email", "description", "age_days", "old",
 )
+STALE_DAYS = 90  # = search.STALE_DAYS: "old" is "yes" past this many days unconfirmed
+# The description on one line (line breaks as spaces), in SQL and in Python alike.
+DESCRIPTION_SQL = ("replace(replace(replace(coalesce(g.description, ''), char(13, 10), ' '), "
+                   "char(13), ' '), char(10), ' ')")
+
+
+def one_line(text: object) -> str:
+    """Return text with its line breaks as spaces, as DESCRIPTION_SQL makes it."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 LIST_SEPARATOR = "; "
 FORMATS = ("csv", "json", "ndjson", "ics", "hsds")
 _EXTENSIONS = {".csv": "csv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
@@ -122,7 +134,26 @@ def csv_record(row: dict[str, Any]) -> list[str]:
     cells[_AT["end_time"]] = get("end_time") or schedule().end
     cells[_AT["timezone"]] = get("timezone") or schedule().timezone
     cells[_AT["distance_mi"]] = "" if distance in (None, "") else f"{float(distance):.1f}"
+    cells[_AT["age_days"]], cells[_AT["old"]] = age_cells(get("age_days"))
+    cells[_AT["description"]] = one_line(get("description"))
     return csv_cells(cells)
+
+
+def age_cells(days: object) -> tuple[str, str]:
+    """Return the age_days and old cells for a listing confirmed `days` ago (None: unknown)."""
+    if type(days) is not int:
+        return "", ""
+    return str(days), "yes" if days > STALE_DAYS else "no"
+
+
+def age_days(last_seen: object, today: date | None) -> int | None:
+    """Return how many days before `today` a listing was last confirmed (as search counts)."""
+    if today is None or not isinstance(last_seen, str) or not last_seen:
+        return None
+    try:
+        return (today - date.fromisoformat(last_seen[:10])).days
+    except ValueError:
+        return None
 
 
 def csv_cells(values: list[Any]) -> list[str]:

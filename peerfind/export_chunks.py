@@ -27,10 +27,20 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
 from typing import IO
 
+from peerfind import evidence
 from peerfind.clean import _FORMULA_START
-from peerfind.export import CSV_COLUMNS, LINK_COLUMNS, ExportStats, _cell, link_sql
+from peerfind.export import (
+    CSV_COLUMNS,
+    DESCRIPTION_SQL,
+    LINK_COLUMNS,
+    STALE_DAYS,
+    ExportStats,
+    _cell,
+    link_sql,
+)
 from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
 from peerfind.next_meeting import NextMeetings
 
@@ -39,6 +49,9 @@ AHEAD = 2  # chunks read before the oldest is written
 SWITCH_INTERVAL = 0.0002  # s: hand the GIL back quickly when a chunk is ready
 CELL, SLOT, ODD, CRLF = "\x01", "\x05", "\x03", "\r\n"  # ODD: a cell left to Python
 Chunk = tuple[int, str, str, str]  # listings, their rowids, their lines, their schedules
+
+
+TODAY = "'__TODAY__'"  # in _LINE_SQL: the export's date (a quoted ISO date) or NULL
 
 
 def _line_sql() -> tuple[str, int]:
@@ -61,9 +74,23 @@ def _line_sql() -> tuple[str, int]:
                         f"THEN CAST({expr} AS TEXT) ELSE char({ord(ODD)}) END")
         elif column == "distance_mi":
             formats.append("")
+        elif column in ("age_days", "old"):  # as export.age_cells; an unusual date: Python's
+            day = evidence.SQL_DATE  # the evidence date, as search.Result counts age
+            age = f"julianday({TODAY}) - julianday({day})"
+            value = (f"CAST({age} AS INTEGER)" if column == "age_days" else
+                     f"CASE WHEN {TODAY} IS NULL THEN '' WHEN {age} > {STALE_DAYS} THEN 'yes' "
+                     "ELSE 'no' END")
+            formats.append("%s")
+            args.append(f"CASE WHEN coalesce({day}, '') = '' THEN '' "
+                        f"WHEN date({day}, '+0 days') IS {day} THEN {value} "
+                        f"ELSE char({ord(ODD)}) END")
         else:
             formats.append("%s")
-            args.append(link_sql(expr) if column in LINK_COLUMNS else expr)
+            if column == "description":
+                expr = DESCRIPTION_SQL
+            elif column in LINK_COLUMNS:
+                expr = link_sql(expr)
+            args.append(expr)
     return f"printf('{CELL.join(formats)}', {', '.join(args)})", len(formats) - 1
 
 
@@ -231,10 +258,12 @@ class ChunkWriter:
 
 
 def _chunks(conn: sqlite3.Connection, where: list[str], args: list[object],
-            limit: int | None) -> Iterator[Chunk]:
-    """Yield (listings, their rowids, their lines, their schedules) for each chunk, in order."""
+            limit: int | None, today: date | None = None) -> Iterator[Chunk]:
+    """Yield (listings, their rowids, their lines, their schedules) for each chunk, in order
+    (ages counted to `today`)."""
+    line_sql = _LINE_SQL.replace(TODAY, f"'{today.isoformat()}'" if today else "NULL")
     sql = (f"SELECT count(*), max(rid), group_concat(rid), group_concat(line, char(13, 10)), "
-           f"group_concat(sched, char(10)) FROM (SELECT g.rowid AS rid, {_LINE_SQL} AS line, "
+           f"group_concat(sched, char(10)) FROM (SELECT g.rowid AS rid, {line_sql} AS line, "
            f"coalesce(g.schedule, '') AS sched FROM groups AS g "
            f"WHERE ({' AND '.join(where) or '1'}) AND g.rowid > ? ORDER BY g.rowid LIMIT ?)")
     last, left = -(2**63), limit
@@ -262,7 +291,7 @@ def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], 
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     try:
         with _no_gc(), ThreadPoolExecutor(1, thread_name_prefix="peerfind-csv") as pool:
-            for chunk in _chunks(conn, where, args, limit):
+            for chunk in _chunks(conn, where, args, limit, writer.rows.today):
                 pending.append((pool.submit(writer.try_write, chunk), chunk))
                 if len(pending) > AHEAD:
                     _settle(writer, pending)

@@ -27,23 +27,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
 
-from peerfind import vocab
+from peerfind import evidence, vocab
 from peerfind.clean import _FORMULA_START
 from peerfind.export import (
     CSV_COLUMNS,
+    DESCRIPTION_SQL,
     LINK_COLUMNS,
     LIST_SEPARATOR,
     ExportStats,
     _cell,
+    age_cells,
+    age_days,
     csv_cells,
     link_sql,
+    one_line,
 )
 from peerfind.models import Schedule
 from peerfind.next_meeting import NextMeetings
 
 TAGS = ("populations", "topics", "languages", "accessibility")
 SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next_meeting")
-COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi")
+AGE = ("age_days", "old")  # worked out from the evidence date (peerfind.evidence) and today
+COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi", *AGE)
 BATCH = 500  # rowids per SELECT when rows are read in a given order
 FLUSH = 2_000  # lines gathered before one write
 MEMO_MAX = 20_000  # distinct schedules remembered at once
@@ -67,6 +72,9 @@ def _plan() -> tuple[str, list[str], int]:
     separators = 0
     for column in (*CSV_COLUMNS, None):
         if column is not None and column not in COMPUTED:
+            if column == "description":
+                run.append(DESCRIPTION_SQL)
+                continue
             expr = link_sql(f"g.{column}") if column in LINK_COLUMNS else f"g.{column}"
             run.append(f"coalesce({expr}, '')")
             continue
@@ -84,6 +92,9 @@ def _plan() -> tuple[str, list[str], int]:
         elif column == "distance_mi":
             exprs.append("NULL")
             kinds.append("distance")
+        elif column == "age_days":  # both age cells from one part: the evidence date
+            exprs.append(evidence.SQL_DATE)
+            kinds.append("age")
     return ", ".join(["g.rowid", *exprs]), kinds, separators
 
 
@@ -91,13 +102,14 @@ _PARTS, _KINDS, _SEPARATORS = _plan()
 _AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
 # The order of the parts _line unpacks (CSV_COLUMNS fixes it).
 _LAYOUT = ("text", "tags", "tags", "tags", "tags", "schedule", "text", "number", "number", "text",
-           "distance", "text")
+           "distance", "text", "age")
 assert tuple(_KINDS) == _LAYOUT, _KINDS
 _PROBE_SEPARATORS = _SEPARATORS + _KINDS.count("text")
 _FULL = ", ".join(
     link_sql(f"g.{c}") if c in LINK_COLUMNS else
-    f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi") else
-    ("g.schedule" if c == "days" else "NULL") for c in CSV_COLUMNS
+    f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi", *AGE) else
+    ("g.schedule" if c == "days" else "g.last_seen" if c == "age_days" else "NULL")
+    for c in CSV_COLUMNS
 )
 
 
@@ -115,6 +127,8 @@ class CsvWriter:
         self._lines: list[str] = []
         self._tags: dict[str | None, str] = {}
         self._schedules: dict[str | None, str] = {}
+        self._ages: dict[object, str] = {}
+        self.today = meetings.now.date() if meetings is not None else None
 
     def rows(self, cursor: Iterable[tuple]) -> None:
         """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
@@ -154,7 +168,7 @@ class CsvWriter:
 
     def _line(self, parts: list[object]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
-        a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d = parts
+        a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
         probe = f"{_SEP}{a}{_SEP}{b}{_SEP}{c}{_SEP}{d}"
         if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
@@ -174,9 +188,20 @@ class CsvWriter:
             c,
             "" if distance is None else f"{round(distance, 2):.1f}",  # type: ignore
             d,
+            self._ages.get(seen) or self._age(seen),
         )
         line = ",".join(cells).replace(_SEP, ",")  # type: ignore[arg-type]
         return line + "\r\n" if line.isprintable() else None
+
+    def _age(self, seen: object) -> str:
+        """Return the age_days and old cells of an evidence date as one line part (a date
+        Python cannot read gives an unprintable part, so the row takes the full path)."""
+        days = age_days(seen, self.today)
+        if days is None and seen and self.today is not None:
+            return "\x00"
+        cells = age_cells(days)
+        found = self._ages[seen] = ",".join(cells)
+        return found
 
     def _tag_cell(self, stored: str | None) -> str:
         """Return stored tags '|a|b|' as one quoted 'a; b' cell."""
@@ -229,6 +254,11 @@ class CsvWriter:
         cells = [_cell(v) for v in self._schedule_cells(schedule)]
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
+        values[at["description"]] = one_line(values[at["description"]])
+        ages = age_cells(evidence.from_dates(
+            values[at["last_verified"]], values[at["last_seen"]],  # type: ignore[arg-type]
+            values[at["source_updated"]], self.today).age_days)  # type: ignore[arg-type]
+        values[at["age_days"]], values[at["old"]] = ages
         distance = parts[_KINDS.index("distance")]
         if distance is not None:
             values[at["distance_mi"]] = f"{round(distance, 2):.1f}"  # type: ignore[call-overload]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import PROJECT_URL, __version__, vocab
+from peerfind import PROJECT_URL, __version__, fellowships, vocab
 from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, SafeFile, group_of
@@ -29,8 +29,9 @@ from peerfind.paths import data_path
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL + "/hsds")
 DESCRIPTOR = "hsds-3.0-datapackage.json"
-RESOURCES = ("organization", "service", "location", "service_at_location", "address", "schedule",
-             "phone", "language", "accessibility", "taxonomy", "taxonomy_term", "attribute")
+RESOURCES = ("organization", "program", "service", "location", "service_at_location", "address",
+             "schedule", "phone", "language", "accessibility", "taxonomy", "taxonomy_term",
+             "attribute")
 STATUS = {vocab.ACTIVE: "active", vocab.TEMPORARILY_CLOSED: "temporarily closed",
           vocab.INACTIVE: "inactive", vocab.REMOVED: "defunct"}
 ATTENDING = {vocab.IN_PERSON: "in person", vocab.ONLINE: "online",
@@ -298,9 +299,19 @@ def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: Exp
         if g.phone:
             t.add("phone", id=hsds_id("phone", org_id), organization_id=org_id, number=g.phone,
                   type="voice", description="Organization phone")
+    program_id = ""
+    if g.program:  # the fellowship running the group (AA, Al-Anon, …), once per organization
+        program_id = hsds_id("program", f"{org_id}:{g.program}")
+        if program_id not in orgs:
+            orgs.add(program_id)
+            who = fellowships.for_whom(g.program)
+            t.add("program", id=program_id, organization_id=org_id,
+                  name=fellowships.full_name(g.program),
+                  alternate_name=fellowships.label(g.program),
+                  description=f"Meetings for {who}." if who else fellowships.full_name(g.program))
     service_id = hsds_id("service", g.id)
     labels = [vocab.POPULATIONS.get(p, p) for p in g.populations]
-    t.add("service", id=service_id, organization_id=org_id, name=g.name,
+    t.add("service", id=service_id, organization_id=org_id, program_id=program_id, name=g.name,
           description=g.description, url=g.source_url, status=STATUS.get(g.status, "active"),
           fees_description=g.cost,
           eligibility_description=("Intended for: " + "; ".join(labels)) if labels else "",

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from peerfind import __version__, evidence, feedback, vocab
+from peerfind import __version__, evidence, feedback, fellowships, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
 from peerfind.timeutil import valid_timezone
@@ -42,7 +42,18 @@ def _description(group: Group) -> str:
         lines += [group.description, ""]
     if group.schedule.text:
         lines.append(f"When: {group.schedule.text}")
+    if not _zone(group):
+        lines.append(
+            "Time zone: unknown - the listing gives none, so this event is at the published "
+            "clock time in whatever zone your calendar uses; check the source before you go."
+        )
     lines.append(f"Format: {vocab.FORMATS.get(group.format, group.format)}")
+    if group.program:
+        who = fellowships.for_whom(group.program, group.name, group.populations)
+        label = fellowships.label(group.program, group.name, group.populations)
+        lines.append(f"Program: {label}" + (f" (for {who})" if who else ""))
+    if group.openness:
+        lines.append(f"Meeting: {group.openness}")
     if group.join_url:
         lines.append(f"Join: {group.join_url}")
     if group.join_phone:

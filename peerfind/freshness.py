@@ -88,7 +88,9 @@ def stale_note(conn: sqlite3.Connection, today: date, stamp_dir: Path) -> str | 
 
 def note_if_old(conn: sqlite3.Connection) -> None:
     """Print the old-catalog note on stderr when due (search's table output calls this)."""
+    import shutil
     import sys
+    import textwrap
 
     from peerfind.paths import user_dir
     from peerfind.timeutil import now
@@ -97,5 +99,7 @@ def note_if_old(conn: sqlite3.Connection) -> None:
         text = stale_note(conn, now("UTC").date(), user_dir())
     except Exception:  # a note must never break a search
         return
-    if text:
-        print(text, file=sys.stderr)
+    if text:  # wrapped at spaces to the terminal, never inside a word
+        width = max(40, shutil.get_terminal_size((80, 24)).columns)
+        print(textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False),
+              file=sys.stderr)

@@ -39,6 +39,8 @@ __all__ = [
 EARTH_RADIUS_MI = 3958.7613
 NEAREST_MI = 50.0  # nearest() and the outside-the-US check look this far
 PICK_RATIO = 10  # a bare name picks its largest place when it is this many times the next
+SMALL_TOWN = 100_000  # a bare name resolving to a smaller place says the index is US-only
+STATE_NAMESAKE_MIN = 1_000_000  # a state's name alone means its namesake city this large
 ADDRESS_NOTE = "addresses resolve only to their ZIP code or city"
 _PLACE_SQL = ("SELECT p.id, p.name, p.state, p.lat, p.lon, p.population, p.timezone, n.tier "
               "FROM names n JOIN places p ON p.id = n.place_id WHERE n.key = ?")
@@ -110,6 +112,10 @@ def resolve(query: str) -> Place:
     only = ZIP_ONLY.match(text)
     if only:
         return _zip_or_raise(only.group(1))
+    if text.isdigit() and len(text) == 4:  # a spreadsheet dropped the leading 0 of 02139
+        padded = _zip_place("0" + text)
+        if padded is not None:
+            raise UnknownPlace(f"{text} is not a ZIP code; did you mean {padded.label}?")
     tail = trailing_zip(text)
     if tail is not None:
         rest, code = tail
@@ -250,6 +256,10 @@ def _resolve_reading(reading: Reading) -> Place | None:
         return _city(top, f'{len(hits)} places in {state_name(reading.state)} are called '
                           f'"{top[1]}"; using the largest{pop}. Give a ZIP code for another.')
     code = state_code(reading.city)
+    if code and hits and hits[0][2] == code and (hits[0][5] or 0) >= STATE_NAMESAKE_MIN:
+        place = _city(hits[0])  # "New York": the city far more often than the state
+        return place.with_note(f'"{reading.city}" taken as {place.label}; for elsewhere in the '
+                               "state give a city or a ZIP code.")
     if hits and hits[0][7] == _index.TIER_NICKNAME:
         place = _city(hits[0])
         if code:
@@ -261,14 +271,27 @@ def _resolve_reading(reading: Reading) -> Place | None:
     if not hits:
         return None
     if len(hits) == 1:
-        return _city(hits[0])
+        return _us_only(reading.city, _city(hits[0]), "")
     if _clear_winner(hits):
         top = _city(hits[0])
         others = len(hits) - 1
         places = "place has" if others == 1 else "places have"
-        return top.with_note(f'"{reading.city}" taken as {top.label} (pop. {top.population:,}); '
-                             f"{others} smaller {places} the same name, add a state for those.")
+        note = (f'"{reading.city}" taken as {top.label} (pop. {top.population:,}); '
+                f"{others} smaller {places} the same name, add a state for those.")
+        return _us_only(reading.city, top, note)
     raise ambiguity_error(reading.city, [_city(h) for h in hits])
+
+
+def _us_only(name: str, place: Place, note: str) -> Place:
+    """Return `place`, noting for a small town that the index covers the United States only
+    (so "Toronto" is not silently Toronto, OH); `note` is kept otherwise."""
+    if (place.population or 0) >= SMALL_TOWN:
+        return place.with_note(note) if note else place
+    pop = f" (pop. {place.population:,})" if place.population else ""
+    return place.with_note(
+        f'"{name}" taken as {place.label}{pop}: the place index covers the United States only. '
+        "Add a state or ZIP code, or use --online for a place elsewhere."
+    )
 
 
 def _clear_winner(hits: list[tuple]) -> bool:

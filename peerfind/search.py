@@ -42,6 +42,8 @@ class Query:
     text: str = ""
     populations: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)  # "aa", "al-anon", … (any of them)
+    openness: str = ""  # "open", "closed" or "" (either)
     formats: list[str] = field(default_factory=list)
     days: list[int] = field(default_factory=list)  # 0 = Sunday
     dates: list[str] = field(default_factory=list)  # ISO dates ("today", "tomorrow" resolved)
@@ -56,6 +58,8 @@ class Query:
     user_tz: str = "UTC"
     # next meetings worked out for this query so far (one per distinct schedule)
     meetings: NextMeetings | None = field(default=None, init=False, repr=False, compare=False)
+    # listings left out of --now/--within because they give no time zone (by rowid)
+    zoneless: set[int] = field(default_factory=set, init=False, repr=False, compare=False)
 
 
 @dataclass
@@ -70,6 +74,11 @@ class Result:
     rowid: int | None = None  # where the listing is in the catalog (exports re-read it)
     key: str | None = field(default=None, repr=False, compare=False)  # catalog.dedup_key
     tier: int | None = field(default=None, repr=False, compare=False)  # evidence.rank_tier
+
+    @property
+    def zone_unknown(self) -> bool:
+        """Return True when the listing meets at set times but says in no time zone."""
+        return zone_unknown(self.group)
 
     @property
     def stale(self) -> bool:
@@ -109,6 +118,14 @@ class Outcome:
     online_matches: int = 0
     nearest_mi: float | None = None
     capped: bool = False  # only the first TEXT_CAP / ONLINE_CAP candidates were examined
+    zoneless_left_out: int = 0  # listings without a time zone left out of --now / --within
+    total: int | None = None  # how many match in all, when more than the limit were found
+
+
+def zone_unknown(group: Group) -> bool:
+    """Return True when a listing meets at set times but gives no time zone for them."""
+    s = group.schedule
+    return not s.timezone and s.kind not in ("appointment", "unparsed") and bool(s.start)
 
 
 def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -122,6 +139,8 @@ def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def parse_radius(text: str, units: str = "mi") -> float:
     """Return a radius in miles from '25', '25mi' or '40km'; raise UsageError when invalid."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mi|km|miles?|kilometers?|kilometres?)?\s*", text)
+    if not match and re.fullmatch(r"\s*-\s*\d+(?:\.\d+)?\s*[a-z]*\s*", text.lower()):
+        raise UsageError(f"radius {text!r}: the radius must be positive, e.g. 25, 25mi or 40km.")
     if not match:
         raise UsageError(f"radius {text!r} is not a number; use e.g. 25, 25mi or 40km.")
     value = float(match[1])
@@ -171,14 +190,21 @@ def _filters(q: Query, place_based: bool) -> tuple[list[str], list[object]]:
     statuses = [vocab.ACTIVE] + ([vocab.TEMPORARILY_CLOSED] if q.include_closed else [])
     where.append(f"status IN ({','.join('?' * len(statuses))})")
     args += statuses
-    for column, tags in (
-        ("populations", q.populations),
-        ("topics", q.topics),
-        ("accessibility", q.accessibility),
+    for column, kind, tags in (
+        ("populations", "population", q.populations),
+        ("topics", "topic", q.topics),
+        ("accessibility", "accessibility", q.accessibility),
     ):
         for tag in tags:
-            where.append(f"{column} LIKE ?")
-            args.append(f"%|{tag}|%")
+            terms = vocab.with_narrower(kind, tag)  # a broader term includes its narrower ones
+            where.append("(" + " OR ".join(f"{column} LIKE ?" for _ in terms) + ")")
+            args += [f"%|{t}|%" for t in terms]
+    if q.programs:
+        where.append(f"program IN ({','.join('?' * len(q.programs))})")
+        args += q.programs
+    if q.openness:
+        where.append("openness = ?")
+        args.append(q.openness)
     if q.languages:
         conds = ["languages LIKE ?" for _ in q.languages]
         args += [f"%|{lang}|%" for lang in q.languages]
@@ -300,7 +326,12 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
 
             q.meetings = NextMeetings(q.now, q.user_tz)
         nxt = q.meetings.of(group.schedule)
-    if not _time_ok(group, nxt, q):
+        if group.status == vocab.TEMPORARILY_CLOSED:
+            nxt = None  # nobody meets there until it reopens
+    if q.within is not None and zone_unknown(group):
+        q.zoneless.add(row["_rowid"])  # "now" is unknowable without the listing's zone
+        return None
+    if not _time_ok(group, nxt, q, remote=distance is None):
         return None
     key = row["dedup_key"]  # stored by catalog.upsert (= catalog.dedup_key(group))
     today = q.now.date() if q.now is not None else None
@@ -309,8 +340,13 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
                   tier=evidence.tier(group.last_verified, age, today))
 
 
-def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
-    """Return True when the group passes the --now/--within, date and online time filters."""
+def _time_ok(group: Group, nxt: datetime | None, q: Query, remote: bool = False) -> bool:
+    """Return True when the group passes the --now/--within, date and time-of-day filters.
+
+    SQL already applied --time to listings found by distance; listings found without one
+    (online, phone, hybrid in an online search, or no place given) are checked here: online
+    ones in the user's zone, in-person ones in their own.
+    """
     if q.within is not None and (nxt is None or q.now is None or nxt - q.now > q.within):
         return False
     if q.dates:
@@ -325,12 +361,12 @@ def _time_ok(group: Group, nxt: datetime | None, q: Query) -> bool:
         found = next_occurrences(group.schedule, max(start, q.now), 3, default_tz=q.user_tz)
         if not any(f.astimezone(zone).date().isoformat() in q.dates for f in found):
             return False
-    if q.window and group.format in (vocab.ONLINE, vocab.PHONE):
+    if q.window and (remote or group.format in (vocab.ONLINE, vocab.PHONE)):
         if nxt is None:
             return False
         from zoneinfo import ZoneInfo
 
-        local = nxt.astimezone(ZoneInfo(q.user_tz))
+        local = nxt if group.format == vocab.IN_PERSON else nxt.astimezone(ZoneInfo(q.user_tz))
         minute = local.hour * 60 + local.minute
         lo, hi = q.window
         return lo <= minute < hi if lo <= hi else (minute >= lo or minute < hi)
@@ -482,11 +518,24 @@ def _search(conn: sqlite3.Connection, q: Query) -> Outcome:
     results = _dedup(results)
     results.sort(key=_sort_key)
     outcome.results = results[:want]
+    outcome.zoneless_left_out = len(q.zoneless)
     return outcome
 
 
+HINT_COUNT_CAP = 500  # most online listings built to count them against time filters
+
+
 def _count_remote(conn: sqlite3.Connection, q: Query, text: _Text | None = None) -> int:
-    """Return how many online or phone listings match the filters (for the no-result hint)."""
+    """Return how many online or phone listings match the filters (for the no-result hint),
+    meeting when the user asked (--now, --within, --day, --time); at most HINT_COUNT_CAP of
+    those are counted one by one."""
+    if q.within is not None or q.dates or q.window:
+        from peerfind.search_remote import remote_results
+
+        fmts = [vocab.ONLINE, vocab.HYBRID, vocab.PHONE]
+        probe = replace(q, limit=HINT_COUNT_CAP)
+        found, _ = remote_results(conn, probe, fmts, HINT_COUNT_CAP, text)
+        return len(_dedup(found))
     where, args = _filters(q, place_based=False)
     if text is not None:
         cond, params = text.condition()
@@ -516,6 +565,11 @@ def _nearest(
         if radius <= q.radius_mi or radius > MAX_RADIUS_MI:
             continue
         hits = _near(conn, q, radius, formats, where, args, text)
+        if q.within is not None or q.dates:  # only what meets when the user asked counts
+            found, _ = _collect(conn, q, hits, 1, text)
+            if found:
+                return min(r.distance_mi or 0.0 for r in found)
+            continue
         if text is not None and text.ids is None:
             for i in range(0, len(hits), 200):
                 chunk = hits[i : i + 200]

@@ -70,6 +70,9 @@ def remote_results(
         if pos == cap:
             capped = True
             break
+        if bounds.horizon is not None and not tz and exact is None and start:
+            q.zoneless.add(rowid)  # might meet now, in some zone: left out, and counted
+            continue
         bound = bounds.exact(exact) if exact is not None else bounds.weekly(days, start, end, tz)
         if bounds.horizon is not None and bound > bounds.horizon:
             continue  # cannot meet within --within / --now

@@ -98,6 +98,8 @@ def relative(moment: datetime, current: datetime, with_zone: bool = False) -> st
     label = {0: "today", 1: "tomorrow"}.get(
         day_gap, moment.strftime("%a %b %-d") if day_gap > 6 else moment.strftime("%a")
     )
+    if minutes == 0:
+        return f"{label} {clock(moment)}, starting now"
     if minutes < 60:
         return f"{label} {clock(moment)}, in {minutes} min"
     if minutes < 24 * 60:

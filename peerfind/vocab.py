@@ -47,6 +47,24 @@ FORMATS: dict[str, str] = {
     PHONE: "By phone",
 }
 
+# Broader terms and the narrower ones they include: `-t substance_use` also finds alcohol and
+# gambling recovery groups, `-t mental_health` depression, anxiety, psychosis and the rest.
+NARROWER: dict[str, dict[str, tuple[str, ...]]] = {
+    "topic": {
+        "substance_use": ("alcohol", "gambling"),
+        "mental_health": (
+            "depression_bipolar",
+            "anxiety",
+            "psychosis",
+            "trauma_ptsd",
+            "eating_disorders",
+            "postpartum",
+        ),
+        "grief_loss": ("suicide_loss",),
+    },
+    "population": {"lgbtq": ("transgender",)},
+}
+
 ACCESSIBILITY: dict[str, str] = {
     "wheelchair": "Wheelchair accessible",
     "asl": "American Sign Language",
@@ -174,6 +192,14 @@ def normalize(kind: str, word: str) -> str:
     raise UsageError(
         f"unknown {kind} {word!r}.{hint} Known: {', '.join(terms)} (see `peerfind tags`)."
     )
+
+
+def with_narrower(kind: str, term: str) -> list[str]:
+    """Return a vocabulary term followed by every narrower term it includes (see NARROWER)."""
+    out = [term]
+    for child in NARROWER.get(kind, {}).get(term, ()):
+        out += [t for t in with_narrower(kind, child) if t not in out]
+    return out
 
 
 def parse_day(word: str) -> int:

@@ -114,8 +114,8 @@ def test_csv_fields_of_an_atlanta_meeting() -> None:
         "join_url": "", "phone": "", "email": "", "website": "",
         "source": "atlanta-aa", "source_url": "https://atlantaaa.org/meetings/early-sunday-morning/",
         "last_seen": "2026-11-01", "source_updated": by_key("early-sunday-morning").source_updated,
-        "program": "aa", "openness": "", "last_verified": "", "feedback_url": "",
-        "feedback_email": "",
+        "program": "aa", "openness": "closed", "last_verified": "", "feedback_url": "",
+        "feedback_email": "", "description": "Dr. Bob Room", "age_days": "", "old": "",
     }
 
 
@@ -312,7 +312,8 @@ def test_hsds_package_validates_with_frictionless(tmp_path: Path) -> None:
     bad = validate(str(out / "datapackage.json"))
     assert [e[1] for e in bad.flatten(["rowNumber", "type"])] == ["foreign-key"]
     names = {r["name"] for r in json.loads((out / "datapackage.json").read_text())["resources"]}
-    assert names == {"organization", "service", "location", "service_at_location", "address",
+    assert names == {"organization", "program", "service", "location", "service_at_location",
+                     "address",
                      "schedule", "phone", "language", "accessibility", "taxonomy",
                      "taxonomy_term", "attribute"}
 

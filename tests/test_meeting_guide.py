@@ -44,7 +44,7 @@ def test_attendance_options_map_to_formats() -> None:
 
 def test_hybrid_record_fields() -> None:
     g = by_key(ALANON, "30562453-sunday-night-serenity-step-afg")
-    assert g.name == "30562453 Sunday Night Serenity Step AFG"
+    assert g.name == "Sunday Night Serenity Step AFG"  # the feed's group ID stays in the key
     assert g.format == vocab.HYBRID
     assert g.schedule.days == (0,) and g.schedule.start == "19:00"
     assert g.schedule.timezone == "America/New_York"

@@ -10,11 +10,13 @@ from typing import Any
 from peerfind import vocab
 from peerfind.clean import is_placeholder_contact, scrub_personal, secret_free_link
 from peerfind.errors import ParseError
+from peerfind.listing_text import name_populations, strip_group_id, unescape
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms import mg_shapes
-from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types
+from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
 from peerfind.schedule import describe
 from peerfind.scraping import Scraper
+from peerfind.zone_words import stated_zone
 
 _ZONES = (
     ("central europe", "Europe/Berlin"),
@@ -136,6 +138,11 @@ def _yes(value: object) -> bool:
     return str(value).strip().lower() in ("yes", "true", "1")
 
 
+def _notes(row: dict[str, Any]) -> str:
+    """Return a row's notes fields as one text."""
+    return " ".join(str(row.get(k) or "") for k in ("notes", "location_notes", "group_notes"))
+
+
 def _coords(row: dict[str, Any]) -> tuple[object, object]:
     """Return (latitude, longitude) from the split fields or a 'lat,lng' coordinates string."""
     if row.get("latitude") not in (None, "") and row.get("longitude") not in (None, ""):
@@ -213,10 +220,11 @@ class MeetingGuide(Scraper):
         return self.group(
             page,
             source_key=slug,
-            name=str(row["name"]),
+            name=unescape(strip_group_id(str(row["name"]), slug)),
             source_url=str(row.get("url") or page.url),
             description=self._parse_description(row),
-            populations=pops + prog_pops,
+            populations=pops + prog_pops + name_populations(str(row["name"])),
+            openness=openness(codes),
             topics=topics + prog_topics,
             languages=langs,
             accessibility=access,
@@ -260,6 +268,8 @@ class MeetingGuide(Scraper):
                     int(start[:2]) * 60 + int(start[3:])
                 )
                 start, end = stated, _shift(end, delta)
+        if tz is None:  # "(AEDT)", "7pm EST", "South Africa Time" in the name or the notes
+            tz = stated_zone(str(row.get("name") or "")) or stated_zone(_notes(row))
         schedule = Schedule(kind="weekly", days=tuple(days), start=start, end=end, timezone=tz)
         return replace(schedule, text=describe(schedule))
 
@@ -312,7 +322,7 @@ class MeetingGuide(Scraper):
     def _parse_description(self, row: dict[str, Any]) -> str:
         """Return the meeting notes with personal contacts, meeting ids and passcodes removed."""
         pieces = [str(row.get(k) or "") for k in ("notes", "location_notes", "group_notes")]
-        return scrub_personal("\n".join(p for p in pieces if p.strip()))
+        return scrub_personal(unescape("\n".join(p for p in pieces if p.strip())))
 
     @staticmethod
     def _org_contact(value: object) -> str:

@@ -119,3 +119,9 @@ def map_types(codes: list[str], program: str = "") -> Mapping:
         langs.update(lang)
         access.update(a)
     return tuple(sorted(pops)), tuple(sorted(topics)), tuple(sorted(langs)), tuple(sorted(access))
+
+
+def openness(codes: list[str]) -> str:
+    """Return "open" (O: anyone may attend), "closed" (C: members only) or "" (not said / both)."""
+    found = {"open" if c == "O" else "closed" for c in codes if c in ("O", "C")}
+    return found.pop() if len(found) == 1 else ""
