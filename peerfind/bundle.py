@@ -38,19 +38,20 @@ def recorded_date(value: str) -> datetime:
 # What a feed with no stated licence (`facts_only = true`) keeps: the facts a directory needs.
 FACTS = ("source", "source_key", "name", "source_url", "organization", "format", "venue",
          "address", "city", "region", "postal_code", "country", "latitude", "longitude",
-         "geo_precision", "schedule", "status", "first_seen", "last_seen")
+         "geo_precision", "schedule", "status", "first_seen", "last_seen", "openness")
 
 
 def facts_only(group: Group, config: SourceConfig) -> Group:
     """Return the listing with only name, time, place, format and the source's own link.
 
-    The program's own topic (AA: alcohol) is kept: it comes from bundled.toml, not the feed.
+    The program and its own topic (AA: alcohol) are kept: they come from bundled.toml, not
+    the feed. Whether a meeting is open or closed to visitors is a fact a visitor needs.
     """
     from peerfind.platforms.mg_types import PROGRAM_TOPICS
 
     pops, topics = PROGRAM_TOPICS.get(config.program, ((), ()))
     kept = {name: getattr(group, name) for name in FACTS}
-    return Group(**kept, populations=tuple(pops), topics=tuple(topics))
+    return Group(**kept, program=config.program, populations=tuple(pops), topics=tuple(topics))
 
 
 def with_schedule_text(group: Group) -> Group:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import unicodedata
+from dataclasses import replace
 from datetime import datetime
 
 from peerfind import crisis, evidence, fellowships, timeutil, vocab
@@ -87,6 +88,7 @@ def name_label(g: Group) -> str:
 
 
 FIXED = (("ID", 12), ("DIST", 7), ("NEXT", 26), ("FORMAT", 9), ("EVIDENCE", 15))
+WIDE = 100  # narrower terminals get the brief evidence cell
 NEXT_MIN = 18  # "Wed 7:00 PM, in 4…": the day and time still show
 TWO_LINE_BELOW = 28  # narrower name room than this: the name goes on a line of its own
 
@@ -104,7 +106,9 @@ def table(
     narrow for that (80 columns), it goes on its own indented line under the other cells.
     """
     width = width or shutil.get_terminal_size((120, 24)).columns
-    evidence_cells = [evidence_cell(r, current) for r in results]
+    # On a narrow terminal the old edit date is left to `show`: the next meeting needs the room.
+    brief = width < WIDE
+    evidence_cells = [evidence_cell(r, current, brief) for r in results]
     # The evidence column is as wide as its longest cell, within the FIXED width and 40.
     fixed = [*FIXED[:-1], (FIXED[-1][0], min(40, max([FIXED[-1][1], *map(len, evidence_cells)])))]
     far = any(r.distance_mi is not None for r in results)
@@ -143,9 +147,13 @@ def _short_distance(text: str) -> str:
     return f"{float(number):.0f} {unit}" if len(text) > 7 and unit else text
 
 
-def evidence_cell(r: Result, current: datetime | None) -> str:
-    """Return the evidence cell: 'verified 2025-03', 'listed 2025-07, edited 2021-03' (old)."""
-    label = evidence.of(r.group, current).label() or "no date"
+def evidence_cell(r: Result, current: datetime | None, brief: bool = False) -> str:
+    """Return the evidence cell: 'verified 2025-03', 'listed 2025-07, edited 2021-03' (old);
+    `brief` leaves out the edit date."""
+    found = evidence.of(r.group, current)
+    if brief:
+        found = replace(found, edited="")
+    label = found.label() or "no date"
     return label + (" (old)" if r.stale else "")
 
 

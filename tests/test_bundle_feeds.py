@@ -278,6 +278,9 @@ def test_no_staging_links_and_facts_only_feeds(built: sqlite3.Connection) -> Non
             " OR email != '' OR website != '' OR languages != '' OR accessibility != '')",
             (name,)).fetchone()[0]
         assert extra == 0, name
+        programs = {r[0] for r in built.execute(
+            "SELECT DISTINCT program FROM groups WHERE source = ?", (name,))}
+        assert programs == {feed(name)["program"]}, name  # `--program aa` finds them
     nepa = built.execute("SELECT count(*) FROM groups WHERE source = 'aa-northeast-pa'"
                          " AND source_url LIKE 'https://aaintergroupnepa.org/meetings/%'")
     assert nepa.fetchone()[0] >= 450
