@@ -203,12 +203,38 @@ def test_every_vocabulary_term_is_covered_or_listed_as_uncovered() -> None:
         ([], ["postpartum"], "psi", set()),
         ([], ["alcohol"], "smart-recovery", {"recovery-dharma"}),
         (["veterans"], ["depression_bipolar"], "dbsa", {"vet-centers", "nami-connection"}),
+        ([], ["alcohol"], "smart-recovery", {"aa-meeting-guide", "aa-online-intergroup"}),
+        ([], ["substance_use"], "smart-recovery", {"na-virtual-meetings"}),
+        (["men"], [], "mankind-project", set()),
+        (["bipoc"], [], "dbsa", set()),
+        (["indigenous"], [], "white-bison-wellbriety", set()),
+        (["newcomers"], [], "na-virtual-meetings", set()),
+        (["deaf_hoh"], [], "hlaa-chapters", set()),
     ],
 )
 def test_choose(populations, topics, first, also) -> None:  # type: ignore[no-untyped-def]
     chosen = [p.id for p in programs.choose(programs.load().programs, populations, topics)]
     assert chosen[0] == first
     assert also <= set(chosen)
+
+
+def test_aa_and_na_send_people_to_their_own_cited_finders() -> None:
+    by_id = {p.id: p for p in programs.load().programs}
+    for ident, start in (
+        ("aa-meeting-guide", "https://www.aa.org/"),
+        ("aa-online-intergroup", "https://aa-intergroup.org/"),
+        ("na-virtual-meetings", "https://na.org/meetingsearch/"),
+    ):
+        program = by_id[ident]
+        assert program.finder.startswith(start), ident
+        assert all(url.startswith("https://github.com/") for url in program.cite["finder"])
+
+
+def test_every_population_has_a_program_now() -> None:
+    directory = programs.load()
+    assert directory.uncovered["populations"] == ()
+    for term in vocab.POPULATIONS:
+        assert any(term in p.populations for p in directory.programs), term
 
 
 def test_choose_without_filters_is_the_short_general_list() -> None:
@@ -270,6 +296,23 @@ def test_programs_near_lists_that_states_warmline() -> None:
     assert "No peer-run warmline in CO is listed yet." in table.stdout
     boston = run("programs", "--near", "Boston, MA", "-o", "json")
     assert [w["phone"] for w in json.loads(boston.stdout)["warmlines"]] == ["1-877-733-7563"]
+
+
+@pytest.mark.parametrize(
+    ("place", "phone"),
+    [
+        ("Charlotte, NC", "855-733-7762"),
+        ("Portland, ME", "866-771-9276"),
+        ("Detroit, MI", "888-733-7753"),
+        ("Portland, OR", "800-698-2392"),
+    ],
+)
+def test_state_warmlines_found_near_a_place(place, phone) -> None:  # type: ignore[no-untyped-def]
+    result = run("programs", "--near", place, "-o", "json")
+    assert result.exit_code == 0, result.output
+    lines = json.loads(result.stdout)["warmlines"]
+    assert [w["phone"] for w in lines] == [phone]
+    assert lines[0]["citations"]["phone"] and lines[0]["citations"]["who"]
 
 
 @pytest.mark.parametrize(
