@@ -245,8 +245,8 @@ def test_coverage_the_issue_asks_for(built: sqlite3.Connection) -> None:
     states = built.execute(
         f"SELECT region, count(*) FROM groups WHERE {active} AND format IN ('in_person','hybrid')"
         " GROUP BY region HAVING count(*) >= 100").fetchall()
-    # PA, CA, WA, MA: the recorded feeds hold no fifth state with 100 in-person listings.
-    assert {r[0] for r in states} >= {"PA", "CA", "WA", "MA"}
+    # PA, CA, WA, MA, and South Dakota from Area 63's feed: five states.
+    assert {r[0] for r in states} >= {"PA", "CA", "WA", "MA", "SD"} and len(states) >= 5
     online = built.execute(
         f"SELECT count(*) FROM groups WHERE {active} AND format IN ('online','phone')").fetchone()
     assert online[0] >= 400
@@ -263,6 +263,8 @@ def test_no_listing_is_a_test_an_inactive_or_a_business_meeting(built: sqlite3.C
     assert "skipped 1: test record" in alanon
     assert "skipped 252: inactive meeting" in report["bundle-report:aa-seattle"]
     assert "contradicts its place" in report["bundle-report:aa-hamilton-oh"]
+    assert ("aa-area63-sd: 427 listing(s): stated zone America/Central is not a time zone;"
+            " used its place's") in report["bundle-report:aa-area63-sd"]
 
 
 _SECRET = re.compile(
