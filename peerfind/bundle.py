@@ -111,6 +111,7 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
         parsed = [with_schedule_text(g) for g in parsed]
         corrections: Counter[str] = Counter()
         groups, _, _ = enrich((public_link(g, feed) for g in parsed), corrections=corrections)
+        corrections.update(scraper.report.flagged)  # kept, but worth a look (a bad zone name)
         skipped = Counter(scraper.report.skipped)
         groups = screen(groups, skipped)
         started = recorded.isoformat(timespec="seconds")  # reproducible: the build's own date

@@ -139,9 +139,15 @@ _SECRET_LABEL = (
     r"|\bid\s*(?:[:#]\s*|\s)\d|\bid#"
     r"|contrase[nñ]a|c[oó]digo|\bclave\b|id\s+de\s+(?:la\s+)?(?:reuni[oó]n|r[ée]union)"
     r"|mot\s+de\s+passe|identifiant|\bcode\s*(?:d.acc[eè]s|de\s+r[ée]union)"
+    # "<b>Meeting:</b> 709980611" (the aamod theme's notes): a bare ID after "Meeting:".
+    r"|\bmeeting\s*:\s*(?:<[^>]*>\s*)*\d[\d\s-]{6,}\d"
 )
+# Join links that carry the meeting ID in their path ("https://zoom.us/j/709980611",
+# Google Meet and Teams rooms); a registration page (zoom.us/meeting/register/…) is not one.
+_JOIN_LINK = (r"zoom\.us/(?:j|w|s|wc/join)/\d|meet\.google\.com/[a-z]{3}-"
+              r"|teams\.microsoft\.com/l/meetup-join")
 _SECRET_LINE = re.compile(
-    rf"(?:{_SECRET_LABEL}|\bdial(?:-?in|ing|ed)?\b|\bcall\s|\btext\s|\bcontact)",
+    rf"(?:{_SECRET_LABEL}|{_JOIN_LINK}|\bdial(?:-?in|ing|ed)?\b|\bcall\s|\btext\s|\bcontact)",
     re.IGNORECASE,
 )
 # In a one-line field (a name, a venue, an address) a label takes the rest of the field with it.
@@ -152,7 +158,8 @@ def scrub_secrets(text: str, multiline: bool = True) -> str:
     """Return text without meeting IDs, passcodes, dial strings, personal e-mails and phones.
 
     The one secret scrubber. In multi-line text (notes, descriptions) a line that names a
-    passcode, meeting ID, dial-in or a personal contact is dropped whole; in a one-line field
+    passcode, meeting ID, dial-in or a personal contact, or holds a join link that carries a
+    meeting ID, is dropped whole; in a one-line field
     (`multiline=False`: a name, venue or address) such a label is cut off with what follows it.
     Then e-mail addresses, phone numbers, dial strings and unlabelled meeting-ID digit groups are
     removed wherever they remain. Huge input is cut first (descriptions are capped anyway).

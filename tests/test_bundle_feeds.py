@@ -80,6 +80,47 @@ def test_stated_zone_contradicting_place_is_reported_and_corrected() -> None:
                            " used America/New_York": len(groups)}
 
 
+AREA63 = FIXTURES / "meeting_guide" / "area63-sd-excerpt.json"
+
+
+def test_a_stated_zone_that_is_no_zone_is_flagged_and_the_place_decides() -> None:
+    """aa-area63-sd says "America/Central" on every row: not an IANA zone, so it is reported,
+    and each place gives the zone: the Black Hills are Mountain time, Sioux Falls Central."""
+    groups, report = parse(AREA63, region="SD", program="aa")
+    assert report.flagged == {"stated zone America/Central is not a time zone; used its place's":
+                              len(groups)}
+    placed, _, _ = enrich(groups)
+    zones = {g.city: g.schedule.timezone for g in placed if g.city}
+    assert zones == {"Rapid City": "America/Denver", "Spearfish": "America/Denver",
+                     "Sioux Falls": "America/Chicago", "Huron": "America/Chicago"}
+    assert {g.geo_precision for g in placed if g.city} == {"postal"}  # no coordinates given
+
+
+def test_online_only_rows_are_online_not_a_place_called_zoom() -> None:
+    """The aamod theme writes an online-only meeting as address "zoom", city "Online-Only"."""
+    groups, _ = parse(AREA63, region="SD", program="aa")
+    by_key = {g.source_key: g for g in groups}
+    sunrise = by_key["d2-sober-sunrise-Monday-06:45"]
+    assert (sunrise.format, sunrise.address, sunrise.city, sunrise.latitude) == (
+        vocab.ONLINE, "", "", None)
+    assert {g.format for k, g in by_key.items() if k != sunrise.source_key} == {vocab.IN_PERSON}
+    williamsport = parse(data_path("feeds", "aa-williamsport-pa.json"), region="PA")[0]
+    online = {g.source_key for g in williamsport if g.format == vocab.ONLINE}
+    assert online == {"pass-it-on-Monday-19:00", "wake-up-sober-Sunday-10:00"}
+    assert not any(g.city == "Online-Only" or g.address == "zoom" for g in williamsport)
+
+
+def test_join_links_and_bare_meeting_ids_leave_the_notes() -> None:
+    """Zoom links carry the meeting ID in their path; "<b>Meeting:</b> 709980611" is one too."""
+    groups, _ = parse(AREA63, region="SD", program="aa")
+    notes = {g.source_key: g.description for g in groups}
+    assert all("zoom.us/j/" not in text and "709980611" not in text and "Rise@645" not in text
+               for text in notes.values())
+    assert notes["d5-recoveryaa-Monday-17:30"] == (
+        "Room 103 (upstairs)\n<br />Last Monday OPEN Birthday")
+    assert notes["d2-rapid-city-noonzoom-Monday-12:00"].startswith("<br /><br />Monday: Big Book")
+
+
 def test_equivalent_zone_names_are_not_corrections() -> None:
     """aa-williamsport-pa says US/Eastern: the same clock as its place, so nothing changes."""
     groups, _ = parse(data_path("feeds", "aa-williamsport-pa.json"), region="PA")
@@ -204,8 +245,8 @@ def test_coverage_the_issue_asks_for(built: sqlite3.Connection) -> None:
     states = built.execute(
         f"SELECT region, count(*) FROM groups WHERE {active} AND format IN ('in_person','hybrid')"
         " GROUP BY region HAVING count(*) >= 100").fetchall()
-    # PA, CA, WA, MA: the recorded feeds hold no fifth state with 100 in-person listings.
-    assert {r[0] for r in states} >= {"PA", "CA", "WA", "MA"}
+    # PA, CA, WA, MA, and South Dakota from Area 63's feed: five states.
+    assert {r[0] for r in states} >= {"PA", "CA", "WA", "MA", "SD"} and len(states) >= 5
     online = built.execute(
         f"SELECT count(*) FROM groups WHERE {active} AND format IN ('online','phone')").fetchone()
     assert online[0] >= 400
@@ -222,11 +263,14 @@ def test_no_listing_is_a_test_an_inactive_or_a_business_meeting(built: sqlite3.C
     assert "skipped 1: test record" in alanon
     assert "skipped 252: inactive meeting" in report["bundle-report:aa-seattle"]
     assert "contradicts its place" in report["bundle-report:aa-hamilton-oh"]
+    assert ("aa-area63-sd: 427 listing(s): stated zone America/Central is not a time zone;"
+            " used its place's") in report["bundle-report:aa-area63-sd"]
 
 
 _SECRET = re.compile(
     r"pass\s*code|password|contrase|mot de passe|\bpwd\b|meeting\s*id|\bID\s*[:#]?\s*\d{3}"
-    r"|\d{9,}#|,,\d|\b\d{3}\s?\d{3,4}\s?\d{4}\b", re.I)
+    r"|\d{9,}#|,,\d|\b\d{3}\s?\d{3,4}\s?\d{4}\b|zoom\.us/j/\d"
+    r"|\bmeeting\s*:\s*(?:<[^>]*>\s*)*\d{6,}", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 

@@ -44,7 +44,7 @@ def fresh_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("place", ["Philadelphia, PA", "Seattle, WA", "Anaheim, CA",
-                                   "Scranton, PA", "Boston, MA"])
+                                   "Scranton, PA", "Boston, MA", "Sioux Falls, SD"])
 def test_twenty_groups_near_each_city(place: str, fresh_home: dict[str, str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PEERFIND_DB", raising=False)

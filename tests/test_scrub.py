@@ -1,8 +1,8 @@
 """The one secret scrubber (peerfind.clean.scrub_secrets), on forms seen in real feeds.
 
 Most inputs below are lines of the recorded feeds in data/feeds/ (aa-seattle, aa-northeast-pa,
-aa-orange-county-ca, aa-oiaa-online, aa-alabama-spanish, recovery-dharma-online); the two dial
-strings and the French and Spanish labels are the forms named in issue 17, item 5.
+aa-orange-county-ca, aa-oiaa-online, aa-alabama-spanish, aa-area63-sd, recovery-dharma-online);
+the two dial strings and the French and Spanish labels are the forms named in issue 17, item 5.
 """
 
 from __future__ import annotations
@@ -48,12 +48,25 @@ NOTES = [
     ("+16465588656,,86091860616#", "[phone removed]"),
     ("Bring a mat. Questions: someone@gmail.com", "Bring a mat. Questions: [e-mail removed]"),
     ("Zoom 863 2192 0270", "Zoom [number removed]"),
+    # aa-area63-sd (the aamod theme's notes): join links carrying the ID, "Meeting:" and an ID.
+    ("Room 103 (upstairs)\n<br /><b>Zoom:</b> https://zoom.us/j/709980611, <b>Meeting:</b>"
+     " 709980611\n<br />Last Monday OPEN Birthday",
+     "Room 103 (upstairs)\n<br />Last Monday OPEN Birthday"),
+    ('<b>Zoom:</b> <a href="https://us02web.zoom.us/j/168179667">https://us02web.zoom.us/j/'
+     '168179667</a>,', ""),
+    ("<br /><b>Meeting:</b> 709980611", ""),
     # Not secrets: kept as they are.
     ("1st week- Step of the Month\n4th week- Speaker Discussion",
      "1st week- Step of the Month\n4th week- Speaker Discussion"),
     ("Use side entrance (Wesley Hall)", "Use side entrance (Wesley Hall)"),
     ("Meets since 1990-2020 in room 101", "Meets since 1990-2020 in room 101"),
     ("Dialectical behavior skills", "Dialectical behavior skills"),
+    ("<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM",
+     "<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM"),
+    ("Speaker Meeting 2nd Friday of the month", "Speaker Meeting 2nd Friday of the month"),
+    # aa-seattle: a registration page, not a join link with its ID.
+    ("https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ",
+     "https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ"),
 ]
 
 # (one-line field: a name, venue or address, what must remain)
@@ -109,7 +122,8 @@ FEEDS = sorted((Path(__file__).parent / "fixtures" / "meeting_guide").glob("*.js
     (Path(__file__).parent.parent / "data" / "feeds").glob("*.json"))
 _LEAK = re.compile(
     r"pass\s*code|password|contrase|mot de passe|\bpwd\b|meeting\s*id|\bID\s*[:#]?\s*\d{3}"
-    r"|\d{6,}#|,,\d|\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|wp-admin",
+    r"|\d{6,}#|,,\d|\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|wp-admin"
+    r"|zoom\.us/j/\d|\bmeeting\s*:\s*(?:<[^>]*>\s*)*\d{6,}",
     re.I)
 
 

@@ -33,6 +33,10 @@ _ZONE_HINT = re.compile(
     re.I,
 )
 _ATTENDANCE = {"in_person": vocab.IN_PERSON, "hybrid": vocab.HYBRID, "online": vocab.ONLINE}
+# Sites built with the aamod theme (recoverysource) write an online-only meeting's place as
+# "address: zoom,Online-Only,," (area63aa/area63aa.org data/meetings/d2-sober-sunrise.yaml),
+# so its feed row says address "zoom", city "Online-Only", with no join link and no ONL type.
+_ONLINE_ONLY = re.compile(r"\s*online[\s-]*only\s*", re.I)
 
 
 def load_feed(page: Page) -> list[dict[str, Any]]:
@@ -131,6 +135,11 @@ def _valid_zone(value: object) -> str | None:
     from peerfind.timeutil import valid_timezone
 
     return value.strip() if valid_timezone(value.strip()) else None
+
+
+def _online_only(row: dict[str, Any]) -> bool:
+    """Return True for a row whose place says it meets online only (city "Online-Only")."""
+    return bool(_ONLINE_ONLY.fullmatch(str(row.get("city") or "")))
 
 
 def _yes(value: object) -> bool:
@@ -253,6 +262,10 @@ class MeetingGuide(Scraper):
     def _parse_schedule(self, row: dict[str, Any]) -> Schedule | None:
         """Return the weekly schedule (or 'by appointment'), None when day or time is invalid."""
         tz = _valid_zone(row.get("timezone"))
+        if tz is None and str(row.get("timezone") or "").strip():
+            # "America/Central" (area63aa.org): not a zone; enrich takes the place's instead.
+            self.report.flag(f"stated zone {str(row['timezone']).strip()[:40]} is not a time "
+                             "zone; used its place's")
         if row.get("day") in (None, "", []) and row.get("time") in (None, ""):
             return Schedule(kind="appointment", timezone=tz, text="By appointment")
         days = parse_days(row.get("day"))
@@ -288,10 +301,11 @@ class MeetingGuide(Scraper):
             return vocab.IN_PERSON, vocab.TEMPORARILY_CLOSED if closed else vocab.INACTIVE
         has_place = (
             not closed
+            and not _online_only(row)
             and not _yes(row.get("approximate"))
             and bool(row.get("address") or row.get("formatted_address"))
         )
-        has_join = has_url or has_phone or "ONL" in codes
+        has_join = has_url or has_phone or "ONL" in codes or _online_only(row)
         if has_join and has_place:
             return vocab.HYBRID, vocab.ACTIVE
         if has_join:
@@ -301,7 +315,12 @@ class MeetingGuide(Scraper):
         return vocab.IN_PERSON, vocab.TEMPORARILY_CLOSED if closed else vocab.INACTIVE
 
     def _parse_address(self, row: dict[str, Any]) -> tuple[str, str, str, str]:
-        """Return (street, city, region, postal code) from split fields or formatted_address."""
+        """Return (street, city, region, postal code) from split fields or formatted_address.
+
+        An online-only row's "zoom" / "Online-Only" is no place: (street, city) are left empty.
+        """
+        if _online_only(row):
+            return "", "", str(row.get("state") or ""), ""
         street, city = str(row.get("address") or ""), str(row.get("city") or "")
         region = str(row.get("state") or "")
         postal = mg_shapes.postal(row.get("postal_code"), row.get("country"))
