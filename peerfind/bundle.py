@@ -59,7 +59,7 @@ def with_schedule_text(group: Group) -> Group:
     schedule = group.schedule
     if schedule.text or schedule.kind == "unparsed":
         return group
-    from peerfind.schedule import describe
+    from peerfind.schedule.recurrence import describe
 
     return replace(group, schedule=replace(schedule, text=describe(schedule)))
 

@@ -262,9 +262,10 @@ def show(
 
     Example: peerfind show 1a2b3c4d5e6f
     """
-    from peerfind import catalog, render, timeutil
+    from peerfind import catalog, render
     from peerfind import search as s
-    from peerfind.schedule import next_occurrences
+    from peerfind.schedule import clock as timeutil
+    from peerfind.schedule.recurrence import next_occurrences
 
     conn = open_catalog()
     group = catalog.get_group(conn, ident.strip())
@@ -326,7 +327,8 @@ def _evidence_counts(conn) -> str:  # type: ignore[no-untyped-def]
     """Return how many active listings were verified, or only listed, within a year."""
     from datetime import timedelta
 
-    from peerfind import evidence, timeutil
+    from peerfind import evidence
+    from peerfind.schedule import clock as timeutil
 
     today = timeutil.now(timeutil.machine_timezone()).date()
     year_ago = (today - timedelta(days=evidence.FRESH_DAYS)).isoformat()

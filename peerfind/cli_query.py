@@ -165,8 +165,9 @@ def build_query(
     """Return (Query, place or None) built from the search options of a command
     (`anywhere`: no place needed, as for `export --all`)."""
     from peerfind import search as s
-    from peerfind import timeutil, vocab
+    from peerfind import vocab
     from peerfind.errors import UsageError
+    from peerfind.schedule import clock as timeutil
 
     if units not in ("mi", "km"):
         raise UsageError(f"--units {units!r}: use mi or km.")
@@ -199,7 +200,7 @@ def build_query(
         else:
             q.days.append(vocab.parse_day(word))
     if time:
-        from peerfind.schedule import parse_time_window
+        from peerfind.schedule.recurrence import parse_time_window
 
         q.window = parse_time_window(time)
     if now or within:

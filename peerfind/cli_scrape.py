@@ -319,7 +319,7 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     except CatalogError as exc:
         note(f"({exc}; showing sources without catalog figures)")
         conn = None
-    from peerfind import timeutil
+    from peerfind.schedule import clock as timeutil
 
     today = timeutil.now("UTC").date()  # PEERFIND_NOW pins it, as for search
     platforms = _bundled_platforms()

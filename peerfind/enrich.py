@@ -25,7 +25,7 @@ def _default_tools() -> tuple[Callable[..., Any] | None, Callable[..., Any] | No
     except ImportError:
         pass
     try:
-        from peerfind import schedule
+        from peerfind.schedule import recurrence as schedule
 
         tz_region = getattr(schedule, "timezone_for_region", None)
     except ImportError:

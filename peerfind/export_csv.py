@@ -43,7 +43,7 @@ from peerfind.export import (
     one_line,
 )
 from peerfind.models import Schedule
-from peerfind.next_meeting import NextMeetings
+from peerfind.schedule.next_meeting import NextMeetings
 
 TAGS = ("populations", "topics", "languages", "accessibility")
 SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next_meeting")

@@ -92,7 +92,7 @@ def _offset(tz: str | None, when: datetime) -> tuple[str, str]:
 
 def describe(s: Schedule) -> str:
     """Return the schedule in words with its zone, e.g. 'Tuesdays 7:00 PM, America/New_York'."""
-    from peerfind import schedule as sched_mod
+    from peerfind.schedule import recurrence as sched_mod
 
     text = sched_mod.describe(s)
     if s.kind in ("appointment", "unparsed") or not s.start:
@@ -102,7 +102,7 @@ def describe(s: Schedule) -> str:
 
 def _rule(s: Schedule) -> dict[str, str]:
     """Return the freq/interval/byday/bymonthday columns of a schedule (empty when none)."""
-    from peerfind import schedule as sched_mod
+    from peerfind.schedule import recurrence as sched_mod
 
     rule = sched_mod.to_rrule(s)
     if not rule:
@@ -120,7 +120,7 @@ def _dtstart(s: Schedule, now: datetime) -> str:
         return s.anchor
     if not _rule(s) or not s.start:
         return ""
-    from peerfind import schedule as sched_mod
+    from peerfind.schedule import recurrence as sched_mod
 
     found = sched_mod.next_occurrences(s, now, 1)
     if not found:
@@ -202,7 +202,7 @@ def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = F
                now: datetime | None = None, stats: ExportStats | None = None) -> int:
     """Write an HSDS 3.0 package into `out_dir`; return the number of services written."""
     if now is None:
-        from peerfind import timeutil
+        from peerfind.schedule import clock as timeutil
 
         now = timeutil.now("UTC")  # PEERFIND_NOW pins it, as for search
     stats = stats if stats is not None else ExportStats()
@@ -367,7 +367,7 @@ def _write_schedule(t: _Tables, g: Group, service_id: str, now: datetime) -> Non
     """Write the group's schedule row: RRULE parts, offset times, words with the IANA zone."""
     s = g.schedule
     if not s.timezone and g.region:
-        from peerfind import schedule as sched_mod
+        from peerfind.schedule import recurrence as sched_mod
 
         s = replace(s, timezone=sched_mod.timezone_for_region(g.region, g.country) or None)
     offset, hours = _offset(s.timezone, now)

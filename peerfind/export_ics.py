@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from peerfind import __version__, evidence, feedback, fellowships, vocab
 from peerfind.export import ExportStats, group_of
 from peerfind.models import Group, Schedule
-from peerfind.timeutil import valid_timezone
+from peerfind.schedule.clock import valid_timezone
 
 PRODID = f"-//peerfind//peerfind {__version__}//EN"
 CRISIS_LINE = "Crisis: call or text 988 (US)."
@@ -23,7 +23,7 @@ def _zone(group: Group) -> str | None:
     """Return the group's IANA zone, from its schedule or else its region and country."""
     tz = group.schedule.timezone
     if not tz and group.region:
-        from peerfind import schedule as sched_mod
+        from peerfind.schedule import recurrence as sched_mod
 
         tz = sched_mod.timezone_for_region(group.region, group.country)
     return tz if tz and valid_timezone(tz) else None
@@ -80,7 +80,7 @@ def build_event(row: dict[str, Any], now: datetime) -> tuple[Any, str | None, da
     """Return (VEVENT, tzid, first date) for one result, or the reason it cannot be one."""
     from icalendar import Event, vGeo
 
-    from peerfind import schedule as sched_mod
+    from peerfind.schedule import recurrence as sched_mod
 
     group = group_of(row)
     tz = _zone(group)
@@ -146,7 +146,7 @@ def write_ics(
     from icalendar import Calendar, Timezone
 
     if now is None:
-        from peerfind import timeutil
+        from peerfind.schedule import clock as timeutil
 
         now = timeutil.now("UTC")  # PEERFIND_NOW pins it, as for search
     stats = stats if stats is not None else ExportStats()

@@ -56,7 +56,7 @@ class Disallowed(FetchError):
 
 def utc_now() -> datetime:
     """Return the current UTC time, or PEERFIND_NOW when set (tests pin the clock of fetched_at)."""
-    from peerfind.timeutil import now
+    from peerfind.schedule.clock import now
 
     return now("UTC").astimezone(UTC)
 

@@ -93,7 +93,7 @@ def note_if_old(conn: sqlite3.Connection) -> None:
     import textwrap
 
     from peerfind.paths import user_dir
-    from peerfind.timeutil import now
+    from peerfind.schedule.clock import now
 
     try:
         text = stale_note(conn, now("UTC").date(), user_dir())

@@ -177,7 +177,7 @@ def source_config(row: dict[str, Any], origin: str, where: str = "") -> SourceCo
     if not isinstance(options, dict):
         raise UsageError(f"{where}: options must be a table")
     if row.get("timezone"):
-        from peerfind.timeutil import valid_timezone
+        from peerfind.schedule.clock import valid_timezone
 
         if not valid_timezone(str(row["timezone"])):
             raise UsageError(f"{where}: unknown time zone {str(row['timezone'])[:80]!r}; use an "

@@ -7,9 +7,10 @@ import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
-from peerfind import crisis, evidence, fellowships, timeutil, vocab
+from peerfind import crisis, evidence, fellowships, vocab
 from peerfind.clean import terminal_safe
 from peerfind.models import Group, Schedule
+from peerfind.schedule import clock as timeutil
 from peerfind.search import KM_PER_MI, STALE_DAYS, Result, zone_unknown
 
 FORMAT_LABEL = {

@@ -16,7 +16,7 @@ LONG_MEETING = "meet over 5 hours (a typo, or a drop-in centre?)"
 
 def long_meeting(s: Schedule) -> bool:
     """Return True when a schedule states a start and an end more than 5 hours apart."""
-    from peerfind.schedule import duration_minutes
+    from peerfind.schedule.recurrence import duration_minutes
 
     return bool(s.start and s.end) and duration_minutes(s) > 5 * 60
 

@@ -20,7 +20,7 @@ from peerfind.search_text import TextMatch as _Text
 from peerfind.search_text import fts_query as fts_query  # re-exported
 
 if TYPE_CHECKING:
-    from peerfind.next_meeting import NextMeetings
+    from peerfind.schedule.next_meeting import NextMeetings
 
 EARTH_MI = 3958.7613
 KM_PER_MI = 1.609344
@@ -322,7 +322,7 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
     nxt = None
     if q.now is not None:
         if q.meetings is None:
-            from peerfind.next_meeting import NextMeetings
+            from peerfind.schedule.next_meeting import NextMeetings
 
             q.meetings = NextMeetings(q.now, q.user_tz)
         nxt = q.meetings.of(group.schedule)
@@ -354,7 +354,7 @@ def _time_ok(group: Group, nxt: datetime | None, q: Query, remote: bool = False)
             return False
         from zoneinfo import ZoneInfo
 
-        from peerfind.schedule import next_occurrences
+        from peerfind.schedule.recurrence import next_occurrences
 
         zone = ZoneInfo(q.user_tz)
         start = datetime.fromisoformat(min(q.dates)).replace(tzinfo=zone)

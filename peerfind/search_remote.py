@@ -133,7 +133,7 @@ class _Bounds:
         if self.now is None:
             return INF
         if schedule not in self._exact:
-            from peerfind.schedule import next_occurrences
+            from peerfind.schedule.recurrence import next_occurrences
 
             try:
                 sched = Schedule.from_dict(json.loads(schedule))

@@ -18,12 +18,13 @@ from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import schedule, vocab
+from peerfind import vocab
 from peerfind.clean import scrub_personal
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.htmltools import lines, sitemap_urls, soup, split_address
 from peerfind.platforms.meeting_guide import strip_secrets
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule import recurrence as schedule
+from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import Scraper
 
 

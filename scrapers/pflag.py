@@ -18,14 +18,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from peerfind import schedule, vocab
+from peerfind import vocab
 from peerfind.clean import scrub_personal
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.classify import classify, tags
 from peerfind.platforms.htmltools import absolute, lines, soup, split_address
 from peerfind.platforms.meeting_guide import strip_secrets
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule import recurrence as schedule
+from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import Scraper
 
 POPULATIONS = ("lgbtq", "families")

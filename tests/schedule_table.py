@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peerfind.models import Schedule
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule.phrases import read_schedule
 
 TABLE = Path(__file__).parent / "fixtures" / "schedule_phrases" / "phrases.tsv"
 _KINDS = {"weekly": "weekly", "nth": "monthly_nth", "date": "monthly_date"}

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from peerfind import bundle, catalog, export, export_chunks, export_csv
 from peerfind.cli import app
 from peerfind.models import Schedule
-from peerfind.next_meeting import NextMeetings
-from peerfind.schedule import next_occurrences
+from peerfind.schedule.next_meeting import NextMeetings
+from peerfind.schedule.recurrence import next_occurrences
 from peerfind.search import Result, _age_days
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 

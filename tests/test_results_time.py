@@ -79,7 +79,7 @@ def test_show_labels_the_zone_of_when_and_next_meeting() -> None:
 
 
 def test_a_meeting_starting_this_minute_reads_starting_now() -> None:
-    from peerfind import timeutil
+    from peerfind.schedule import clock as timeutil
 
     moment = datetime(2026, 11, 24, 19, 0, tzinfo=NY)
     assert timeutil.relative(moment, moment) == "today 7:00 PM, starting now"

@@ -1,4 +1,4 @@
-"""Tests of peerfind.schedule: next meetings across DST, RRULE text, folding, phrases, windows."""
+"""Tests of peerfind.schedule.recurrence: next meetings across DST, RRULE text, folding, phrases."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from peerfind.errors import UsageError
 from peerfind.models import Schedule
-from peerfind.schedule import (
+from peerfind.schedule.recurrence import (
     TIME_WINDOWS,
     describe,
     duration_minutes,

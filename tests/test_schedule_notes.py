@@ -20,7 +20,7 @@ from peerfind.cli import app
 from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.render import group_detail, next_text
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import SourceConfig
 from peerfind.search import Result
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from schedule_table import Row, load, report, score, verdict
 
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule.phrases import read_schedule
 
 ROWS = load()
 TRAIN = [r for r in ROWS if r.set == "train"]

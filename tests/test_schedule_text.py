@@ -1,4 +1,4 @@
-"""Tests of peerfind.schedule_text.read_schedule on real-world schedule phrasings."""
+"""Tests of peerfind.schedule.phrases.read_schedule on real-world schedule phrasings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerfind.models import SCHEDULE_KINDS, Schedule
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule.phrases import read_schedule
 
 NY = "America/New_York"
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)

@@ -23,14 +23,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from peerfind import schedule, vocab
+from peerfind import vocab
 from peerfind.clean import scrub_personal
 from peerfind.errors import UsageError
 from peerfind.models import Follow, Group, Page
 from peerfind.platforms.classify import tags
 from peerfind.platforms.htmltools import absolute, lines, soup, split_address
 from peerfind.platforms.meeting_guide import strip_secrets
-from peerfind.schedule_text import read_schedule
+from peerfind.schedule import recurrence as schedule
+from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import Scraper
 
 # option -> what its selector picks inside a block

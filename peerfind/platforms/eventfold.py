@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import schedule as sched
 from peerfind import vocab
 from peerfind.clean import clean_text, scrub_personal
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.classify import Verdict, classify
 from peerfind.platforms.meeting_guide import strip_secrets
+from peerfind.schedule import recurrence as sched
 from peerfind.scraping import Scraper
 
 _JOIN = re.compile(

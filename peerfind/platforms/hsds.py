@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from peerfind import schedule as sched
 from peerfind import vocab
 from peerfind.clean import clean_text, is_placeholder_contact, scrub_personal
 from peerfind.errors import ParseError
@@ -31,6 +30,7 @@ from peerfind.platforms.classify import NOT_SUPPORT, tags
 from peerfind.platforms.eventfold import zone_name
 from peerfind.platforms.hsds_csv import TABLES, assemble, package_paths, read_rows
 from peerfind.platforms.htmltools import with_query
+from peerfind.schedule import recurrence as sched
 from peerfind.scraping import Scraper, SourceConfig
 
 SUPPORT = re.compile(

@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peerfind import schedule as sched
 from peerfind import vocab
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page
@@ -34,6 +33,7 @@ from peerfind.platforms.eventfold import (
     html_text,
     zone_name,
 )
+from peerfind.schedule import recurrence as sched
 from peerfind.scraping import Scraper
 
 MALFORMED = "malformed event"

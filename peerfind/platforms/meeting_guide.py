@@ -14,9 +14,9 @@ from peerfind.listing_text import name_populations, strip_group_id, unescape
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms import mg_shapes
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
-from peerfind.schedule import describe
+from peerfind.schedule.recurrence import describe
+from peerfind.schedule.zone_words import stated_zone
 from peerfind.scraping import Scraper
-from peerfind.zone_words import stated_zone
 
 _ZONES = (
     ("central europe", "Europe/Berlin"),
@@ -132,7 +132,7 @@ def _valid_zone(value: object) -> str | None:
     """Return an IANA zone name if `value` is one this machine knows, else None."""
     if not isinstance(value, str) or not value.strip():
         return None
-    from peerfind.timeutil import valid_timezone
+    from peerfind.schedule.clock import valid_timezone
 
     return value.strip() if valid_timezone(value.strip()) else None
 

@@ -18,7 +18,7 @@ from peerfind.clean import scrub_secrets
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.meeting_guide import load_feed, parse_time, strip_secrets
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types
-from peerfind.schedule import describe
+from peerfind.schedule.recurrence import describe
 from peerfind.scraping import Scraper
 
 

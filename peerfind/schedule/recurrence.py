@@ -156,9 +156,9 @@ def next_occurrence(s: Schedule, after: datetime, default_tz: str | None = None)
 
 
 def __getattr__(name: str) -> object:
-    """Return to_rrule, from_rrule or fold_dates from peerfind.rrule, loaded on first use."""
+    """Return to_rrule, from_rrule or fold_dates from peerfind.schedule.rrule, on first use."""
     if name in ("to_rrule", "from_rrule", "fold_dates"):
-        from peerfind import rrule
+        from peerfind.schedule import rrule
 
         return getattr(rrule, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """RRULE text for schedules (to and from RFC 5545) and folding dated instances into a series.
 
-Split from peerfind.schedule, which re-exports to_rrule, from_rrule and fold_dates lazily.
+Split from peerfind.schedule.recurrence, which re-exports to_rrule, from_rrule and fold_dates
+lazily.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from peerfind.models import Schedule
-from peerfind.schedule import (
+from peerfind.schedule.recurrence import (
     _VALID_NTHS,
     BYDAY_CODES,
     _iso,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from peerfind.models import Schedule
-from peerfind.schedule import (
+from peerfind.schedule.recurrence import (
     _minutes,
     _month_dates,
     _sday,

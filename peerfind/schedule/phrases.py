@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from peerfind.models import Schedule
-from peerfind.schedule_qualifiers import Qualifiers, Unreadable, extract, fold, spanish
+from peerfind.schedule.qualifiers import Qualifiers, Unreadable, extract, fold, spanish
 
 MAX_TEXT = 300  # longer text is prose, not a schedule phrase
 

@@ -1,0 +1,1 @@
+"""peerfind.schedule.recurrence: see DESIGN.md's layout."""
