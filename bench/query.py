@@ -59,8 +59,9 @@ def main() -> None:
     args = parser.parse_args()
     db = make_catalog.build(args.size)
     os.environ.setdefault("PEERFIND_HOME", str(OUT / "home-warm"))
-    from peerfind import catalog, gazetteer
+    from peerfind import catalog
     from peerfind import search as s
+    from peerfind.places import gazetteer
 
     places = {"dense": "New York, NY", "sparse": "North Platte, NE"}
     lat_lon = {k: (p.lat, p.lon) for k, p in ((k, gazetteer.resolve(v)) for k, v in places.items())}

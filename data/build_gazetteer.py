@@ -23,10 +23,10 @@ from importlib import metadata
 from pathlib import Path
 
 try:
-    from peerfind.names import STATE_NAMES, name_key, normalize
+    from peerfind.places.names import STATE_NAMES, name_key, normalize
 except ModuleNotFoundError:  # run from a checkout without peerfind installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from peerfind.names import STATE_NAMES, name_key, normalize
+    from peerfind.places.names import STATE_NAMES, name_key, normalize
 
 OUT_DIR = Path(__file__).resolve().parent / "gazetteer"
 # GeoNames country codes whose places carry a US state code: the US itself and the territories

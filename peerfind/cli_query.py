@@ -279,8 +279,8 @@ def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str
 
 def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     """Return the Place for --near, trying the online geocoder only when asked."""
-    from peerfind import gazetteer
     from peerfind.errors import UnknownPlace
+    from peerfind.places import gazetteer
 
     if not gazetteer.is_ready():
         gazetteer.prepare(note)
@@ -289,7 +289,7 @@ def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
     except UnknownPlace:
         if not online:
             raise
-        from peerfind.geocode import DEFAULT_DOMAIN, online_geocode
+        from peerfind.places.geocode import DEFAULT_DOMAIN, online_geocode
 
         note(f"Looking up the place text online at {DEFAULT_DOMAIN} (OpenStreetMap's Nominatim).")
         place = online_geocode(near)

@@ -18,7 +18,7 @@ def _default_tools() -> tuple[Callable[..., Any] | None, Callable[..., Any] | No
     """Return (locate, timezone_at, timezone_for_region) when those modules are available."""
     locate = tz_at = tz_region = None
     try:
-        from peerfind import gazetteer
+        from peerfind.places import gazetteer
 
         locate = getattr(gazetteer, "locate", None)
         tz_at = getattr(gazetteer, "timezone_at", None)

@@ -24,8 +24,8 @@ from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, SafeFile, group_of
 from peerfind.models import Group, Schedule
-from peerfind.names import state_code
 from peerfind.paths import data_path
+from peerfind.places.names import state_code
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL + "/hsds")
 DESCRIPTOR = "hsds-3.0-datapackage.json"

@@ -42,7 +42,7 @@ def bundle_inputs() -> str:
     """
     import tomllib
 
-    from peerfind import gazetteer_index
+    from peerfind.places import index as gazetteer_index
 
     digest = hashlib.sha256()
     toml = data_path("bundled.toml").read_bytes()
@@ -109,7 +109,8 @@ def pack(db: Path, name: str) -> Path:
 
 def build_all(progress: bool = True) -> None:
     """Rebuild data/prebuilt/ from the gazetteer TSVs and the bundled feeds."""
-    from peerfind import bundle, gazetteer_index
+    from peerfind import bundle
+    from peerfind.places import index as gazetteer_index
 
     with tempfile.TemporaryDirectory(prefix="peerfind-prebuilt-") as work:
         index = Path(work) / "index.sqlite"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from peerfind.paths import user_dir
 
-GEOCODE_CACHE = "geocode-cache.json"  # = peerfind.geocode.CACHE_FILE (kept light: no geopy)
+GEOCODE_CACHE = "geocode-cache.json"  # = peerfind.places.geocode.CACHE_FILE (kept light: no geopy)
 HTTP_CACHE = "http-cache"
 
 

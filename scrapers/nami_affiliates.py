@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from peerfind import vocab
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page
-from peerfind.names import state_code
+from peerfind.places.names import state_code
 from peerfind.platforms.htmltools import find_email, header, lines, soup, split_address, with_query
 from peerfind.scraping import Scraper
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from peerfind import gazetteer, gazetteer_index
 from peerfind.errors import AmbiguousPlace, PlaceError, UnknownPlace, UsageError
-from peerfind.gazetteer import Place
 from peerfind.paths import data_path
+from peerfind.places import gazetteer
+from peerfind.places import index as gazetteer_index
+from peerfind.places.gazetteer import Place
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_bundled_files_are_reproducible_gzip() -> None:
 
 
 def test_search_path_imports_only_the_standard_library(home: Path) -> None:
-    code = ("import sys; before = set(sys.modules); from peerfind import gazetteer; "
+    code = ("import sys; before = set(sys.modules); from peerfind.places import gazetteer; "
             "gazetteer.resolve('Boston, MA'); "
             "print(sorted({m.split('.')[0] for m in set(sys.modules) - before}"
             " - set(sys.stdlib_module_names)))")

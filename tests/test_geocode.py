@@ -14,9 +14,11 @@ from geopy.exc import GeocoderServiceError, GeocoderTimedOut
 from geopy.exc import GeocoderUnavailable as GeopyUnavailable
 from geopy.location import Location
 
-from peerfind import USER_AGENT, gazetteer_index, geocode
+from peerfind import USER_AGENT
 from peerfind.errors import GeocoderUnavailable, UnknownPlace
-from peerfind.geocode import OSM_CREDIT, OfflineGeocoder, online_geocode
+from peerfind.places import geocode
+from peerfind.places import index as gazetteer_index
+from peerfind.places.geocode import OSM_CREDIT, OfflineGeocoder, online_geocode
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from peerfind import bundle, gazetteer_index, prebuilt
+from peerfind import bundle, prebuilt
+from peerfind.places import index as gazetteer_index
 
 
 def dump(db: Path, skip: tuple[str, ...] = ()) -> list[str]:

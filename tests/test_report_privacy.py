@@ -13,10 +13,11 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import bundle, catalog, feedback, geocode, privacy, render
+from peerfind import bundle, catalog, feedback, privacy, render
 from peerfind.cli import app
 from peerfind.models import Page
 from peerfind.paths import data_path
+from peerfind.places import geocode
 from peerfind.platforms import platform_class
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

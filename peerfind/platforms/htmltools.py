@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from peerfind.models import Page
-from peerfind.names import state_code
+from peerfind.places.names import state_code
 
 _LOC = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.I | re.S)
 _CITY_LINE = re.compile(

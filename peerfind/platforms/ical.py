@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from peerfind import vocab
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page
-from peerfind.names import state_code
+from peerfind.places.names import state_code
 from peerfind.platforms.classify import strip_cancelled
 from peerfind.platforms.eventfold import (
     COUNTRY_WORDS,

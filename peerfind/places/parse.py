@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from peerfind.names import state_code
+from peerfind.places.names import state_code
 
 _NUMBER = r"([-+]?\d{1,3}(?:\.\d+)?)"
 _COORDS = re.compile(

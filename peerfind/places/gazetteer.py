@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from dataclasses import dataclass, replace
 
-from peerfind import gazetteer_index as _index
 from peerfind.errors import PlaceError, UnknownPlace
-from peerfind.gazetteer_index import Progress, is_ready, prepare
-from peerfind.gazetteer_parse import (
+from peerfind.places import index as _index
+from peerfind.places.index import Progress, is_ready, prepare
+from peerfind.places.names import name_key, normalize, state_code, state_name
+from peerfind.places.parse import (
     ZIP_ONLY,
     Reading,
     clean,
@@ -28,8 +28,8 @@ from peerfind.gazetteer_parse import (
     readings,
     trailing_zip,
 )
-from peerfind.gazetteer_suggest import ambiguity_error, not_found_error, state_only_error
-from peerfind.names import name_key, normalize, state_code, state_name
+from peerfind.places.place import Place
+from peerfind.places.suggest import ambiguity_error, not_found_error, state_only_error
 
 __all__ = [
     "Place", "Progress", "candidates", "is_ready", "locate", "name_key", "nearest", "normalize",
@@ -44,43 +44,6 @@ STATE_NAMESAKE_MIN = 1_000_000  # a state's name alone means its namesake city t
 ADDRESS_NOTE = "addresses resolve only to their ZIP code or city"
 _PLACE_SQL = ("SELECT p.id, p.name, p.state, p.lat, p.lon, p.population, p.timezone, n.tier "
               "FROM names n JOIN places p ON p.id = n.place_id WHERE n.key = ?")
-
-
-@dataclass(frozen=True)
-class Place:
-    """A resolved point with what it stands for; `note` is a remark to show the user, if any."""
-
-    name: str
-    state: str
-    lat: float
-    lon: float
-    population: int | None
-    kind: str  # "zip" | "city" | "coords" | "address"
-    timezone: str | None
-    note: str | None = None
-    postal_code: str | None = None
-
-    @property
-    def label(self) -> str:
-        """Return the place as shown: "Portland, OR", "02139 (Cambridge, MA)", "45.52, -122.68"."""
-        if self.kind == "zip":
-            return f"{self.postal_code} ({self.name}, {self.state})"
-        if self.kind == "coords":
-            return f"{self.lat:.2f}, {self.lon:.2f}"
-        if self.kind == "address" or not self.state:
-            return self.name
-        return f"{self.name}, {self.state}"
-
-    @property
-    def precision(self) -> str:
-        """Return how precise the point is: "postal", "city" or "point"."""
-        return {"zip": "postal", "city": "city"}.get(self.kind, "point")
-
-    def with_note(self, note: str | None) -> Place:
-        """Return a copy with `note` added after any note already present."""
-        if not note:
-            return self
-        return replace(self, note=f"{self.note}; {note}" if self.note else note)
 
 
 def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -314,7 +277,7 @@ def _bad_state_message(reading: Reading) -> str:
 
 def _state_names() -> list[str]:
     """Return the full names of every state and territory."""
-    from peerfind.names import STATE_NAMES
+    from peerfind.places.names import STATE_NAMES
 
     return list(STATE_NAMES.values())
 

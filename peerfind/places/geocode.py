@@ -30,11 +30,12 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from peerfind import USER_AGENT, gazetteer
+from peerfind import USER_AGENT
 from peerfind.errors import GeocoderUnavailable, PlaceError, UnknownPlace
-from peerfind.gazetteer import Place
-from peerfind.names import STATE_NAMES, state_code
 from peerfind.paths import user_dir
+from peerfind.places import gazetteer
+from peerfind.places.gazetteer import Place
+from peerfind.places.names import STATE_NAMES, state_code
 
 OSM_CREDIT = "© OpenStreetMap contributors"
 DEFAULT_DOMAIN = "nominatim.openstreetmap.org"

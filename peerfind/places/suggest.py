@@ -10,11 +10,11 @@ import sqlite3
 from collections.abc import Sequence
 
 from peerfind.errors import AmbiguousPlace, PlaceError, UnknownPlace
-from peerfind.names import name_key, state_name
+from peerfind.places.names import name_key, state_name
 
 TYPE_CHECKING = False  # spares importing typing on the search path
 if TYPE_CHECKING:
-    from peerfind.gazetteer import Place
+    from peerfind.places.place import Place
 
 MAX_SUGGESTIONS = 3
 FUZZY_CUTOFF = 0.8

@@ -1,0 +1,1 @@
+"""peerfind.places: see DESIGN.md's layout."""
