@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from local_hosts import Host, Reply  # noqa: E402
 
 from peerfind import runner  # noqa: E402
-from peerfind.fetch import Fetcher  # noqa: E402
+from peerfind.fetch.client import Fetcher  # noqa: E402
 from peerfind.models import Follow, Group, Page  # noqa: E402
 from peerfind.platforms.meeting_guide import MeetingGuide  # noqa: E402
 from peerfind.registry import Source  # noqa: E402

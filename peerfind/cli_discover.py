@@ -77,7 +77,7 @@ def fetch_page(url: str) -> Page:
     """Fetch one page politely (robots.txt, identifying User-Agent, retries) and return it."""
     import asyncio
 
-    from peerfind.fetch import Fetcher
+    from peerfind.fetch.client import Fetcher
 
     async def one() -> Page:
         async with Fetcher() as fetcher:

@@ -205,7 +205,7 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
     import asyncio
 
     from peerfind import runner
-    from peerfind.fetch import Fetcher
+    from peerfind.fetch.client import Fetcher
     from peerfind.paths import user_dir
 
     display = _Display(len(chosen))

@@ -91,8 +91,8 @@ def _norm(url: str) -> str:
 
 async def run_source(source: Source, fetcher: Any, *,
                      on_page: Callable[[str, str], None] | None = None) -> SourceRun:
-    """Fetch and parse one source with `fetcher` (a peerfind.fetch.Fetcher); never raises."""
-    from peerfind.fetch import FetchError
+    """Fetch and parse one source with `fetcher` (a peerfind.fetch.client.Fetcher); never raises."""
+    from peerfind.fetch.client import FetchError
 
     run = SourceRun(config=source.config)
     clock = time.monotonic()
@@ -199,7 +199,7 @@ def _fallbacks(scraper: Scraper) -> list[str]:
 
 def _refused(exc: Exception) -> bool:
     """Return True for a start URL refused or missing (HTTP 401/403/404/410), worth a fallback."""
-    from peerfind.fetch import NotFound, PrivateFeed
+    from peerfind.fetch.client import NotFound, PrivateFeed
 
     return isinstance(exc, (PrivateFeed, NotFound))
 

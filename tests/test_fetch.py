@@ -16,7 +16,7 @@ from local_hosts import Host, Reply, closed_port
 
 from peerfind import PROJECT_URL
 from peerfind.errors import FetchError
-from peerfind.fetch import Disallowed, Fetcher, PrivateFeed, TooLarge, host_key, retry_after
+from peerfind.fetch.client import Disallowed, Fetcher, PrivateFeed, TooLarge, host_key, retry_after
 from peerfind.models import Page
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from peerfind import catalog, registry, runner
 from peerfind.cli import app
 from peerfind.errors import CatalogError
-from peerfind.fetch import Fetcher
+from peerfind.fetch.client import Fetcher
 from peerfind.models import Page
 from peerfind.platforms.hsds import Hsds
 from peerfind.scraping import SourceConfig
@@ -224,7 +224,7 @@ def test_hostile_servers_fail_only_their_source(tmp_path: Path) -> None:
 @pytest.mark.parametrize("label", ["rot13", "base64", "idna", "punycode", "hex", "zlib",
                                    "uu", "bz2", "undefined", "unicode_escape", "quopri"])
 def test_decode_text_ignores_non_text_charsets(label: str) -> None:
-    from peerfind.fetch_body import decode_text
+    from peerfind.fetch.body import decode_text
 
     body = "Café group — <b>Tuesdays</b>".encode()
     assert decode_text(body, f"text/html; charset={label}") == body.decode()
@@ -521,7 +521,7 @@ def fetch_one(url: str) -> Page:
 
 
 def test_oversized_robots_txt_means_disallow_all(tmp_path: Path) -> None:
-    from peerfind.fetch import Disallowed
+    from peerfind.fetch.client import Disallowed
 
     # Over 512 KB of comments, then the rule the site means: nothing may be fetched.
     body = b"# padding\n" * 60_000 + b"User-agent: *\nDisallow: /\n"
@@ -555,7 +555,7 @@ ROBOTS_CASES = {  # path -> allowed under ROBOTS
 
 
 def test_robots_wildcards_and_longest_match() -> None:
-    from peerfind.fetch import Disallowed
+    from peerfind.fetch.client import Disallowed
 
     routes: dict[str, Reply] = {"/robots.txt": Reply(body=ROBOTS)}
     routes.update({path: Reply(body=b"[]") for path in ROBOTS_CASES})

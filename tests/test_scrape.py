@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from peerfind import catalog, registry, runner
 from peerfind.cli import app
 from peerfind.errors import UsageError
-from peerfind.fetch import Fetcher
+from peerfind.fetch.client import Fetcher
 from peerfind.models import Follow, Group, Page, Schedule, make_id
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

@@ -119,7 +119,7 @@ def test_scraped_pflag_meeting_keeps_its_recurrence(monkeypatch, tmp_path):
 def test_runner_with_a_configured_url(name):
     """A SourceConfig url overrides start_urls (Scraper.urls()), which is how sources files work."""
     from peerfind import runner
-    from peerfind.fetch import Fetcher
+    from peerfind.fetch.client import Fetcher
 
     cls, origins = CASES[name]
     with ExitStack() as stack:

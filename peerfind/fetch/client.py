@@ -23,8 +23,8 @@ from protego import Protego
 
 from peerfind import USER_AGENT
 from peerfind.errors import FetchError
-from peerfind.fetch_body import BoundedDecoder, TooLarge, decode_text, human_size
-from peerfind.httpcache import CacheEntry, HttpCache
+from peerfind.fetch.body import BoundedDecoder, TooLarge, decode_text, human_size
+from peerfind.fetch.cache import CacheEntry, HttpCache
 from peerfind.models import Page
 
 __all__ = ["Fetcher", "FetchError", "PrivateFeed", "NotFound", "Disallowed", "TooLarge",

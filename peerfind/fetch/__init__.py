@@ -1,0 +1,1 @@
+"""peerfind.fetch.client: see DESIGN.md's layout."""
