@@ -38,7 +38,7 @@ EXPORT_BUDGET_S, EXPORT_BUDGET_MIB = 1.0, 50.0
 
 def ingest(runs: int) -> None:
     """Time refresh_source() of 100k new, then 100k re-scraped listings, on a 100k catalog."""
-    from peerfind import catalog
+    from peerfind.catalog import db as catalog
 
     base = make_catalog.build("100k")
     fresh = list(make_catalog.records(100_000, seed=7, prefix="scraped", per_source=10**9))
@@ -97,7 +97,7 @@ def export_child(db: str, out: str) -> None:
 _LIBRARY = """
 import sys
 from datetime import datetime, timezone
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.export_query import export_query
 from peerfind.search import Query
 q = Query(limit=10**9, now=datetime.now(timezone.utc), user_tz="America/New_York")

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from benchlib import OUT, SIZES
 
-from peerfind import catalog, vocab
+from peerfind import vocab
+from peerfind.catalog import db as catalog
 from peerfind.models import Group, Schedule
 
 SEED = 20261124

@@ -59,8 +59,8 @@ def main() -> None:
     args = parser.parse_args()
     db = make_catalog.build(args.size)
     os.environ.setdefault("PEERFIND_HOME", str(OUT / "home-warm"))
-    from peerfind import catalog
     from peerfind import search as s
+    from peerfind.catalog import db as catalog
     from peerfind.places import gazetteer
 
     places = {"dense": "New York, NY", "sparse": "North Platte, NE"}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.enrich import enrich
 from peerfind.models import Group, Page
 from peerfind.paths import data_path

@@ -171,7 +171,7 @@ def search(
     if nudge and output != "table":
         note(nudge)
     if output == "table":  # never in machine output
-        from peerfind.freshness import note_if_old
+        from peerfind.catalog.freshness import note_if_old
 
         note_if_old(conn)
 
@@ -262,8 +262,9 @@ def show(
 
     Example: peerfind show 1a2b3c4d5e6f
     """
-    from peerfind import catalog, render
+    from peerfind import render
     from peerfind import search as s
+    from peerfind.catalog import db as catalog
     from peerfind.schedule import clock as timeutil
     from peerfind.schedule.recurrence import next_occurrences
 

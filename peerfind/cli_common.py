@@ -88,7 +88,7 @@ def handled(func: F) -> F:
         except PeerfindError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except sqlite3.DatabaseError as exc:
-            from peerfind.catalog import _describe
+            from peerfind.catalog.db import _describe
 
             raise fail(_describe(db_path(), exc)) from None
         except KeyboardInterrupt:
@@ -126,7 +126,7 @@ def db_path() -> Path:
 
 def open_catalog(*, write: bool = False) -> sqlite3.Connection:
     """Open the catalog; on first use of the default path, build it from the bundled feeds."""
-    from peerfind import catalog
+    from peerfind.catalog import db as catalog
     from peerfind.paths import default_db_path
 
     path = db_path()

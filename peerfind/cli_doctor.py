@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
 
         Examples: peerfind doctor · peerfind doctor --rebuild --yes
         """
-        from peerfind import doctor as dr
+        from peerfind.catalog import doctor as dr
 
         path = db_path()
         report = dr.check_catalog(path)

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
         Example: peerfind publish site/snapshot
         """
-        from peerfind.publish import MANIFEST, publish
+        from peerfind.catalog.publish import MANIFEST, publish
 
         manifest = publish(db_path(), out_dir)
         print(f"Published {manifest['total']} listings from {len(manifest['counts'])} sources "
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         Examples: peerfind update · peerfind update --check ·
         peerfind update --from https://example.org/snapshot/ · peerfind update --rollback
         """
-        from peerfind import publish
+        from peerfind.catalog import publish
 
         target = db_path()
         if rollback:

@@ -342,7 +342,7 @@ def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]
 
 def absent_tags(conn, q) -> list[str]:  # type: ignore[no-untyped-def]
     """Return the asked populations/topics that no listing in the catalog carries at all."""
-    from peerfind import catalog
+    from peerfind.catalog import db as catalog
 
     asked = [("populations", t) for t in q.populations] + [("topics", t) for t in q.topics]
     return [term for column, term in asked if not catalog.has_tag(conn, column, term)]

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
 
         Example: peerfind report 1a2b3c4d5e6f
         """
-        from peerfind import catalog
+        from peerfind.catalog import db as catalog
         from peerfind.clean import terminal_safe
 
         group = catalog.get_group(open_catalog(), ident.strip())
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
 
         Example: peerfind forget
         """
-        from peerfind import privacy
+        from peerfind.catalog import privacy
 
         removed = privacy.forget()
         if not removed:

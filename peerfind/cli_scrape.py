@@ -235,7 +235,8 @@ def _store_error(conn: Any, exc: Exception) -> str:
     """Return the one-line reason storing a source failed (an SQLite error said plainly)."""
     import sqlite3
 
-    from peerfind import catalog, runner
+    from peerfind import runner
+    from peerfind.catalog import db as catalog
 
     if isinstance(exc, sqlite3.DatabaseError):
         return catalog._describe(Path(catalog._db_file(conn)), exc)

@@ -268,7 +268,7 @@ class CsvWriter:
     def _cleaned(self, rowid: int, values: list[object]) -> Schedule:
         """Put the listing's values as catalog.row_group cleans them into `values`; return its
         cleaned schedule."""
-        from peerfind.catalog_rows import row_group
+        from peerfind.catalog.rows import row_group
 
         cursor = self.conn.execute("SELECT * FROM groups WHERE rowid = ?", (rowid,))
         names = [d[0] for d in cursor.description]

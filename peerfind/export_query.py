@@ -114,7 +114,7 @@ def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[st
 def _all_dicts(conn: sqlite3.Connection, q: s.Query, where: list[str],
                args: list[object]) -> Iterator[dict[str, object]]:
     """Yield result dicts for every matching listing, in catalog order."""
-    from peerfind.catalog import row_group
+    from peerfind.catalog.db import row_group
 
     meetings = _meetings(q)
     sql = (f"SELECT g.rowid AS _rowid, g.* FROM groups AS g WHERE {' AND '.join(where)} "

@@ -6,8 +6,8 @@ only when
 - more than `max_failed` of the sources run failed,
 - the catalog lost more than `max_loss` of its listings against the last published one,
 - a source was gutted: under half its published listings, or most of its addresses,
-  coordinates or schedules gone (peerfind.gutting's field test), or
-- the integrity check (peerfind.doctor) finds a problem.
+  coordinates or schedules gone (peerfind.catalog.gutting's field test), or
+- the integrity check (peerfind.catalog.doctor) finds a problem.
 Pure reading: nothing here writes a catalog.
 """
 
@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peerfind import gutting, vocab
+from peerfind import vocab
+from peerfind.catalog import gutting
 
 MAX_FAILED = 0.25  # share of the sources run that may fail before publishing stops
 MAX_LOSS = 0.10  # share of the published listings the catalog may lose
@@ -111,7 +112,7 @@ def gutted(before: dict[str, tuple[int, dict[str, float]]],
 def evaluate(previous: Path | None, current: Path, runs: list[SourceOutcome], *,
              max_failed: float = MAX_FAILED, max_loss: float = MAX_LOSS) -> Verdict:
     """Run every gate on the refreshed catalog `current` against the published `previous`."""
-    from peerfind.doctor import check_catalog
+    from peerfind.catalog.doctor import check_catalog
 
     verdict = Verdict()
     health = check_catalog(current)

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import peerfind
-from peerfind import channel, gates
+from peerfind import gates
+from peerfind.catalog import channel
 from peerfind.clean import terminal_safe
 
 DESCRIPTION = """Refresh the catalog from its sources and publish it when it passes the gates.
@@ -116,7 +117,7 @@ def start_catalog(start: str, db: Path, work: Path) -> str:
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         path.unlink(missing_ok=True)
     if start == "empty":
-        from peerfind import catalog
+        from peerfind.catalog import db as catalog
 
         catalog.connect(db, create=True).close()
         return "an empty catalog"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.enrich import enrich
 from peerfind.errors import PeerfindError
 from peerfind.models import Follow, Group

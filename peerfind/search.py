@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from peerfind import catalog, evidence, vocab
+from peerfind import evidence, vocab
+from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
 from peerfind.models import Group
 from peerfind.search_text import TEXT_SQL_LIMIT

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from peerfind import catalog, catalog_schema
+from peerfind.catalog import db as catalog
+from peerfind.catalog import schema as catalog_schema
 from peerfind.models import Group
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from peerfind import catalog, catalog_upsert, vocab
+from peerfind import vocab
+from peerfind.catalog import db as catalog
+from peerfind.catalog import upsert as catalog_upsert
 from peerfind.models import Group, Schedule
 
 SOURCE = "feed"

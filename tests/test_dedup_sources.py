@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.models import Follow, Group
 from peerfind.platforms.bmlt import Bmlt

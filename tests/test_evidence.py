@@ -170,7 +170,7 @@ def _listing(key: str, fmt: str, lat: float | None, **dates: str) -> Group:
 @pytest.fixture(scope="module")
 def ranked(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A catalog of listings that differ only in distance and in their dates."""
-    from peerfind import catalog
+    from peerfind.catalog import db as catalog
 
     conn = catalog.connect(tmp_path_factory.mktemp("ev") / "c.db", create=True)
     groups = []

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import bundle, catalog, export, export_chunks, export_csv
+from peerfind import bundle, export, export_chunks, export_csv
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.models import Schedule
 from peerfind.schedule.next_meeting import NextMeetings

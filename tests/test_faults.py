@@ -26,8 +26,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import catalog, doctor, runner
+from peerfind import runner
 from peerfind import search as s
+from peerfind.catalog import db as catalog
+from peerfind.catalog import doctor
 from peerfind.cli import app
 from peerfind.errors import CatalogError
 from peerfind.models import Group, Page
@@ -678,7 +680,7 @@ def test_searches_during_refreshes_see_one_version(tmp_path: Path) -> None:
 
 def test_read_only_catalog_with_uri_characters_in_its_name(tmp_path: Path) -> None:
     """A catalog whose file name holds ?, # or % still opens read-only (the URI is escaped)."""
-    from peerfind import catalog as cat
+    from peerfind.catalog import db as cat
 
     odd = tmp_path / "odd?name#50%.db"
     conn = cat.connect(odd, create=True)

@@ -12,7 +12,8 @@ import pytest
 from test_publish import build_catalog
 from typer.testing import CliRunner
 
-from peerfind import catalog, freshness, publish
+from peerfind.catalog import db as catalog
+from peerfind.catalog import freshness, publish
 from peerfind.cli import app
 
 runner = CliRunner()

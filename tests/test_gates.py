@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from test_publish import build_catalog
 
-from peerfind import catalog, gates
+from peerfind import gates
+from peerfind.catalog import db as catalog
 from peerfind.gates import SourceOutcome
 
 

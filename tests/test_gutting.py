@@ -13,7 +13,8 @@ from conftest import load_page
 from local_hosts import Host, Reply
 from typer.testing import CliRunner
 
-from peerfind import catalog, gutting
+from peerfind.catalog import db as catalog
+from peerfind.catalog import gutting
 from peerfind.cli import app
 from peerfind.models import Group, Schedule
 from peerfind.platforms.meeting_guide import MeetingGuide

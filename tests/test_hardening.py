@@ -20,7 +20,8 @@ from local_hosts import Host, Reply
 from test_faults import build, one_line_error, record, search_cli
 from typer.testing import CliRunner
 
-from peerfind import catalog, registry, runner
+from peerfind import registry, runner
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.errors import CatalogError
 from peerfind.fetch.client import Fetcher
@@ -153,7 +154,7 @@ def test_remote_manifest_cannot_point_update_at_a_local_file(
 ) -> None:
     from test_publish import build_catalog
 
-    from peerfind import publish
+    from peerfind.catalog import publish
 
     source = build_catalog(tmp_path / "source.db", "tsml-ui-atlanta-aa.json", "atlanta-aa")
     local = tmp_path / "published"

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.clean import MAX_DESCRIPTION, MAX_FIELD, clean_text, csv_cell
 from peerfind.cli import app
 from peerfind.models import Page

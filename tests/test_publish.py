@@ -20,7 +20,8 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import catalog, channel, publish
+from peerfind.catalog import channel, publish
+from peerfind.catalog import db as catalog
 from peerfind.errors import CatalogError, FetchError, UsageError
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

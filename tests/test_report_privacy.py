@@ -13,7 +13,9 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import bundle, catalog, feedback, privacy, render
+from peerfind import bundle, feedback, render
+from peerfind.catalog import db as catalog
+from peerfind.catalog import privacy
 from peerfind.cli import app
 from peerfind.models import Page
 from peerfind.paths import data_path

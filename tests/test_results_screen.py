@@ -9,7 +9,8 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import catalog, vocab
+from peerfind import vocab
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from local_hosts import Host, Reply
 from typer.testing import CliRunner
 
-from peerfind import catalog
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide

@@ -16,7 +16,8 @@ import pytest
 from local_hosts import Host, Reply, closed_port
 from typer.testing import CliRunner
 
-from peerfind import catalog, registry, runner
+from peerfind import registry, runner
+from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.errors import UsageError
 from peerfind.fetch.client import Fetcher

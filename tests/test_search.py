@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from peerfind import bundle, catalog, vocab
+from peerfind import bundle, vocab
+from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
 from peerfind.models import Group, Schedule
 from peerfind.search import Query, fts_query, haversine_mi, parse_radius, search

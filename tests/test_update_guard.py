@@ -19,7 +19,8 @@ from local_hosts import closed_port
 from test_publish import build_catalog, digest, names
 from typer.testing import CliRunner
 
-from peerfind import catalog, publish
+from peerfind.catalog import db as catalog
+from peerfind.catalog import publish
 from peerfind.cli import app
 from peerfind.errors import CatalogError, FetchError
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from peerfind import catalog, vocab
+from peerfind import vocab
+from peerfind.catalog import db as catalog
 from peerfind.errors import CatalogError
 
 HEADER = b"SQLite format 3\x00"

@@ -81,7 +81,7 @@ def stale_note(conn: sqlite3.Connection, today: date, stamp_dir: Path) -> str | 
         os.replace(tmp, stamp)
     except OSError:
         pass
-    from peerfind.channel import configured
+    from peerfind.catalog.channel import configured
 
     return note_text(day, bool(configured()))
 

@@ -2,47 +2,60 @@
 
 from __future__ import annotations
 
-import json
 import operator
 import os
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
-from peerfind import catalog_schema, vocab
-from peerfind.catalog_rows import group_dict as group_dict  # re-exported
-from peerfind.catalog_rows import row_group as row_group  # re-exported
-from peerfind.catalog_rows import schedule_dict
+from peerfind import vocab
+from peerfind.catalog import schema as catalog_schema
+
+# Row encoding lives in peerfind.catalog.rows; these names stay importable from here.
+from peerfind.catalog.rows import (
+    CELL as CELL,
+)
+from peerfind.catalog.rows import (
+    COLUMNS as COLUMNS,
+)
+from peerfind.catalog.rows import (
+    CONTENT_COLUMNS as CONTENT_COLUMNS,
+)
+from peerfind.catalog.rows import (
+    LON_CELLS as LON_CELLS,
+)
+from peerfind.catalog.rows import (
+    RowMemo as RowMemo,
+)
+from peerfind.catalog.rows import (
+    cell_of as cell_of,
+)
+from peerfind.catalog.rows import (
+    dedup_key as dedup_key,
+)
+from peerfind.catalog.rows import group_dict as group_dict  # re-exported
+from peerfind.catalog.rows import (
+    group_row as group_row,
+)
+from peerfind.catalog.rows import row_group as row_group  # re-exported
+from peerfind.catalog.rows import (
+    row_values as row_values,
+)
+from peerfind.catalog.rows import (
+    schedule_dict as schedule_dict,
+)
 from peerfind.errors import CatalogError
-from peerfind.models import Group, Schedule
+from peerfind.models import Group
 
 SCHEMA_VERSION = 2
 # Bytes per page of a new catalog. Rows are about 1 KB; against 4 KB pages, 16 KB ones wrote
 # 100k listings 15-20% faster (fewer pages to split, log and sync) and searched as fast
 # (bench/README.md).
 PAGE_SIZE = 16_384
-_ALNUM = re.compile(r"[^\W_]+")  # runs of letters and digits (what str.isalnum() accepts)
-CELL = 0.25  # degrees per grid cell side
-LON_CELLS = int(360 / CELL)
-
-COLUMNS = tuple(catalog_schema.GROUP_COLUMNS)  # the listings table's columns, in order
-# Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
-CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
-
-# Migrations (peerfind/catalog_schema.py): MIGRATIONS[n] upgrades user_version n to n + 1.
+# Migrations (peerfind/catalog/schema.py): MIGRATIONS[n] upgrades user_version n to n + 1.
 MIGRATIONS = catalog_schema.MIGRATIONS
-
-
-def cell_of(lat: float | None, lon: float | None) -> int | None:
-    """Return the grid cell number of a point (None without coordinates)."""
-    if lat is None or lon is None:
-        return None
-    row = int((lat + 90.0) / CELL)
-    col = int((lon + 180.0) / CELL) % LON_CELLS
-    return row * LON_CELLS + col
 
 
 def connect(
@@ -167,92 +180,6 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
     return f"catalog error on {path}: {text}"
 
 
-def dedup_key(group: Group) -> str:
-    """Return the key under which one real meeting published by several sources collides."""
-    words = "".join(_ALNUM.findall(group.name.lower()))  # the characters that are isalnum()
-    days = "".join(str(d) for d in group.schedule.days)
-    return f"{words}|{days}|{group.schedule.start or ''}"
-
-
-_GROUP_FIELDS = tuple(f.name for f in fields(Group))
-_LIST_COLUMNS = ("populations", "topics", "languages", "accessibility", "source_types")
-_SCHEDULE_COLUMNS = ("schedule", "schedule_text", "days", "start_time", "timezone")
-_DIRECT = tuple(c for c in COLUMNS if c in _GROUP_FIELDS and c not in ("schedule", *_LIST_COLUMNS))
-_GET_DIRECT = operator.attrgetter(*_DIRECT)
-_GET_TAGS = operator.attrgetter(*_LIST_COLUMNS)
-_GET_SCHEDULE = operator.attrgetter(*(f.name for f in fields(Schedule)))  # the memo's key
-# row_values joins these parts into one tuple, then puts it in COLUMNS order with one itemgetter.
-_PARTS = (*_DIRECT, *_LIST_COLUMNS, *_SCHEDULE_COLUMNS, "id", "cell", "dedup_key")
-assert sorted(_PARTS) == sorted(COLUMNS), "row_values must produce every column once"
-_IN_ORDER = operator.itemgetter(*(_PARTS.index(c) for c in COLUMNS))
-_SOURCE_STATUS = operator.attrgetter("source", "status")
-_SCHEDULE_JSON = json.JSONEncoder(sort_keys=True).encode  # = json.dumps(..., sort_keys=True)
-_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())  # ASCII bytes dedup drops
-
-
-class _Encoded(dict):
-    """Map tag lists to their catalog text ('|a|b|'), computing each on first use."""
-
-    def __missing__(self, tags: tuple[str, ...]) -> str:
-        text = self[tags] = vocab.encode_tags(tags) if tags else ""
-        return text
-
-
-class RowMemo:
-    """Columns already computed for schedules and tag lists (many listings share them)."""
-
-    __slots__ = ("schedules", "tags")
-
-    def __init__(self) -> None:
-        self.schedules: dict[tuple[object, ...], tuple[tuple[object, ...], str]] = {}
-        self.tags: dict[tuple[str, ...], str] = _Encoded()
-
-
-def group_row(group: Group) -> dict[str, object]:
-    """Return the catalog row for a Group."""
-    return dict(zip(COLUMNS, row_values(group), strict=True))
-
-
-def row_values(
-    group: Group, memo: RowMemo | None = None, ident: str | None = None
-) -> tuple[object, ...]:
-    """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes).
-
-    `memo` keeps the columns of schedules and tag lists already seen; `ident` is group.id when
-    the caller has computed it already.
-    """
-    if memo is None:
-        memo = RowMemo()
-    sched = group.schedule
-    try:
-        tags = tuple(map(memo.tags.__getitem__, _GET_TAGS(group)))
-        key = _GET_SCHEDULE(sched)
-        found = memo.schedules.get(key)
-        if found is None:
-            found = memo.schedules[key] = _schedule_columns(sched)
-    except TypeError:  # unhashable values (lists instead of tuples): not memoised
-        tags = tuple(vocab.encode_tags(t) if t else "" for t in _GET_TAGS(group))
-        found = _schedule_columns(sched)
-    columns, day_start = found
-    cell = cell_of(group.latitude, group.longitude) if group.geo_precision != "none" else None
-    name = group.name.lower()
-    if name.isascii():
-        words = name.encode().translate(None, _NOT_ALNUM).decode()
-    else:
-        words = "".join(_ALNUM.findall(name))  # as dedup_key() does
-    extra = (ident or group.id, cell, words + day_start)
-    return _IN_ORDER(_GET_DIRECT(group) + tags + columns + extra)
-
-
-def _schedule_columns(sched: Schedule) -> tuple[tuple[object, ...], str]:
-    """Return the schedule's columns (JSON, text, days tags, start, zone) and the dedup key's
-    end ('|' day digits '|' start)."""
-    days = vocab.encode_tags([str(d) for d in sched.days])
-    digits = "".join(str(d) for d in sched.days)
-    text = _SCHEDULE_JSON(schedule_dict(sched))
-    return (text, sched.text, days, sched.start, sched.timezone), f"|{digits}|{sched.start or ''}"
-
-
 @dataclass
 class RefreshResult:
     """What refreshing one source changed."""
@@ -278,7 +205,7 @@ def upsert(
     Unchanged listings only get their last_seen date; see catalog_upsert for how the rows are
     staged and written in a few statements. `ids` are the listings' ids, when already known.
     """
-    from peerfind.catalog_upsert import write_groups
+    from peerfind.catalog.upsert import write_groups
 
     result = result or RefreshResult()
     added, updated, unchanged = write_groups(conn, list(groups), ids)
@@ -286,6 +213,9 @@ def upsert(
     result.updated += updated
     result.unchanged += unchanged
     return result
+
+
+_SOURCE_STATUS = operator.attrgetter("source", "status")
 
 
 def _same(a: object, b: object) -> bool:
@@ -305,9 +235,9 @@ def refresh_source(
 
     When the source now returns fewer than `min_ratio` of its previous active listings or of
     its best recent run, or its listings lost most of their addresses, coordinates or schedules
-    (peerfind.gutting; unless `force`), nothing is written and the result is 'suspicious'.
+    (peerfind.catalog.gutting; unless `force`), nothing is written and the result is 'suspicious'.
     """
-    from peerfind import gutting
+    from peerfind.catalog import gutting
 
     previous = conn.execute(
         "SELECT count(*) FROM groups WHERE source = ? AND status != ?", (source, vocab.REMOVED)

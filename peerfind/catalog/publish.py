@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from peerfind import USER_AGENT, __version__, catalog, channel, freshness, vocab
+from peerfind import USER_AGENT, __version__, vocab
+from peerfind.catalog import channel, freshness
+from peerfind.catalog import db as catalog
 from peerfind.errors import CatalogError, FetchError, PeerfindError, UsageError
 
 MANIFEST = "manifest.json"

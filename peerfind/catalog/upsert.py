@@ -18,8 +18,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from peerfind.catalog import COLUMNS, CONTENT_COLUMNS, RowMemo, row_values
-from peerfind.catalog_schema import FTS_INSERT_TRIGGER, FTS_UPDATE_TRIGGER
+from peerfind.catalog.rows import COLUMNS, CONTENT_COLUMNS, RowMemo, row_values
+from peerfind.catalog.schema import FTS_INSERT_TRIGGER, FTS_UPDATE_TRIGGER
 from peerfind.models import Group
 
 TEXT_COLUMNS = ("name", "organization", "description")  # what the FTS index holds

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import json
 import operator
+import re
 import sqlite3
 from dataclasses import fields
 
 from peerfind import vocab
+from peerfind.catalog import schema as catalog_schema
 from peerfind.models import LIST_FIELDS, URL_FIELDS, Group, Schedule
 
 _GROUP_FIELDS = tuple(f.name for f in fields(Group))
@@ -155,3 +157,108 @@ def _plan(keys: tuple[str, ...]) -> list[tuple[int, str, int]]:
 def _schedule_of(text: str) -> Schedule:
     """Return the Schedule stored as JSON text (immutable, so one object serves every row)."""
     return Schedule.from_dict(json.loads(text))
+
+
+# --- encoding a Group into a catalog row (what upsert writes) ---
+
+_ALNUM = re.compile(r"[^\W_]+")  # runs of letters and digits (what str.isalnum() accepts)
+CELL = 0.25  # degrees per grid cell side
+LON_CELLS = int(360 / CELL)
+
+COLUMNS = tuple(catalog_schema.GROUP_COLUMNS)  # the listings table's columns, in order
+# Columns compared to tell an updated listing from an unchanged one (not the seen-dates).
+CONTENT_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "first_seen", "last_seen"))
+
+
+def cell_of(lat: float | None, lon: float | None) -> int | None:
+    """Return the grid cell number of a point (None without coordinates)."""
+    if lat is None or lon is None:
+        return None
+    row = int((lat + 90.0) / CELL)
+    col = int((lon + 180.0) / CELL) % LON_CELLS
+    return row * LON_CELLS + col
+
+
+def dedup_key(group: Group) -> str:
+    """Return the key under which one real meeting published by several sources collides."""
+    words = "".join(_ALNUM.findall(group.name.lower()))  # the characters that are isalnum()
+    days = "".join(str(d) for d in group.schedule.days)
+    return f"{words}|{days}|{group.schedule.start or ''}"
+
+
+_GROUP_FIELDS = tuple(f.name for f in fields(Group))
+_LIST_COLUMNS = ("populations", "topics", "languages", "accessibility", "source_types")
+_SCHEDULE_COLUMNS = ("schedule", "schedule_text", "days", "start_time", "timezone")
+_DIRECT = tuple(c for c in COLUMNS if c in _GROUP_FIELDS and c not in ("schedule", *_LIST_COLUMNS))
+_GET_DIRECT = operator.attrgetter(*_DIRECT)
+_GET_TAGS = operator.attrgetter(*_LIST_COLUMNS)
+_GET_SCHEDULE = operator.attrgetter(*(f.name for f in fields(Schedule)))  # the memo's key
+# row_values joins these parts into one tuple, then puts it in COLUMNS order with one itemgetter.
+_PARTS = (*_DIRECT, *_LIST_COLUMNS, *_SCHEDULE_COLUMNS, "id", "cell", "dedup_key")
+assert sorted(_PARTS) == sorted(COLUMNS), "row_values must produce every column once"
+_IN_ORDER = operator.itemgetter(*(_PARTS.index(c) for c in COLUMNS))
+_SCHEDULE_JSON = json.JSONEncoder(sort_keys=True).encode  # = json.dumps(..., sort_keys=True)
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())  # ASCII bytes dedup drops
+
+
+class _Encoded(dict):
+    """Map tag lists to their catalog text ('|a|b|'), computing each on first use."""
+
+    def __missing__(self, tags: tuple[str, ...]) -> str:
+        text = self[tags] = vocab.encode_tags(tags) if tags else ""
+        return text
+
+
+class RowMemo:
+    """Columns already computed for schedules and tag lists (many listings share them)."""
+
+    __slots__ = ("schedules", "tags")
+
+    def __init__(self) -> None:
+        self.schedules: dict[tuple[object, ...], tuple[tuple[object, ...], str]] = {}
+        self.tags: dict[tuple[str, ...], str] = _Encoded()
+
+
+def group_row(group: Group) -> dict[str, object]:
+    """Return the catalog row for a Group."""
+    return dict(zip(COLUMNS, row_values(group), strict=True))
+
+
+def row_values(
+    group: Group, memo: RowMemo | None = None, ident: str | None = None
+) -> tuple[object, ...]:
+    """Return the catalog row for a Group as a tuple in COLUMNS order (what upsert writes).
+
+    `memo` keeps the columns of schedules and tag lists already seen; `ident` is group.id when
+    the caller has computed it already.
+    """
+    if memo is None:
+        memo = RowMemo()
+    sched = group.schedule
+    try:
+        tags = tuple(map(memo.tags.__getitem__, _GET_TAGS(group)))
+        key = _GET_SCHEDULE(sched)
+        found = memo.schedules.get(key)
+        if found is None:
+            found = memo.schedules[key] = _schedule_columns(sched)
+    except TypeError:  # unhashable values (lists instead of tuples): not memoised
+        tags = tuple(vocab.encode_tags(t) if t else "" for t in _GET_TAGS(group))
+        found = _schedule_columns(sched)
+    columns, day_start = found
+    cell = cell_of(group.latitude, group.longitude) if group.geo_precision != "none" else None
+    name = group.name.lower()
+    if name.isascii():
+        words = name.encode().translate(None, _NOT_ALNUM).decode()
+    else:
+        words = "".join(_ALNUM.findall(name))  # as dedup_key() does
+    extra = (ident or group.id, cell, words + day_start)
+    return _IN_ORDER(_GET_DIRECT(group) + tags + columns + extra)
+
+
+def _schedule_columns(sched: Schedule) -> tuple[tuple[object, ...], str]:
+    """Return the schedule's columns (JSON, text, days tags, start, zone) and the dedup key's
+    end ('|' day digits '|' start)."""
+    days = vocab.encode_tags([str(d) for d in sched.days])
+    digits = "".join(str(d) for d in sched.days)
+    text = _SCHEDULE_JSON(schedule_dict(sched))
+    return (text, sched.text, days, sched.start, sched.timezone), f"|{digits}|{sched.start or ''}"

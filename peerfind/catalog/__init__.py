@@ -1,0 +1,1 @@
+"""peerfind.catalog.db: see DESIGN.md's layout."""
