@@ -99,7 +99,7 @@ import sys
 from datetime import datetime, timezone
 from peerfind.catalog import db as catalog
 from peerfind.export_query import export_query
-from peerfind.search import Query
+from peerfind.search.engine import Query
 q = Query(limit=10**9, now=datetime.now(timezone.utc), user_tz="America/New_York")
 export_query(catalog.connect(sys.argv[1], readonly=True), q, sys.argv[2], everything=True,
              force=True)

@@ -4,8 +4,9 @@
     python bench/query.py --size 100k --runs 25
 
 Each timed run opens a fresh catalog connection (what one CLI run pays) and calls
-peerfind.search.search() with the place already resolved; results are built in full (rows read,
-next meetings computed, duplicates merged). Queries, run round-robin so noise hits all alike:
+peerfind.search.engine.search() with the place already resolved; results are built in full
+(rows read, next meetings computed, duplicates merged). Queries, run round-robin so noise hits
+all alike:
 
   dense     New York, NY, 25 mi, -p veterans --format in-person, top 20     budget <= 5 ms
   sparse    North Platte, NE, same filters                                  budget <= 5 ms
@@ -59,9 +60,9 @@ def main() -> None:
     args = parser.parse_args()
     db = make_catalog.build(args.size)
     os.environ.setdefault("PEERFIND_HOME", str(OUT / "home-warm"))
-    from peerfind import search as s
     from peerfind.catalog import db as catalog
     from peerfind.places import gazetteer
+    from peerfind.search import engine as s
 
     places = {"dense": "New York, NY", "sparse": "North Platte, NE"}
     lat_lon = {k: (p.lat, p.lon) for k, p in ((k, gazetteer.resolve(v)) for k, v in places.items())}

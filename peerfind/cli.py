@@ -147,7 +147,7 @@ def search(
       peerfind search --near "Seattle, WA" --max-age 12mo
       peerfind search --near "Atlanta, GA" --program aa --open -l spanish
     """
-    from peerfind import search as s
+    from peerfind.search import engine as s
 
     if output not in ("table", "json", "csv", "ndjson"):
         raise fail(f"--output {output!r}: use table, json, csv or ndjson.", 2)
@@ -263,10 +263,10 @@ def show(
     Example: peerfind show 1a2b3c4d5e6f
     """
     from peerfind import render
-    from peerfind import search as s
     from peerfind.catalog import db as catalog
     from peerfind.schedule import clock as timeutil
     from peerfind.schedule.recurrence import next_occurrences
+    from peerfind.search import engine as s
 
     conn = open_catalog()
     group = catalog.get_group(conn, ident.strip())

@@ -48,8 +48,9 @@ def programs_command(
 
       peerfind programs -t grief -o json
     """
-    from peerfind import programs, vocab
+    from peerfind import vocab
     from peerfind.cli_query import resolve_place
+    from peerfind.search import programs
 
     if output not in ("table", "json"):
         raise fail(f"--output {output!r}: use table or json.", 2)
@@ -101,7 +102,8 @@ def dead_end_note(outcome, q, place, units: str) -> str | None:  # type: ignore[
     It says plainly what peerfind has, lists the national programs for the asked populations
     and topics (a short general list without them) and the state's peer-run warmline.
     """
-    from peerfind import programs, render_programs
+    from peerfind import render_programs
+    from peerfind.search import programs
 
     count = len(outcome.results)
     if count >= min(FEW, q.limit):

@@ -164,10 +164,10 @@ def build_query(
 ):  # type: ignore[no-untyped-def]
     """Return (Query, place or None) built from the search options of a command
     (`anywhere`: no place needed, as for `export --all`)."""
-    from peerfind import search as s
     from peerfind import vocab
     from peerfind.errors import UsageError
     from peerfind.schedule import clock as timeutil
+    from peerfind.search import engine as s
 
     if units not in ("mi", "km"):
         raise UsageError(f"--units {units!r}: use mi or km.")
@@ -323,7 +323,7 @@ def print_table(  # type: ignore[no-untyped-def]
         print(extra)
     total, exact = None, True
     if conn is not None and len(outcome.results) >= q.limit:
-        from peerfind.search_total import total as count_total
+        from peerfind.search.total import total as count_total
 
         total, exact = count_total(conn, q)
     print(

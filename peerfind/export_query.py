@@ -11,10 +11,10 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from peerfind import search as s
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, export_rows, format_for_path, open_output
 from peerfind.schedule.next_meeting import NextMeetings
+from peerfind.search import engine as s
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _conditions(q: s.Query) -> tuple[list[str], list[object]]:
         where.append(f"format IN ({','.join('?' * len(formats))})")
         args += formats
     if q.text:  # no need to count the matches (TextMatch) for one SQL condition
-        from peerfind.search_text import fts_query, text_condition
+        from peerfind.search.text import fts_query, text_condition
 
         cond, params = text_condition(fts_query(q.text))
         where.append(cond)

@@ -11,7 +11,7 @@ from peerfind import crisis, evidence, fellowships, vocab
 from peerfind.clean import terminal_safe
 from peerfind.models import Group, Schedule
 from peerfind.schedule import clock as timeutil
-from peerfind.search import KM_PER_MI, STALE_DAYS, Result, zone_unknown
+from peerfind.search.engine import KM_PER_MI, STALE_DAYS, Result, zone_unknown
 
 FORMAT_LABEL = {
     vocab.IN_PERSON: "in person",

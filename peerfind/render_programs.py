@@ -7,7 +7,7 @@ import textwrap
 
 from peerfind import vocab
 from peerfind.clean import terminal_safe
-from peerfind.programs import Program, Warmline
+from peerfind.search.programs import Program, Warmline
 
 WIDTH = 80
 SHOWN_IN_SEARCH = 3  # programs under a search result; `peerfind programs` lists them all

@@ -14,7 +14,7 @@ from peerfind.models import Follow, Group
 from peerfind.platforms.bmlt import Bmlt
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
-from peerfind.search import Query, search
+from peerfind.search.engine import Query, search
 
 SYDNEY = "Australia/Sydney"
 

@@ -188,7 +188,7 @@ def ranked(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 
 def test_verified_within_a_year_ranks_above_merely_listed(ranked) -> None:  # type: ignore[no-untyped-def]
-    from peerfind.search import Query, search
+    from peerfind.search.engine import Query, search
 
     near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"])
     got = [r.group.source_key for r in search(ranked, near).results]
@@ -200,7 +200,7 @@ def test_verified_within_a_year_ranks_above_merely_listed(ranked) -> None:  # ty
 
 def test_table_and_json_show_each_kind_of_date(ranked) -> None:  # type: ignore[no-untyped-def]
     from peerfind import render
-    from peerfind.search import Query, search
+    from peerfind.search.engine import Query, search
 
     near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"])
     results = search(ranked, near).results
@@ -221,7 +221,7 @@ def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_
 
     from peerfind.export_hsds import write_hsds
     from peerfind.paths import data_path
-    from peerfind.search import Result
+    from peerfind.search.engine import Result
 
     scraper = MeetingGuide(SourceConfig(name="atlanta-aa", program="aa"))
     atlanta = scraper.parse_groups(load_page(str(data_path("feeds", "atlanta-aa.json")),
@@ -246,7 +246,7 @@ def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_
 
 
 def test_max_age_filters_by_evidence(ranked) -> None:  # type: ignore[no-untyped-def]
-    from peerfind.search import Query, search
+    from peerfind.search.engine import Query, search
 
     near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"],
                  max_age_days=365)

@@ -135,7 +135,7 @@ def test_csv_lists_contacts_and_appointments() -> None:
 
 
 def test_csv_accepts_search_result_dicts() -> None:
-    from peerfind.search import Result
+    from peerfind.search.engine import Result
 
     row = Result(group=by_key("covington-4"), distance_mi=12.345).to_dict()
     _, records = csv_rows([row])

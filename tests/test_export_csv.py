@@ -22,7 +22,7 @@ from peerfind.cli import app
 from peerfind.models import Schedule
 from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.schedule.recurrence import next_occurrences
-from peerfind.search import Result, _age_days
+from peerfind.search.engine import Result, _age_days
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))
@@ -223,7 +223,7 @@ def test_a_meeting_ending_at_the_moment_is_over() -> None:
 def test_an_online_export_is_not_cut_at_the_search_cap(
     bundled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peerfind import search
+    from peerfind.search import engine as search
 
     monkeypatch.setattr(search, "ONLINE_CAP", 3)  # what a 20-row search examines at most
     target = tmp_path / "online.csv"

@@ -10,8 +10,9 @@ import tomllib
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import programs, render_programs, vocab
+from peerfind import render_programs, vocab
 from peerfind.cli import app
+from peerfind.search import programs
 
 runner = CliRunner()
 NOW = "2026-11-24T18:30:00-05:00"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from peerfind import vocab
 from peerfind.models import Group, Schedule
 from peerfind.render import next_text
-from peerfind.search import Result
+from peerfind.search.engine import Result
 
 NY, LONDON = ZoneInfo("America/New_York"), ZoneInfo("Europe/London")
 SCHED = Schedule(kind="weekly", days=(2,), start="19:00", timezone="America/New_York")

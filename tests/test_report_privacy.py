@@ -23,7 +23,7 @@ from peerfind.places import geocode
 from peerfind.platforms import platform_class
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
-from peerfind.search import Result
+from peerfind.search.engine import Result
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"

@@ -22,7 +22,7 @@ from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.render import group_detail, next_text
 from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import SourceConfig
-from peerfind.search import Result
+from peerfind.search.engine import Result
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=NY)

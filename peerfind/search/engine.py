@@ -16,9 +16,9 @@ from peerfind import evidence, vocab
 from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
 from peerfind.models import Group
-from peerfind.search_text import TEXT_SQL_LIMIT
-from peerfind.search_text import TextMatch as _Text
-from peerfind.search_text import fts_query as fts_query  # re-exported
+from peerfind.search.text import TEXT_SQL_LIMIT
+from peerfind.search.text import TextMatch as _Text
+from peerfind.search.text import fts_query as fts_query  # re-exported
 
 if TYPE_CHECKING:
     from peerfind.schedule.next_meeting import NextMeetings
@@ -509,7 +509,7 @@ def _search(conn: sqlite3.Connection, q: Query) -> Outcome:
             outcome.nearest_mi = _nearest(conn, q, place_fmts, where, args, text)
     remote = remote_formats(q)
     if remote or q.lat is None:
-        from peerfind.search_remote import remote_results
+        from peerfind.search.online import remote_results
 
         fmts = remote or list(vocab.FORMATS)
         found, outcome.capped = remote_results(conn, q, fmts, want, text)
@@ -531,7 +531,7 @@ def _count_remote(conn: sqlite3.Connection, q: Query, text: _Text | None = None)
     meeting when the user asked (--now, --within, --day, --time); at most HINT_COUNT_CAP of
     those are counted one by one."""
     if q.within is not None or q.dates or q.window:
-        from peerfind.search_remote import remote_results
+        from peerfind.search.online import remote_results
 
         fmts = [vocab.ONLINE, vocab.HYBRID, vocab.PHONE]
         probe = replace(q, limit=HINT_COUNT_CAP)

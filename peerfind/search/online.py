@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peerfind import evidence
-from peerfind import search as s
 from peerfind.models import Schedule
-from peerfind.search_text import TEXT_CAP, TEXT_SCAN_CAP
+from peerfind.search import engine as s
+from peerfind.search.text import TEXT_CAP, TEXT_SCAN_CAP
 
 if TYPE_CHECKING:
-    from peerfind.search import Query, Result
-    from peerfind.search_text import TextMatch
+    from peerfind.search.engine import Query, Result
+    from peerfind.search.text import TextMatch
 
 INF = float("inf")
 _DAYS = [timedelta(days=n) for n in range(8)]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import sqlite3
 
-from peerfind import search as s
 from peerfind import vocab
-from peerfind.search_text import TextMatch
+from peerfind.search import engine as s
+from peerfind.search.text import TextMatch
 
 EXACT_MAX = 200
 COUNT_CAP = EXACT_MAX  # SQLite counts no further: "more than 200" (more would cost time)
@@ -50,7 +50,7 @@ def _total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
             results += found
     remote = s.remote_formats(q)
     if remote or q.lat is None:
-        from peerfind.search_remote import remote_results
+        from peerfind.search.online import remote_results
 
         fmts = remote or list(vocab.FORMATS)
         probe = s.Query(**{k: getattr(q, k) for k in _FIELDS})

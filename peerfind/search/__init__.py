@@ -1,0 +1,1 @@
+"""peerfind.search.engine: see DESIGN.md's layout."""
