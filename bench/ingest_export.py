@@ -81,7 +81,7 @@ def export_child(db: str, out: str) -> None:
     import csv
     import sqlite3
 
-    from peerfind.export import CSV_COLUMNS
+    from peerfind.export.common import CSV_COLUMNS
 
     stored = ", ".join(c if c not in ("days", "end_time", "next_meeting", "distance_mi")
                        else "NULL" for c in CSV_COLUMNS)
@@ -98,7 +98,7 @@ _LIBRARY = """
 import sys
 from datetime import datetime, timezone
 from peerfind.catalog import db as catalog
-from peerfind.export_query import export_query
+from peerfind.export.query import export_query
 from peerfind.search.engine import Query
 q = Query(limit=10**9, now=datetime.now(timezone.utc), user_tz="America/New_York")
 export_query(catalog.connect(sys.argv[1], readonly=True), q, sys.argv[2], everything=True,
@@ -141,7 +141,7 @@ def export(runs: int) -> None:
         "csv-commas": [peerfind, "--db", commas, "export", str(target), "--all", "--force"],
         "library": [sys.executable, "-c", _LIBRARY, db, str(target)],
         "floor": [sys.executable, me, "--child-export", db, str(floor_target)],
-        "python-floor": [sys.executable, "-c", "import sqlite3, csv, peerfind.export"],
+        "python-floor": [sys.executable, "-c", "import sqlite3, csv, peerfind.export.common"],
     }
     times: dict[str, list[tuple[float, float, int]]] = {k: [] for k in variants}
     for argv in variants.values():

@@ -236,7 +236,7 @@ def export(
 
       peerfind export everything.csv --all
     """
-    from peerfind.export_query import export_query
+    from peerfind.export.query import export_query
 
     q, _ = build_query(**filters_of(locals()), anywhere=everything)
     report = export_query(open_catalog(), q, path, everything=everything, force=force, hsds=hsds)
@@ -285,7 +285,7 @@ def show(
     ]
     twins = [t for t in twins if s._same_place(t, group)]
     if ics:
-        from peerfind import export
+        from peerfind.export import common as export
 
         export.export_rows([result.to_dict()], "-", fmt="ics")
     elif output == "json":

@@ -335,7 +335,7 @@ def print_table(  # type: ignore[no-untyped-def]
 
 def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]
     """Print results as JSON, NDJSON or CSV on stdout."""
-    from peerfind import export
+    from peerfind.export import common as export
 
     export.export_rows((r.to_dict() for r in results), "-", fmt=output)
 

@@ -219,7 +219,7 @@ def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_
     import csv
     import json
 
-    from peerfind.export_hsds import write_hsds
+    from peerfind.export.hsds import write_hsds
     from peerfind.paths import data_path
     from peerfind.search.engine import Result
 

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from conftest import load_page
 
-from peerfind import export
 from peerfind.errors import UsageError
-from peerfind.export import CSV_COLUMNS, ExportStats, export_rows, format_for_path
-from peerfind.export_hsds import NAMESPACE, hsds_id, package_descriptor, write_hsds
-from peerfind.export_ics import write_ics
+from peerfind.export import common as export
+from peerfind.export.common import CSV_COLUMNS, ExportStats, export_rows, format_for_path
+from peerfind.export.hsds import NAMESPACE, hsds_id, package_descriptor, write_hsds
+from peerfind.export.ics import write_ics
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
@@ -403,7 +403,7 @@ def test_hsds_ids_are_stable(tmp_path: Path) -> None:
     (Schedule(kind="appointment"), {}),
 ])
 def test_hsds_schedule_rule_columns(schedule: Schedule, columns: dict[str, str]) -> None:
-    from peerfind.export_hsds import _rule
+    from peerfind.export.hsds import _rule
 
     assert _rule(schedule) == columns
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerfind import export_chunks
 from peerfind.catalog import db as catalog
-from peerfind.export import ExportStats
+from peerfind.export import chunks as export_chunks
+from peerfind.export.common import ExportStats
 from peerfind.schedule.next_meeting import NextMeetings
 from tests.test_export_csv import NOW, bundled, dict_csv  # noqa: F401  (fixture)
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)

@@ -16,9 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import bundle, export, export_chunks, export_csv
+from peerfind import bundle
 from peerfind.catalog import db as catalog
 from peerfind.cli import app
+from peerfind.export import chunks as export_chunks
+from peerfind.export import common as export
+from peerfind.export import csv_rows as export_csv
 from peerfind.models import Schedule
 from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.schedule.recurrence import next_occurrences

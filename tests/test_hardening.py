@@ -245,7 +245,7 @@ def test_hsds_export_neutralizes_formulas(tmp_path: Path) -> None:
 
     from test_export import by_key, result
 
-    from peerfind.export_hsds import write_hsds
+    from peerfind.export.hsds import write_hsds
 
     rows = []
     for i, formula in enumerate(FORMULAS):

@@ -10,7 +10,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from peerfind import __version__, evidence, feedback, fellowships, vocab
-from peerfind.export import ExportStats, group_of
+from peerfind.export.common import ExportStats, group_of
 from peerfind.models import Group, Schedule
 from peerfind.schedule.clock import valid_timezone
 

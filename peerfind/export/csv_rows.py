@@ -29,7 +29,7 @@ from typing import IO
 
 from peerfind import evidence, vocab
 from peerfind.clean import _FORMULA_START
-from peerfind.export import (
+from peerfind.export.common import (
     CSV_COLUMNS,
     DESCRIPTION_SQL,
     LINK_COLUMNS,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from peerfind.errors import UsageError
-from peerfind.export import ExportStats, export_rows, format_for_path, open_output
+from peerfind.export.common import ExportStats, export_rows, format_for_path, open_output
 from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.search import engine as s
 
@@ -59,7 +59,7 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
             report.capped = outcome.capped
             report.limit_reached = len(outcome.results) >= q.limit
             if fmt == "csv":
-                from peerfind import export_csv
+                from peerfind.export import csv_rows as export_csv
 
                 ranked = [(r.rowid, r.distance_mi) for r in outcome.results if r.rowid]
                 with open_output(path, force=force) as out:
@@ -100,7 +100,7 @@ def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[st
     """Write every listing matching the query's filters, in catalog order."""
     where, args = _conditions(q)
     if fmt == "csv":
-        from peerfind import export_chunks
+        from peerfind.export import chunks as export_chunks
 
         with open_output(path, force=force) as out:
             export_chunks.write_where(conn, where, args, out, _meetings(q, False), q.limit,

@@ -32,7 +32,7 @@ from typing import IO
 
 from peerfind import evidence
 from peerfind.clean import _FORMULA_START
-from peerfind.export import (
+from peerfind.export.common import (
     CSV_COLUMNS,
     DESCRIPTION_SQL,
     LINK_COLUMNS,
@@ -41,7 +41,7 @@ from peerfind.export import (
     _cell,
     link_sql,
 )
-from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
+from peerfind.export.csv_rows import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
 from peerfind.schedule.next_meeting import NextMeetings
 
 CHUNK = 500  # listings per SELECT

@@ -377,11 +377,11 @@ def export_rows(rows: Iterable[dict[str, Any]], path: str | os.PathLike[str], *,
         raise UsageError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}.")
     stats = stats if stats is not None else ExportStats()
     if fmt == "hsds":
-        from peerfind.export_hsds import write_hsds
+        from peerfind.export.hsds import write_hsds
 
         return write_hsds(rows, Path(path), force=force, stats=stats)
     if fmt == "ics":
-        from peerfind.export_ics import write_ics
+        from peerfind.export.ics import write_ics
 
         with open_output(path, force=force) as out:
             return write_ics(rows, out, stats=stats)

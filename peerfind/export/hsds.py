@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from peerfind import PROJECT_URL, __version__, fellowships, vocab
 from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
-from peerfind.export import ExportStats, SafeFile, group_of
+from peerfind.export.common import ExportStats, SafeFile, group_of
 from peerfind.models import Group, Schedule
 from peerfind.paths import data_path
 from peerfind.places.names import state_code

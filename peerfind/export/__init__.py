@@ -1,0 +1,1 @@
+"""peerfind.export.common: see DESIGN.md's layout."""
