@@ -25,12 +25,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from local_hosts import Host, Reply  # noqa: E402
 
-from peerfind import runner  # noqa: E402
 from peerfind.fetch.client import Fetcher  # noqa: E402
 from peerfind.models import Follow, Group, Page  # noqa: E402
 from peerfind.platforms.meeting_guide import MeetingGuide  # noqa: E402
-from peerfind.registry import Source  # noqa: E402
 from peerfind.scraping import SourceConfig  # noqa: E402
+from peerfind.sources import runner  # noqa: E402
+from peerfind.sources.registry import Source  # noqa: E402
 
 FEED = ROOT / "tests" / "fixtures" / "meeting_guide" / "tsml-ui-atlanta-aa.json"
 

@@ -131,7 +131,7 @@ def open_catalog(*, write: bool = False) -> sqlite3.Connection:
 
     path = db_path()
     if not path.exists() and state.db is None and path == default_db_path():
-        from peerfind import bundle
+        from peerfind.sources import bundle
 
         note("Preparing the bundled catalog (first run)…")
         path.parent.mkdir(parents=True, exist_ok=True)

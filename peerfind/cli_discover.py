@@ -37,8 +37,8 @@ def register(app: typer.Typer) -> None:
         """
         from dataclasses import replace
 
-        from peerfind import discover as disc
         from peerfind.errors import UsageError
+        from peerfind.sources import discover as disc
 
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"expected an http(s) URL, got {url!r}")
@@ -59,7 +59,11 @@ def register(app: typer.Typer) -> None:
         proposals = [best, *proposals[1:]]
         print("\n".join(p.to_toml() for p in proposals), end="")
         if add:
-            from peerfind.registry import default_sources_file, feed_sources, user_sources_file
+            from peerfind.sources.registry import (
+                default_sources_file,
+                feed_sources,
+                user_sources_file,
+            )
 
             path = sources_file or user_sources_file()
             disc.append_source(path, best)

@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
           peerfind scrape --platform meeting-guide --url https://example.org/feed.json
           --name my-intergroup --program aa --timezone America/Chicago
         """
-        from peerfind.registry import parse_options
+        from peerfind.sources.registry import parse_options
 
         chosen = _choose(names or [], run_all, sources_file, platform, url, name,
                          {"program": program, "timezone": tz, "region": region,
@@ -113,8 +113,8 @@ def register(app: typer.Typer) -> None:
 def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform: str | None,
             url: str | None, name: str | None, extra: dict[str, Any]) -> list[Any]:
     """Return the Sources a scrape command asks for; raise UsageError when the ask is unclear."""
-    from peerfind import registry
     from peerfind.errors import UsageError
+    from peerfind.sources import registry
 
     adhoc = [platform, url, name]
     chosen = []
@@ -204,9 +204,9 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
     """Fetch, parse and (unless conn is None) store every chosen source; return the runs."""
     import asyncio
 
-    from peerfind import runner
     from peerfind.fetch.client import Fetcher
     from peerfind.paths import user_dir
+    from peerfind.sources import runner
 
     display = _Display(len(chosen))
 
@@ -235,8 +235,8 @@ def _store_error(conn: Any, exc: Exception) -> str:
     """Return the one-line reason storing a source failed (an SQLite error said plainly)."""
     import sqlite3
 
-    from peerfind import runner
     from peerfind.catalog import db as catalog
+    from peerfind.sources import runner
 
     if isinstance(exc, sqlite3.DatabaseError):
         return catalog._describe(Path(catalog._db_file(conn)), exc)
@@ -304,8 +304,8 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     """Return one dict per source known to the registry, the bundle or the catalog's runs."""
     from datetime import date, timedelta
 
-    from peerfind import registry
     from peerfind.errors import CatalogError
+    from peerfind.sources import registry
 
     rows: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
@@ -367,7 +367,7 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
 def _bundled_platforms() -> dict[str, str]:
     """Return {name: platform} of the bundled feeds (empty when the list is unreadable)."""
     try:
-        from peerfind.bundle import bundled_feeds
+        from peerfind.sources.bundle import bundled_feeds
 
         return {f["name"]: f.get("platform", "") for f in bundled_feeds()}
     except (OSError, KeyError, ValueError):
@@ -387,7 +387,7 @@ def _age(days: int | None) -> str:
 
 def _origin_label(origin: str) -> str:
     """Return a short table label for a source's origin (the JSON output keeps the full one)."""
-    from peerfind.registry import user_sources_file
+    from peerfind.sources.registry import user_sources_file
 
     parts = []
     for part in origin.split("; "):

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from peerfind import bundle, vocab
-from peerfind.enrich import enrich, same_clock
+from peerfind import vocab
 from peerfind.feedback import is_role_address
 from peerfind.models import Group, Page
 from peerfind.paths import data_path
 from peerfind.platforms import platform_class
 from peerfind.scraping import SourceConfig
-from peerfind.screen import BUSINESS, INACTIVE, TEST, not_a_group
+from peerfind.sources import bundle
+from peerfind.sources.enrich import enrich, same_clock
+from peerfind.sources.screen import BUSINESS, INACTIVE, TEST, not_a_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

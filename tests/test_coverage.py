@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import coverage
 from peerfind.cli import app
+from peerfind.sources import coverage
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 runner = CliRunner()
@@ -24,7 +24,8 @@ def test_readme_tables_match_the_catalog() -> None:
     assert coverage.START in text and coverage.END in text
     section = text.split(coverage.START, 1)[1].split(coverage.END, 1)[0]
     assert section.strip() == coverage.generate().strip(), (
-        "README drifted from the catalog: run python -m peerfind.coverage --write README.md")
+        "README drifted from the catalog: run "
+        "python -m peerfind.sources.coverage --write README.md")
 
 
 def test_replace_section_keeps_the_rest() -> None:

@@ -1,4 +1,4 @@
-"""Tests of platform discovery (peerfind.discover) and the `peerfind discover` command."""
+"""Tests of platform discovery (peerfind.sources.discover) and the `peerfind discover` command."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from scraper_fixtures import load_page, serve_fixtures
 from typer.testing import CliRunner
 
-from peerfind import discover as disc
 from peerfind.errors import UsageError
 from peerfind.models import Page
-from peerfind.registry import load_sources_file
+from peerfind.sources import discover as disc
+from peerfind.sources.registry import load_sources_file
 
 AREA = "discover"
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import bundle
 from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.export import chunks as export_chunks
@@ -26,6 +25,7 @@ from peerfind.models import Schedule
 from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.schedule.recurrence import next_occurrences
 from peerfind.search.engine import Result, _age_days
+from peerfind.sources import bundle
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import runner
 from peerfind.catalog import db as catalog
 from peerfind.catalog import doctor
 from peerfind.cli import app
@@ -35,6 +34,7 @@ from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import Scraper, SourceConfig
 from peerfind.search import engine as s
+from peerfind.sources import runner
 
 FEEDS = Path(__file__).parent / "fixtures" / "meeting_guide"
 SOURCES = {  # source name -> (fixture, zone, organization)

@@ -1,4 +1,4 @@
-"""The refresh's quality gates (peerfind.gates) on catalogs built from recorded feeds.
+"""The refresh's quality gates (peerfind.sources.gates) on catalogs built from recorded feeds.
 
 Feeds: tests/fixtures/meeting_guide (Atlanta AA, Al-Anon; see ATTRIBUTION.md).
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from test_publish import build_catalog
 
-from peerfind import gates
 from peerfind.catalog import db as catalog
-from peerfind.gates import SourceOutcome
+from peerfind.sources import gates
+from peerfind.sources.gates import SourceOutcome
 
 
 @pytest.fixture()
@@ -120,7 +120,7 @@ def test_run_report_is_committed_and_pushed(tmp_path: Path,
     """--commit-report: the run report lands in the repository (what keeps a schedule alive)."""
     import subprocess
 
-    from peerfind.refresh import commit_report
+    from peerfind.sources.refresh import commit_report
 
     def git(*args: str, cwd: Path) -> str:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,

@@ -20,7 +20,6 @@ from local_hosts import Host, Reply
 from test_faults import build, one_line_error, record, search_cli
 from typer.testing import CliRunner
 
-from peerfind import registry, runner
 from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.errors import CatalogError
@@ -28,6 +27,7 @@ from peerfind.fetch.client import Fetcher
 from peerfind.models import Page
 from peerfind.platforms.hsds import Hsds
 from peerfind.scraping import SourceConfig
+from peerfind.sources import registry, runner
 
 cli = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from peerfind.cli import app
 from peerfind.errors import UsageError
 from peerfind.platforms import PLATFORMS
-from peerfind.registry import parse_options
+from peerfind.sources.registry import parse_options
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JSON = {"Content-Type": "application/json"}

@@ -1,7 +1,7 @@
 """The catalog and place index shipped ready built (data/prebuilt/) match a fresh build.
 
 When one of these fails, the bundled data or the code that builds it changed without the
-shipped copies: run `python -m peerfind.prebuilt` and commit data/prebuilt/.
+shipped copies: run `python -m peerfind.sources.prebuilt` and commit data/prebuilt/.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from peerfind import bundle, prebuilt
 from peerfind.places import index as gazetteer_index
+from peerfind.sources import bundle, prebuilt
 
 
 def dump(db: Path, skip: tuple[str, ...] = ()) -> list[str]:

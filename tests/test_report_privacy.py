@@ -13,7 +13,7 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import bundle, feedback, render
+from peerfind import feedback, render
 from peerfind.catalog import db as catalog
 from peerfind.catalog import privacy
 from peerfind.cli import app
@@ -24,6 +24,7 @@ from peerfind.platforms import platform_class
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 from peerfind.search.engine import Result
+from peerfind.sources import bundle
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"

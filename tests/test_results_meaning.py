@@ -78,13 +78,13 @@ def test_languages_by_name_in_english_and_in_the_language() -> None:
 def test_descriptions_have_no_html_entities() -> None:
     found = rows("--near", "Boston, MA", "--radius", "100", "--limit", "1000")
     assert found and not [r for r in found if "&amp;" in r["description"]]
-    from peerfind.listing_text import unescape
+    from peerfind.platforms.listing_text import unescape
 
     assert unescape("GR's &amp; members") == "GR's & members"
 
 
 def test_helpers() -> None:
-    from peerfind.listing_text import name_populations, strip_group_id
+    from peerfind.platforms.listing_text import name_populations, strip_group_id
     from peerfind.platforms.mg_types import openness
 
     assert strip_group_id("35119 Izzy Does It AFG", "35119-izzy") == "Izzy Does It AFG"

@@ -16,7 +16,6 @@ import pytest
 from local_hosts import Host, Reply, closed_port
 from typer.testing import CliRunner
 
-from peerfind import registry, runner
 from peerfind.catalog import db as catalog
 from peerfind.cli import app
 from peerfind.errors import UsageError
@@ -24,6 +23,7 @@ from peerfind.fetch.client import Fetcher
 from peerfind.models import Follow, Group, Page, Schedule, make_id
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
+from peerfind.sources import registry, runner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"
 ATLANTA = (FIXTURES / "tsml-ui-atlanta-aa.json").read_bytes()

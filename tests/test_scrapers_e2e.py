@@ -13,8 +13,8 @@ from scraper_fixtures import serve_fixtures
 from typer.testing import CliRunner
 
 import scrapers.pathminder
-from peerfind.registry import Source
 from peerfind.scraping import SourceConfig
+from peerfind.sources.registry import Source
 from scrapers.mha_affiliates import MhaAffiliates
 from scrapers.nami_affiliates import NamiAffiliates
 from scrapers.pathminder import Pathminder
@@ -118,8 +118,8 @@ def test_scraped_pflag_meeting_keeps_its_recurrence(monkeypatch, tmp_path):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_runner_with_a_configured_url(name):
     """A SourceConfig url overrides start_urls (Scraper.urls()), which is how sources files work."""
-    from peerfind import runner
     from peerfind.fetch.client import Fetcher
+    from peerfind.sources import runner
 
     cls, origins = CASES[name]
     with ExitStack() as stack:

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from peerfind import bundle, vocab
+from peerfind import vocab
 from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
 from peerfind.models import Group, Schedule
 from peerfind.search.engine import Query, fts_query, haversine_mi, parse_radius, search
+from peerfind.sources import bundle
 
 BOSTON = (42.3601, -71.0589)
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))  # a Tuesday

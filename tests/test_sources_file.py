@@ -22,13 +22,13 @@ from scraper_fixtures import load_page as site_page
 from scraper_fixtures import serve_fixtures
 from typer.testing import CliRunner
 
-from peerfind import registry
 from peerfind.cli import app
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group
 from peerfind.platforms import PLATFORMS
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
+from peerfind.sources import registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # "owner/repo path … @ <40-hex commit>" or a public URL

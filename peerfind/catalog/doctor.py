@@ -265,7 +265,7 @@ def rebuild(path: Path | str, now: datetime | None = None) -> Rebuilt:
 
     Raises CatalogError when the path is a folder, or the catalog is locked by another program.
     """
-    from peerfind import bundle
+    from peerfind.sources import bundle
 
     path = Path(path)
     if path.is_dir():

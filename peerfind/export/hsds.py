@@ -252,7 +252,7 @@ def _state_licences(package: dict[str, Any], sources: dict[str, str]) -> None:
     The specification's licence (CC BY-SA 4.0) covers the descriptor it comes from, which stays
     credited among the package's sources.
     """
-    from peerfind import licences
+    from peerfind.sources import licences
 
     spec = package.pop("license", None)
     stated, entries = licences.package_entries(sources)

@@ -10,9 +10,9 @@ from typing import Any
 from peerfind import vocab
 from peerfind.clean import is_placeholder_contact, scrub_personal, secret_free_link
 from peerfind.errors import ParseError
-from peerfind.listing_text import name_populations, strip_group_id, unescape
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms import mg_shapes
+from peerfind.platforms.listing_text import name_populations, strip_group_id, unescape
 from peerfind.platforms.mg_types import PROGRAM_TOPICS, map_types, openness
 from peerfind.schedule.recurrence import describe
 from peerfind.schedule.zone_words import stated_zone

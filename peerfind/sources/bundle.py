@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from peerfind.catalog import db as catalog
-from peerfind.enrich import enrich
 from peerfind.models import Group, Page
 from peerfind.paths import data_path
 from peerfind.platforms import platform_class
 from peerfind.scraping import SourceConfig
-from peerfind.screen import screen
+from peerfind.sources.enrich import enrich
+from peerfind.sources.screen import screen
 
 
 def bundled_feeds() -> list[dict[str, Any]]:
@@ -140,10 +140,10 @@ def report_lines(name: str, listed: int, skipped: Counter[str],
 def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path`: the shipped prebuilt copy, else from the feeds.
 
-    The prebuilt copy (data/prebuilt/, see peerfind.prebuilt) is used only when it was built
+    The prebuilt copy (data/prebuilt/, see peerfind.sources.prebuilt) is used only when it was built
     from exactly the bundled data beside it; otherwise the feeds are parsed here.
     """
-    from peerfind import prebuilt
+    from peerfind.sources import prebuilt
 
     for leftover in (Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         leftover.unlink(missing_ok=True)
@@ -158,7 +158,7 @@ def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int
 
 def build_from_feeds(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path` by parsing the bundled feeds, atomically."""
-    from peerfind import prebuilt
+    from peerfind.sources import prebuilt
 
     tmp = path.with_name(path.name + ".building")
     leftovers = (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"))

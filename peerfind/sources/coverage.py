@@ -1,7 +1,7 @@
 """Describe what the bundled catalog covers, as the README's "What the catalog covers" tables.
 
-    python -m peerfind.coverage                # print the section's generated part
-    python -m peerfind.coverage --write README.md   # replace it between the markers in README
+    python -m peerfind.sources.coverage                # print the section's generated part
+    python -m peerfind.sources.coverage --write README.md  # replace it between README's markers
 
 The text is generated from the bundled catalog (as a fresh install gets it) and data/bundled.toml,
 between `<!-- coverage:start -->` and `<!-- coverage:end -->`; tests/test_coverage.py fails when
@@ -65,7 +65,7 @@ def _program(feed: dict) -> str:
 
 def generate(db: Path | None = None) -> str:
     """Return the generated tables for `db`, or for the bundled catalog a fresh install gets."""
-    from peerfind import bundle
+    from peerfind.sources import bundle
 
     feeds = bundle.bundled_feeds()
     with tempfile.TemporaryDirectory(prefix="peerfind-coverage-") as work:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         text = args.write.read_text(encoding="utf-8")
         args.write.write_text(replace_section(text, generated), encoding="utf-8")
     except (OSError, ValueError) as exc:
-        print(f"peerfind.coverage: {exc}", file=sys.stderr)
+        print(f"peerfind.sources.coverage: {exc}", file=sys.stderr)
         return 1
     return 0
 

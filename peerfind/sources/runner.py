@@ -32,12 +32,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from peerfind.catalog import db as catalog
-from peerfind.enrich import enrich
 from peerfind.errors import PeerfindError
 from peerfind.models import Follow, Group
-from peerfind.registry import Source
 from peerfind.scraping import ParseReport, Scraper, SourceConfig
-from peerfind.screen import screen
+from peerfind.sources.enrich import enrich
+from peerfind.sources.registry import Source
+from peerfind.sources.screen import screen
 
 MAX_ERRORS = 5
 CONCURRENCY = 32  # sources run at once (each host still sees one request at a time)

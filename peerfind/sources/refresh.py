@@ -6,7 +6,7 @@ scripts/refresh nightly. Steps:
 1. start from the last published catalog (`peerfind update --from CHANNEL --force` into a work
    folder), or from the bundled catalog (`--start bundled`, a first run) or an empty one;
 2. `peerfind scrape --all` into it (a failed or suspicious source keeps its previous listings);
-3. the quality gates (peerfind.gates) against the catalog it started from;
+3. the quality gates (peerfind.sources.gates) against the catalog it started from;
 4. when they pass, `peerfind publish` into the output folder (snapshot + manifest);
 5. write run-report.md/.json and coverage.md/.json into the output folder, always;
 6. optionally upload to a GitHub release (`--gh-repo`, with the gh CLI) and commit the run
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import peerfind
-from peerfind import gates
 from peerfind.catalog import channel
 from peerfind.clean import terminal_safe
+from peerfind.sources import gates
 
 DESCRIPTION = """Refresh the catalog from its sources and publish it when it passes the gates.
 
@@ -122,7 +122,7 @@ def start_catalog(start: str, db: Path, work: Path) -> str:
         catalog.connect(db, create=True).close()
         return "an empty catalog"
     if start == "bundled":
-        from peerfind import bundle
+        from peerfind.sources import bundle
 
         bundle.build_file(db)
         return "the bundled catalog"

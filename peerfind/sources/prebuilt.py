@@ -5,7 +5,7 @@ coordinates, loading 90,000 place rows); unpacking the shipped copies costs a fr
 warm search. Each copy carries the fingerprint of what it was built from: a copy that does not
 match the data beside it is ignored, and the slow path builds from the sources instead.
 
-    python -m peerfind.prebuilt      # maintainers: rebuild both after changing feeds or parsers
+    python -m peerfind.sources.prebuilt  # maintainers: rebuild both after changing feeds/parsers
 
 tests/test_prebuilt.py fails when a shipped copy differs from a fresh build. Standard library
 only at run time (this module is on the search path).
@@ -109,8 +109,8 @@ def pack(db: Path, name: str) -> Path:
 
 def build_all(progress: bool = True) -> None:
     """Rebuild data/prebuilt/ from the gazetteer TSVs and the bundled feeds."""
-    from peerfind import bundle
     from peerfind.places import index as gazetteer_index
+    from peerfind.sources import bundle
 
     with tempfile.TemporaryDirectory(prefix="peerfind-prebuilt-") as work:
         index = Path(work) / "index.sqlite"

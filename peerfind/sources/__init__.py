@@ -1,0 +1,1 @@
+"""peerfind.sources: see DESIGN.md's layout."""
