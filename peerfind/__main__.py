@@ -1,5 +1,5 @@
 """Run peerfind as `python -m peerfind`."""
 
-from peerfind.main import main
+from peerfind.cli.main import main
 
 main()

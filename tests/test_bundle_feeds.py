@@ -332,7 +332,7 @@ def test_no_staging_links_and_facts_only_feeds(built: sqlite3.Connection) -> Non
 
 
 def test_show_says_a_map_point_is_approximate(built: sqlite3.Connection) -> None:
-    from peerfind.render import group_detail
+    from peerfind.cli.render import group_detail
 
     rows = {r["geo_precision"]: dict(r) for r in built.execute(
         "SELECT * FROM groups WHERE source = 'aa-hamilton-oh' OR source = 'aa-sepia'")}

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from peerfind import __version__
-from peerfind.cli import app
+from peerfind.cli.app import app
 
 runner = CliRunner()
 NOW = "2026-11-24T18:30:00-05:00"  # a Tuesday evening in Boston

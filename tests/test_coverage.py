@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.sources import coverage
 
 README = Path(__file__).resolve().parent.parent / "README.md"

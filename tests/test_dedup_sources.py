@@ -9,7 +9,7 @@ from conftest import load_page
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.models import Follow, Group
 from peerfind.platforms.bmlt import Bmlt
 from peerfind.platforms.meeting_guide import MeetingGuide

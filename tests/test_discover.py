@@ -19,16 +19,16 @@ AREA = "discover"
 
 def app():
     """Return the CLI app with the discover command registered (once)."""
-    from peerfind.cli_common import app as the_app
+    from peerfind.cli.common import app as the_app
 
     with contextlib.suppress(ImportError):
-        from peerfind.cli import app as the_app  # noqa: F811 (the full CLI, when wired)
+        from peerfind.cli.app import app as the_app  # noqa: F811 (the full CLI, when wired)
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in
              the_app.registered_commands}
     if "discover" not in names:
-        import peerfind.cli_discover
+        import peerfind.cli.discover
 
-        peerfind.cli_discover.register(the_app)
+        peerfind.cli.discover.register(the_app)
     return the_app
 
 

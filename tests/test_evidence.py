@@ -199,7 +199,7 @@ def test_verified_within_a_year_ranks_above_merely_listed(ranked) -> None:  # ty
 
 
 def test_table_and_json_show_each_kind_of_date(ranked) -> None:  # type: ignore[no-untyped-def]
-    from peerfind import render
+    from peerfind.cli import render
     from peerfind.search.engine import Query, search
 
     near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"])
@@ -282,7 +282,7 @@ def test_sql_evidence_date_agrees_with_python() -> None:
 def test_max_age_on_the_command_line() -> None:
     from typer.testing import CliRunner
 
-    from peerfind.cli import app
+    from peerfind.cli.app import app
 
     env = {"PEERFIND_NOW": "2026-11-24T18:30:00-05:00", "TZ": "America/New_York"}
     bad = CliRunner().invoke(app, ["search", "--near", "Boston, MA", "--max-age", "soon"], env=env)

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.export import chunks as export_chunks
 from peerfind.export import common as export
 from peerfind.export import csv_rows as export_csv

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
 from peerfind.catalog import doctor
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import CatalogError
 from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide
@@ -585,7 +585,7 @@ def test_doctor_rebuilds_a_truncated_catalog(tmp_path: Path, monkeypatch: pytest
     refused = doctor_cli(db, "--rebuild")  # no terminal, no --yes: nothing changes
     assert refused.exit_code == 1 and "add --yes" in refused.stderr
     assert db.read_bytes() == damaged
-    import peerfind.cli_doctor as cli_doctor
+    import peerfind.cli.doctor as cli_doctor
 
     monkeypatch.setattr(cli_doctor, "_interactive", lambda: True)
     declined = doctor_cli(db, "--rebuild", input="n\n")

@@ -18,7 +18,7 @@ from local_hosts import Host, Reply
 from typer.testing import CliRunner
 
 from peerfind import vocab
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.models import Group, Page
 from peerfind.platforms import mg_shapes, platform_class
 from peerfind.platforms.meeting_guide import MeetingGuide, parse_days, parse_time, parse_updated

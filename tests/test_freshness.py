@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
 from peerfind.catalog import freshness, publish
-from peerfind.cli import app
+from peerfind.cli.app import app
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
 from peerfind.catalog import gutting
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.models import Group, Schedule
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

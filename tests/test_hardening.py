@@ -21,7 +21,7 @@ from test_faults import build, one_line_error, record, search_cli
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import CatalogError
 from peerfind.fetch.client import Fetcher
 from peerfind.models import Page

@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
 from peerfind.clean import MAX_DESCRIPTION, MAX_FIELD, clean_text, csv_cell
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.models import Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig

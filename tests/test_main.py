@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from peerfind.main import command_named
+from peerfind.cli.main import command_named
 
 
 @pytest.mark.parametrize("args, command", [

@@ -14,7 +14,7 @@ import pytest
 from test_publish import build_catalog
 from typer.testing import CliRunner
 
-from peerfind.cli import app
+from peerfind.cli.app import app
 
 tried: list[str] = []
 

@@ -21,7 +21,7 @@ import pytest
 from local_hosts import Host, Reply
 from typer.testing import CliRunner
 
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import UsageError
 from peerfind.platforms import PLATFORMS
 from peerfind.sources.registry import parse_options

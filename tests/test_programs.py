@@ -10,8 +10,9 @@ import tomllib
 import pytest
 from typer.testing import CliRunner
 
-from peerfind import render_programs, vocab
-from peerfind.cli import app
+from peerfind import vocab
+from peerfind.cli import render_programs
+from peerfind.cli.app import app
 from peerfind.search import programs
 
 runner = CliRunner()

@@ -294,7 +294,7 @@ def test_update_from_local_folder(setup: tuple[str, Path, Path, Path]) -> None:
 
 
 def test_cli_publish_update_rollback(setup: tuple[str, Path, Path, Path], tmp_path: Path) -> None:
-    from peerfind.cli import app
+    from peerfind.cli.app import app
 
     base, _, user, source = setup
     before = names(user)

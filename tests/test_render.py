@@ -6,8 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from peerfind import vocab
+from peerfind.cli.render import next_text
 from peerfind.models import Group, Schedule
-from peerfind.render import next_text
 from peerfind.search.engine import Result
 
 NY, LONDON = ZoneInfo("America/New_York"), ZoneInfo("Europe/London")

@@ -13,10 +13,11 @@ import pytest
 from conftest import load_page
 from typer.testing import CliRunner
 
-from peerfind import feedback, render
+from peerfind import feedback
 from peerfind.catalog import db as catalog
 from peerfind.catalog import privacy
-from peerfind.cli import app
+from peerfind.cli import render
+from peerfind.cli.app import app
 from peerfind.models import Page
 from peerfind.paths import data_path
 from peerfind.places import geocode

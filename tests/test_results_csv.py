@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from peerfind.cli import app
+from peerfind.cli.app import app
 
 NOW = "2026-11-24T18:30:00-05:00"
 

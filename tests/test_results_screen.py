@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from peerfind import vocab
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 
@@ -134,7 +134,7 @@ def test_no_color_means_no_escape_codes_even_on_a_terminal(
     from rich.console import Console
     from rich.table import Table
 
-    from peerfind.cli_scrape import plain_console
+    from peerfind.cli.scrape import plain_console
 
     monkeypatch.setenv("NO_COLOR", "1")
     out = io.StringIO()

@@ -16,10 +16,10 @@ from local_hosts import Host, Reply
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
+from peerfind.cli.render import group_detail, next_text
 from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide
-from peerfind.render import group_detail, next_text
 from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import SourceConfig
 from peerfind.search.engine import Result

@@ -17,7 +17,7 @@ from local_hosts import Host, Reply, closed_port
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import UsageError
 from peerfind.fetch.client import Fetcher
 from peerfind.models import Follow, Group, Page, Schedule, make_id

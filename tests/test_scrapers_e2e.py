@@ -38,8 +38,8 @@ EXPECTED = {
 
 
 def cli_app():
-    """Return the full peerfind CLI (scrape is registered by peerfind.cli)."""
-    from peerfind.cli import app
+    """Return the full peerfind CLI (scrape is registered by peerfind.cli.app)."""
+    from peerfind.cli.app import app
 
     return app
 

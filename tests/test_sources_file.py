@@ -22,7 +22,7 @@ from scraper_fixtures import load_page as site_page
 from scraper_fixtures import serve_fixtures
 from typer.testing import CliRunner
 
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group
 from peerfind.platforms import PLATFORMS

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
 from peerfind.catalog import publish
-from peerfind.cli import app
+from peerfind.cli.app import app
 from peerfind.errors import CatalogError, FetchError
 
 ATLANTA = "tsml-ui-atlanta-aa.json"  # 6 meetings

@@ -7,8 +7,9 @@ import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
-from peerfind import crisis, evidence, fellowships, vocab
+from peerfind import evidence, fellowships, vocab
 from peerfind.clean import terminal_safe
+from peerfind.cli import crisis
 from peerfind.models import Group, Schedule
 from peerfind.schedule import clock as timeutil
 from peerfind.search.engine import KM_PER_MI, STALE_DAYS, Result, zone_unknown

@@ -30,7 +30,7 @@ class State:
 
     db: Path | None = None
     verbose: bool = False
-    lean: bool = False  # set by peerfind.main: register only the core commands
+    lean: bool = False  # set by peerfind.cli.main: register only the core commands
 
 
 state = State()

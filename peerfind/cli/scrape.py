@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from peerfind.clean import terminal_safe
-from peerfind.cli_common import handled, note, open_catalog
+from peerfind.cli.common import handled, note, open_catalog
 
 Names = Annotated[list[str] | None, typer.Argument(
     help="Sources to refresh (see `peerfind sources`).", show_default=False)]

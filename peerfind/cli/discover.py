@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from peerfind.cli_common import fail, handled, note
+from peerfind.cli.common import fail, handled, note
 
 if TYPE_CHECKING:
     from peerfind.models import Page

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerfind.cli_common import db_path, fail, handled, note
+from peerfind.cli.common import db_path, fail, handled, note
 
 
 def _interactive() -> bool:

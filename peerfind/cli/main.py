@@ -2,7 +2,8 @@
 
 Typer prepares every registered command's options on each run, so `peerfind search` starts
 faster when the maintainer commands (scrape, sources, publish, update, discover, doctor) are
-not registered. Importing peerfind.cli directly (tests, `python -m peerfind.cli`) registers all.
+not registered. Importing peerfind.cli.app directly (tests, `python -m peerfind.cli.app`)
+registers all.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def command_named(args: list[str]) -> str | None:
 
 def main() -> None:
     """Run the peerfind command line."""
-    from peerfind import cli_common
+    from peerfind.cli import common as cli_common
 
     cli_common.state.lean = command_named(sys.argv[1:]) in CORE_COMMANDS
     for stream in (sys.stdout, sys.stderr):  # an ASCII-only terminal shows '?', not a traceback
@@ -42,7 +43,7 @@ def main() -> None:
         cli_common.fail("an argument is not valid UTF-8 text: "
                         f"{bad.encode('utf-8', 'replace').decode('utf-8')[:80]!r}")
         raise SystemExit(2)
-    from peerfind.cli import app
+    from peerfind.cli.app import app
 
     try:
         app()

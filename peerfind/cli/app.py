@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from peerfind import __version__
-from peerfind.cli_common import app, db_path, fail, handled, note, open_catalog, state
-from peerfind.cli_programs import dead_end_note
-from peerfind.cli_programs import register as register_programs
-from peerfind.cli_query import (
+from peerfind.cli.common import app, db_path, fail, handled, note, open_catalog, state
+from peerfind.cli.programs import dead_end_note
+from peerfind.cli.programs import register as register_programs
+from peerfind.cli.query import (
     Access,
     Closed,
     ClosedOnly,
@@ -262,8 +262,8 @@ def show(
 
     Example: peerfind show 1a2b3c4d5e6f
     """
-    from peerfind import render
     from peerfind.catalog import db as catalog
+    from peerfind.cli import render
     from peerfind.schedule import clock as timeutil
     from peerfind.schedule.recurrence import next_occurrences
     from peerfind.search import engine as s
@@ -307,7 +307,8 @@ def tags() -> None:
     """
     from collections import Counter
 
-    from peerfind import render, vocab
+    from peerfind import vocab
+    from peerfind.cli import render
 
     conn = open_catalog()
     counts: dict[str, Counter[str]] = {
@@ -369,7 +370,7 @@ def crisis_lines() -> None:
     """
     import shutil
 
-    from peerfind import crisis
+    from peerfind.cli import crisis
 
     print(crisis.render(shutil.get_terminal_size((80, 24)).columns))
 
@@ -378,7 +379,7 @@ def _register_extensions() -> None:
     """Add the commands defined in the other cli_* modules."""
     import importlib
 
-    for name in ("cli_scrape", "cli_export", "cli_discover", "cli_doctor", "cli_report"):
+    for name in ("cli.scrape", "cli.publishing", "cli.discover", "cli.doctor", "cli.report"):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peerfind.cli_common import db_path, handled, note
+from peerfind.cli.common import db_path, handled, note
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from peerfind.cli_common import fail, handled, open_catalog
+from peerfind.cli.common import fail, handled, open_catalog
 
 
 def report_text(group) -> str:  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from peerfind.cli_common import fail, handled
-from peerfind.cli_query import Online, Pops, Topics
+from peerfind.cli.common import fail, handled
+from peerfind.cli.query import Online, Pops, Topics
 
 FEW = 3  # fewer local groups than this, and a search also shows the national programs
 
@@ -49,7 +49,7 @@ def programs_command(
       peerfind programs -t grief -o json
     """
     from peerfind import vocab
-    from peerfind.cli_query import resolve_place
+    from peerfind.cli.query import resolve_place
     from peerfind.search import programs
 
     if output not in ("table", "json"):
@@ -73,7 +73,7 @@ def programs_command(
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from peerfind import crisis, render_programs
+    from peerfind.cli import crisis, render_programs
 
     print(render_programs.listing(chosen, lines, state))
     print()
@@ -82,7 +82,8 @@ def programs_command(
 
 def _where(q, place, units: str) -> str:  # type: ignore[no-untyped-def]
     """Return where a search looked, in words: 'within 25 mi of Denver, CO'."""
-    from peerfind import render, vocab
+    from peerfind import vocab
+    from peerfind.cli import render
 
     remote = bool(set(q.formats) & {vocab.ONLINE, vocab.PHONE})
     if place is not None:
@@ -102,7 +103,7 @@ def dead_end_note(outcome, q, place, units: str) -> str | None:  # type: ignore[
     It says plainly what peerfind has, lists the national programs for the asked populations
     and topics (a short general list without them) and the state's peer-run warmline.
     """
-    from peerfind import render_programs
+    from peerfind.cli import render_programs
     from peerfind.search import programs
 
     count = len(outcome.results)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from peerfind.cli_common import note
+from peerfind.cli.common import note
 
 Near = Annotated[
     str | None,
@@ -305,7 +305,7 @@ def print_table(  # type: ignore[no-untyped-def]
     programs) and footer."""
     import shutil
 
-    from peerfind import render
+    from peerfind.cli import render
 
     width = shutil.get_terminal_size((120, 24)).columns
     if place is not None:
@@ -353,7 +353,7 @@ def explain_empty(outcome, q, units: str, absent: list[str] | None = None) -> No
 
     `absent` are asked tags no listing carries: dropping another filter cannot help those.
     """
-    from peerfind import render
+    from peerfind.cli import render
 
     hints = []
     if outcome.nearest_mi is not None:

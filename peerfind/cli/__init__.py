@@ -1,0 +1,1 @@
+"""peerfind.cli.app: see DESIGN.md's layout."""
