@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,12 @@ import pytest
 from peerfind.models import Page
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Tests live in one folder per package (tests/catalog, tests/search, ...). A few import helpers
+# from another folder's test module (test_publish.build_catalog, test_faults.record): every
+# folder is put on the import path, as the flat tests/ folder was.
+for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir()):
+    if _folder.name not in ("fixtures", "__pycache__") and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 _real_connect = socket.socket.connect
 

@@ -3,7 +3,7 @@
 A row whose expected reading states a rule is *read* when read_schedule returns that rule exactly
 (kind, days, ordinals, times, zone, interval, anchor, until, and a note where one is expected),
 *wrong* when it returns any other rule, and *unread* when it returns "unparsed". A row that states
-no rule is wrong when any rule comes back. Used by tests/test_schedule_phrases.py and
+no rule is wrong when any rule comes back. Used by tests/schedule/test_schedule_phrases.py and
 bench/schedule_recall.py.
 """
 

@@ -13,7 +13,7 @@ line by line, each such line cell by cell through export._cell, in the second th
 a row SQLite did not render as Python does (an empty tag, a coordinate out of the usual range
 or not a number: the ODD marker) or with a separator inside a value is read again, by the
 reading thread, and made by export_csv.CsvWriter. The output equals export.write_csv's for the
-same listings (tests/test_export_chunks.py).
+same listings (tests/export/test_export_chunks.py).
 
 Coordinates are written as SQLite renders them (15 significant digits), which is what Python
 writes for the 6-decimal values the catalog stores (models.Group rounds them).

@@ -12,7 +12,7 @@ distance; the few cells holding a comma or a quote are quoted as the csv module 
 A row goes this way only when its text holds nothing clean.csv_cell would change (no control
 or invisible character, no cell starting with a space, '|' or a formula character); any other
 row is read whole and written through export.csv_cells and the csv module, as write_csv does.
-The output equals write_csv's for the same results (tests/test_export_csv.py). Standard
+The output equals write_csv's for the same results (tests/export/test_export_csv.py). Standard
 library only.
 """
 

@@ -4,8 +4,8 @@
     python -m peerfind.sources.coverage --write README.md  # replace it between README's markers
 
 The text is generated from the bundled catalog (as a fresh install gets it) and data/bundled.toml,
-between `<!-- coverage:start -->` and `<!-- coverage:end -->`; tests/test_coverage.py fails when
-the README's copy differs from what this prints.
+between `<!-- coverage:start -->` and `<!-- coverage:end -->`; tests/sources/test_coverage.py
+fails when the README's copy differs from what this prints.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ match the data beside it is ignored, and the slow path builds from the sources i
 
     python -m peerfind.sources.prebuilt  # maintainers: rebuild both after changing feeds/parsers
 
-tests/test_prebuilt.py fails when a shipped copy differs from a fresh build. Standard library
-only at run time (this module is on the search path).
+tests/sources/test_prebuilt.py fails when a shipped copy differs from a fresh build. Standard
+library only at run time (this module is on the search path).
 """
 
 from __future__ import annotations

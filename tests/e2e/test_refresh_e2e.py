@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from local_hosts import Host, Reply
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FEEDS = REPO / "tests" / "fixtures" / "meeting_guide"
 JSON = {"Content-Type": "application/json"}
 SOURCES = {  # name: recorded feed

@@ -36,7 +36,7 @@ from peerfind.scraping import Scraper, SourceConfig
 from peerfind.search import engine as s
 from peerfind.sources import runner
 
-FEEDS = Path(__file__).parent / "fixtures" / "meeting_guide"
+FEEDS = Path(__file__).parents[1] / "fixtures" / "meeting_guide"
 SOURCES = {  # source name -> (fixture, zone, organization)
     "eda": ("tsml-ui-eda.json", "America/New_York", "Eating Disorders Anonymous"),
     "kc-aa": ("spec-kansas-city-data-sample.json", "America/Chicago", "Kansas City AA"),

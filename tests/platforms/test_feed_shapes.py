@@ -25,7 +25,7 @@ from peerfind.platforms.meeting_guide import MeetingGuide, parse_days, parse_tim
 from peerfind.platforms.tsml_csv import TsmlCsv, header_key
 from peerfind.scraping import SourceConfig
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 TEMPLATE = (FIXTURES / "tsml_csv" / "tsml-template.csv").read_bytes()
 
 

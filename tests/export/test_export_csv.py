@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_hostile import hostile_db  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from peerfind.catalog import db as catalog
@@ -26,7 +27,6 @@ from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.schedule.recurrence import next_occurrences
 from peerfind.search.engine import Result, _age_days
 from peerfind.sources import bundle
-from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))
 ENV = {"PEERFIND_NOW": NOW.isoformat(), "TZ": "America/New_York"}

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from peerfind.cli.app import app
 from peerfind.sources import coverage
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 runner = CliRunner()
 
 

@@ -30,7 +30,7 @@ from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 from peerfind.sources import registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 # "owner/repo path … @ <40-hex commit>" or a public URL
 REPO_RECORD = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+ \S.* @ [0-9a-f]{40}\b")
 

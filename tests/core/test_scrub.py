@@ -118,8 +118,8 @@ def test_parser_scrubs_names_and_venues() -> None:
 
 
 # Every Meeting Guide feed the project holds, recorded fixtures and bundled feeds alike.
-FEEDS = sorted((Path(__file__).parent / "fixtures" / "meeting_guide").glob("*.json")) + sorted(
-    (Path(__file__).parent.parent / "data" / "feeds").glob("*.json"))
+FEEDS = sorted((Path(__file__).parents[1] / "fixtures" / "meeting_guide").glob("*.json")) + sorted(
+    (Path(__file__).parents[2] / "data" / "feeds").glob("*.json"))
 _LEAK = re.compile(
     r"pass\s*code|password|contrase|mot de passe|\bpwd\b|meeting\s*id|\bID\s*[:#]?\s*\d{3}"
     r"|\d{6,}#|,,\d|\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|wp-admin"

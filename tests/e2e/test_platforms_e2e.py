@@ -26,7 +26,7 @@ from peerfind.errors import UsageError
 from peerfind.platforms import PLATFORMS
 from peerfind.sources.registry import parse_options
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 JSON = {"Content-Type": "application/json"}
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}

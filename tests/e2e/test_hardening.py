@@ -30,7 +30,7 @@ from peerfind.scraping import SourceConfig
 from peerfind.sources import registry, runner
 
 cli = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 JSON = {"Content-Type": "application/json"}
 
 
@@ -106,7 +106,7 @@ def test_catalog_carries_its_marker_and_older_catalogs_still_open(tmp_path: Path
 
 # --- 2. a remote feed never makes peerfind read local files ---------------------------------
 
-HSDS_EXAMPLE = Path(__file__).parent / "fixtures" / "hsds" / "hsds-3.0-example"
+HSDS_EXAMPLE = Path(__file__).parents[1] / "fixtures" / "hsds" / "hsds-3.0-example"
 
 
 def test_remote_datapackage_cannot_point_at_local_files(
@@ -172,7 +172,7 @@ def test_remote_manifest_cannot_point_update_at_a_local_file(
 
 # --- 3. one hostile server never aborts `scrape --all` --------------------------------------
 
-MG_FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"
+MG_FIXTURES = Path(__file__).parents[1] / "fixtures" / "meeting_guide"
 ATLANTA = (MG_FIXTURES / "tsml-ui-atlanta-aa.json").read_bytes()
 EDA = (MG_FIXTURES / "tsml-ui-eda.json").read_bytes()
 

@@ -19,7 +19,7 @@ from peerfind.errors import FetchError
 from peerfind.fetch.client import Disallowed, Fetcher, PrivateFeed, TooLarge, host_key, retry_after
 from peerfind.models import Page
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 ATLANTA = (FIXTURES / "meeting_guide" / "tsml-ui-atlanta-aa.json").read_bytes()
 JSON = {"Content-Type": "application/json"}
 

@@ -12,7 +12,7 @@ import pytest
 import scrapers
 from peerfind.scraping import Scraper
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 
 
 def scraper_classes() -> list[tuple[str, type[Scraper]]]:
@@ -47,7 +47,8 @@ def test_identity_is_data(module, cls):
 
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])
 def test_has_a_test_module(module, cls):
-    assert (TESTS / f"test_scraper_{cls.name}.py").is_file(), f"tests/test_scraper_{cls.name}.py"
+    assert (TESTS / "scrapers" / f"test_scraper_{cls.name}.py").is_file(), (
+        f"tests/scrapers/test_scraper_{cls.name}.py")
 
 
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])

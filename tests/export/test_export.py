@@ -30,7 +30,7 @@ from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # a Monday
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(feed: str, wrap: bool = False, **cfg: Any) -> list[Group]:

@@ -25,7 +25,7 @@ from peerfind.sources import bundle
 from peerfind.sources.enrich import enrich, same_clock
 from peerfind.sources.screen import BUSINESS, INACTIVE, TEST, not_a_group
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def feed(name: str) -> dict:

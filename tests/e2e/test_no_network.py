@@ -7,6 +7,7 @@ Meeting Guide feed (tests/fixtures/ATTRIBUTION.md).
 
 from __future__ import annotations
 
+import gc
 import socket
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def test_commands_not_asked_to_never_touch_the_network(tmp_path: Path,
 
     def ok(*args: str, code: int = 0) -> str:
         res = runner.invoke(app, ["--db", str(db), *args], env=env)
+        # Each command runs in this one process; a real run's connections end with its process.
+        # Without this, the order tests run in decides whether `update` finds the old file locked.
+        gc.collect()
         assert res.exit_code == code, (args, res.output)
         return res.stdout
 

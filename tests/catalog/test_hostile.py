@@ -34,7 +34,7 @@ from peerfind.models import Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 
-FEED = Path(__file__).parent / "fixtures" / "meeting_guide" / "tsml-ui-atlanta-aa.json"
+FEED = Path(__file__).parents[1] / "fixtures" / "meeting_guide" / "tsml-ui-atlanta-aa.json"
 FETCHED = datetime(2026, 11, 1, 12, tzinfo=UTC)
 ENV = {"PEERFIND_NOW": "2026-11-24T18:30:00-05:00", "TZ": "America/New_York"}
 cli = CliRunner()

@@ -28,7 +28,7 @@ from peerfind.search.engine import Result
 from peerfind.sources import bundle
 
 runner = CliRunner()
-FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "meeting_guide"
 
 
 @pytest.fixture(scope="module")

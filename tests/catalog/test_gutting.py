@@ -87,7 +87,7 @@ def test_feed_with_same_fields_is_ok(tmp_path: Path, feed: list[Group]) -> None:
 
 def test_scrape_of_a_stripped_feed_exits_non_zero(tmp_path: Path) -> None:
     """A feed reduced to slug and name: `scrape` reports SUSPICIOUS and exits 1 for cron."""
-    body = (Path(__file__).parent / "fixtures" / "meeting_guide"
+    body = (Path(__file__).parents[1] / "fixtures" / "meeting_guide"
             / "tsml-ui-al-anon.json").read_bytes()
     import json
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_export_csv import NOW, bundled, dict_csv  # noqa: F401  (fixture)
+from test_hostile import hostile_db  # noqa: F401  (fixture)
 
 from peerfind.catalog import db as catalog
 from peerfind.export import chunks as export_chunks
 from peerfind.export.common import ExportStats
 from peerfind.schedule.next_meeting import NextMeetings
-from tests.test_export_csv import NOW, bundled, dict_csv  # noqa: F401  (fixture)
-from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
 # (column, value, read) written into one active listing each. `read`: how the line is made —
 # "sql" from what SQLite built (cells quoted or made safe in Python if need be), "row" read again

@@ -25,7 +25,7 @@ from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import SourceConfig
 from peerfind.sources import registry, runner
 
-FIXTURES = Path(__file__).parent / "fixtures" / "meeting_guide"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "meeting_guide"
 ATLANTA = (FIXTURES / "tsml-ui-atlanta-aa.json").read_bytes()
 AL_ANON = (FIXTURES / "tsml-ui-al-anon.json").read_bytes()
 JSON = {"Content-Type": "application/json"}
@@ -386,7 +386,7 @@ def test_bundled_sources_are_real_public_feeds() -> None:
     assert by_name["refuge-recovery"].url == (
         "https://refugerecoverymeetings.org/wp-admin/admin-ajax.php?action=meetings")
     # bmlt rows are roots listed in bmlt-enabled/aggregator serverList.json @ 08549ebe
-    # (tests/test_sources_file.py checks every one of them)
+    # (tests/sources/test_sources_file.py checks every one of them)
     assert {"https://bmlt.newyorkna.org/main_server/", "https://bmlt.naohio.org/main_server/",
             "https://bmlt.naminnesota.org/main_server/"} <= {
         c.url for c in configs if c.platform == "bmlt"}
@@ -552,7 +552,7 @@ def test_scrape_report_counts_listings_that_are_not_groups(db: Path) -> None:
 
 def test_scrape_report_names_a_stated_zone_that_contradicts_the_place(db: Path) -> None:
     """The real Hamilton, Ohio feed says America/Chicago: reported, and the place's zone used."""
-    body = (Path(__file__).parent.parent / "data" / "feeds" / "aa-hamilton-oh.json").read_bytes()
+    body = (Path(__file__).parents[2] / "data" / "feeds" / "aa-hamilton-oh.json").read_bytes()
     with Host({"/feed.json": [Reply(body=body, headers=JSON)]}) as host:
         result = adhoc(db, host.url("/feed.json"), "--program", "aa", "--region", "OH")
     assert result.exit_code == 0, result.output
