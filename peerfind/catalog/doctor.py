@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,13 +261,16 @@ def damaged_name(path: Path, now: datetime | None = None) -> Path:
     return target
 
 
-def rebuild(path: Path | str, now: datetime | None = None) -> Rebuilt:
+def rebuild(path: Path | str, now: datetime | None = None,
+            build: Callable[[Path], int] | None = None) -> Rebuilt:
     """Move the catalog at `path` aside (with its -wal/-shm) and build it from the bundle.
 
+    `build` writes a fresh catalog file and returns its listings (sources.bundle.build_file,
+    which the caller passes: the catalog layer does not reach up into the maintainer pipeline).
     Raises CatalogError when the path is a folder, or the catalog is locked by another program.
     """
-    from peerfind.sources import bundle
-
+    if build is None:
+        raise ValueError("rebuild needs the function that builds the bundled catalog")
     path = Path(path)
     if path.is_dir():
         raise CatalogError(f"{path} is a folder, not a catalog file; nothing was changed.")
@@ -283,7 +287,7 @@ def rebuild(path: Path | str, now: datetime | None = None) -> Rebuilt:
                 os.replace(companion, Path(f"{moved}{suffix}"))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        count = bundle.build_file(path)
+        count = build(path)
     except (sqlite3.DatabaseError, OSError, CatalogError) as exc:
         _put_back(path, moved)  # never leave no catalog: the damaged one goes back in place
         text = catalog._describe(path, exc) if isinstance(exc, sqlite3.DatabaseError) else str(

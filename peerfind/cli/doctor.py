@@ -44,6 +44,7 @@ def register(app: typer.Typer) -> None:
         Examples: peerfind doctor · peerfind doctor --rebuild --yes
         """
         from peerfind.catalog import doctor as dr
+        from peerfind.sources import bundle
 
         path = db_path()
         report = dr.check_catalog(path)
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
                                  " (listings from your own scrapes will need `peerfind scrape`)",
                                  default=False, err=True):
                 raise fail("nothing was changed.")
-        result = dr.rebuild(path)
+        result = dr.rebuild(path, build=bundle.build_file)
         moved = f"moved the old file to {result.moved}; " if result.moved else ""
         print(f"Rebuilt {path}: {moved}{result.listings} bundled listings. "
               "Run `peerfind scrape --all` to refresh them.")

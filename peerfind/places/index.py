@@ -148,7 +148,7 @@ def _open_or_build(progress: Progress | None) -> sqlite3.Connection:
         if conn is not None:
             return conn
     if path is not None:
-        from peerfind.sources import prebuilt
+        from peerfind import shipped as prebuilt
 
         if prebuilt.unpack(prebuilt.INDEX, path, "fingerprint", fingerprint()):
             conn = _open_readonly(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import tomllib
 from collections import Counter
@@ -137,17 +138,35 @@ def report_lines(name: str, listed: int, skipped: Counter[str],
     return lines
 
 
+def bundle_inputs() -> str:
+    """Return a short SHA-256 of everything the bundled catalog is built from.
+
+    That is data/bundled.toml, every feed file it names and the place index's fingerprint (a
+    listing without coordinates is placed from it). Code changes are caught by the test.
+    """
+    from peerfind.places import index as gazetteer_index
+
+    digest = hashlib.sha256()
+    toml = data_path("bundled.toml").read_bytes()
+    digest.update(toml)
+    for feed in tomllib.loads(toml.decode("utf-8")).get("feed", []):
+        digest.update(data_path(feed["file"]).read_bytes())
+    digest.update(gazetteer_index.fingerprint().encode())
+    return digest.hexdigest()[:16]
+
+
 def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path`: the shipped prebuilt copy, else from the feeds.
 
-    The prebuilt copy (data/prebuilt/, see peerfind.sources.prebuilt) is used only when it was built
+    The prebuilt copy (data/prebuilt/, see peerfind.sources.prebuilt) is used only when it was
+    built
     from exactly the bundled data beside it; otherwise the feeds are parsed here.
     """
-    from peerfind.sources import prebuilt
+    from peerfind import shipped
 
     for leftover in (Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         leftover.unlink(missing_ok=True)
-    if prebuilt.unpack(prebuilt.CATALOG, path, prebuilt.INPUTS_KEY, prebuilt.bundle_inputs()):
+    if shipped.unpack(shipped.CATALOG, path, shipped.INPUTS_KEY, bundle_inputs()):
         conn = sqlite3.connect(path)
         try:
             return conn.execute("SELECT count(*) FROM groups").fetchone()[0]
@@ -158,7 +177,7 @@ def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int
 
 def build_from_feeds(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path` by parsing the bundled feeds, atomically."""
-    from peerfind.sources import prebuilt
+    from peerfind import shipped
 
     tmp = path.with_name(path.name + ".building")
     leftovers = (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"))
@@ -168,7 +187,7 @@ def build_from_feeds(path: Path, progress: Callable[[str], None] | None = None) 
         conn = catalog.connect(tmp, create=True)
         try:
             count = build(conn, progress)
-            catalog.set_meta(conn, prebuilt.INPUTS_KEY, prebuilt.bundle_inputs())
+            catalog.set_meta(conn, shipped.INPUTS_KEY, bundle_inputs())
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()

@@ -15,84 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import os
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
-from peerfind.paths import data_path
-
-CATALOG = "catalog.sqlite.gz"
-INDEX = "gazetteer-index.sqlite.gz"
-INPUTS_KEY = "bundle-inputs"
-
-
-def path(name: str) -> Path:
-    """Return where a shipped prebuilt file lives (data/prebuilt/<name>)."""
-    return data_path("prebuilt", name)
-
-
-def bundle_inputs() -> str:
-    """Return a short SHA-256 of everything the bundled catalog is built from.
-
-    That is data/bundled.toml, every feed file it names and the place index's fingerprint (a
-    listing without coordinates is placed from it). Code changes are caught by the test.
-    """
-    import tomllib
-
-    from peerfind.places import index as gazetteer_index
-
-    digest = hashlib.sha256()
-    toml = data_path("bundled.toml").read_bytes()
-    digest.update(toml)
-    for feed in tomllib.loads(toml.decode("utf-8")).get("feed", []):
-        digest.update(data_path(feed["file"]).read_bytes())
-    digest.update(gazetteer_index.fingerprint().encode())
-    return digest.hexdigest()[:16]
-
-
-def unpack(name: str, dest: Path, check: str, expected: str) -> bool:
-    """Unpack a shipped copy to `dest` if its meta `check` value is `expected`; tell if done.
-
-    The copy is written to a temporary file beside `dest` and renamed into place, so a reader
-    never sees half a file; on any mismatch or error nothing is left behind.
-    """
-    source = path(name)
-    if not source.is_file():
-        return False
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as out, gzip.open(source, "rb") as raw:
-            shutil.copyfileobj(raw, out, 1 << 20)
-        if _meta(Path(tmp), check) != expected:
-            Path(tmp).unlink(missing_ok=True)
-            return False
-        os.replace(tmp, dest)
-    except (OSError, EOFError, sqlite3.Error):
-        Path(tmp).unlink(missing_ok=True)
-        return False
-    return True
-
-
-def _meta(db: Path, key: str) -> str | None:
-    """Return one value from a prebuilt file's meta table (either table shape), or None."""
-    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro&immutable=1", uri=True)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if "meta" not in tables:
-            return None
-        columns = [r[1] for r in conn.execute("PRAGMA table_info(meta)")]
-        row = conn.execute(f"SELECT {columns[1]} FROM meta WHERE {columns[0]} = ?",
-                           (key,)).fetchone()
-        return row[0] if row else None
-    finally:
-        conn.close()
+# Unpacking lives in peerfind.shipped (the search path needs it); re-exported for callers here.
+from peerfind.shipped import CATALOG, INDEX, path
+from peerfind.shipped import INPUTS_KEY as INPUTS_KEY
+from peerfind.shipped import _meta as _meta
+from peerfind.shipped import unpack as unpack
+from peerfind.sources.bundle import bundle_inputs as bundle_inputs
 
 
 def pack(db: Path, name: str) -> Path:

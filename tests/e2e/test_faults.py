@@ -34,7 +34,7 @@ from peerfind.models import Group, Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 from peerfind.scraping import Scraper, SourceConfig
 from peerfind.search import engine as s
-from peerfind.sources import runner
+from peerfind.sources import bundle, runner
 
 FEEDS = Path(__file__).parents[1] / "fixtures" / "meeting_guide"
 SOURCES = {  # source name -> (fixture, zone, organization)
@@ -437,7 +437,7 @@ def test_exclusively_locked_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     report = doctor.check_catalog(db)
     assert report.locked and not report.healthy
     with pytest.raises(CatalogError, match="in use by another program"):
-        doctor.rebuild(db)
+        doctor.rebuild(db, build=bundle.build_file)
     rebuilt = doctor_cli(db, "--rebuild", "--yes")
     assert rebuilt.exit_code == 1 and "in use by another program" in rebuilt.stderr
     holder.execute("ROLLBACK")

@@ -62,9 +62,9 @@ def test_first_use_unpacks_the_shipped_index_silently(home: Path) -> None:
 
 def test_first_use_builds_index_file_and_reports_progress(home: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from peerfind.sources import prebuilt
+    from peerfind import shipped
 
-    monkeypatch.setattr(prebuilt, "path", lambda name: home / "no-such-prebuilt.gz")
+    monkeypatch.setattr(shipped, "path", lambda name: home / "no-such-prebuilt.gz")
     gazetteer_index.reset()
     for old in home.glob("gazetteer-*.sqlite"):
         old.unlink()

@@ -71,7 +71,7 @@ def test_first_run_unpacks_instead_of_parsing(tmp_path: Path,
 def test_a_stale_copy_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A shipped copy built from other data is not used: the feeds are parsed instead."""
     calls = []
-    monkeypatch.setattr(prebuilt, "bundle_inputs", lambda: "other-data")
+    monkeypatch.setattr(bundle, "bundle_inputs", lambda: "other-data")
     monkeypatch.setattr(bundle, "build_from_feeds", lambda path, progress=None: calls.append(path)
                         or 0)
     target = tmp_path / "catalog.db"
