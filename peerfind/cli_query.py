@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
 from peerfind.cli_common import note
+
+if TYPE_CHECKING:
+    from peerfind.gazetteer import Place
+    from peerfind.search import Query
 
 Near = Annotated[
     str | None,
@@ -105,90 +111,103 @@ MaxAge = Annotated[
 Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
 
 
-FILTERS = (
-    "near",
-    "radius",
-    "units",
-    "population",
-    "topic",
-    "fmt",
-    "day",
-    "time",
-    "now",
-    "within",
-    "tz",
-    "language",
-    "accessibility",
-    "include_closed",
-    "online",
-    "limit",
-    "text",
-    "max_age",
-    "program",
-    "openness",
-    "open_only",
-    "closed_only",
-)
+@dataclass(frozen=True)
+class Filters:
+    """The filters `search` and `export` share, as typed on the command line.
+
+    Each field's annotation is its Typer option; `with_filters` gives a command all of them.
+    """
+
+    near: Near = None
+    radius: Radius = "25"
+    units: Units = "mi"
+    population: Pops = None
+    topic: Topics = None
+    program: Programs = None
+    open_only: OpenOnly = False
+    closed_only: ClosedOnly = False
+    openness: Openness = None
+    fmt: Formats = None
+    day: Days = None
+    time: Time = None
+    now: Now = False
+    within: Within = None
+    tz: Tz = None
+    language: Langs = None
+    accessibility: Access = None
+    include_closed: Closed = False
+    online: Online = False
+    max_age: MaxAge = None
 
 
-def filters_of(options: dict[str, object]) -> dict[str, object]:
-    """Return the search filters among a command's options (pass it the command's locals())."""
-    return {k: v for k, v in options.items() if k in FILTERS}
+R = TypeVar("R")
+
+
+def with_filters(command: Callable[..., R]) -> Callable[..., R]:
+    """Give a command the filter options in place of its `filters: Filters` parameter.
+
+    Typer sees the options of Filters (in field order, where `filters` stood); the command
+    receives them as one Filters object.
+    """
+    import functools
+    import inspect
+
+    own = inspect.signature(command, eval_str=True)
+    hints = get_type_hints(Filters, include_extras=True)
+    options = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                          annotation=hints[f.name])
+        for f in fields(Filters)
+    ]
+    params: list[inspect.Parameter] = []
+    for param in own.parameters.values():
+        if param.name == "filters":
+            params += options
+        else:
+            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+    names = [f.name for f in fields(Filters)]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> R:
+        chosen = Filters(**{name: kwargs.pop(name) for name in names})
+        return command(filters=chosen, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper
 
 
 def build_query(
-    *,
-    near: str | None,
-    radius: str,
-    units: str,
-    population: list[str] | None,
-    topic: list[str] | None,
-    fmt: list[str] | None,
-    day: list[str] | None,
-    time: str | None,
-    now: bool,
-    within: str | None,
-    tz: str | None,
-    language: list[str] | None,
-    accessibility: list[str] | None,
-    include_closed: bool,
-    online: bool,
-    limit: int,
-    text: str | None = "",
-    max_age: str | None = None,
-    anywhere: bool = False,
-    program: list[str] | None = None,
-    openness: str | None = None,
-    open_only: bool = False,
-    closed_only: bool = False,
-):  # type: ignore[no-untyped-def]
-    """Return (Query, place or None) built from the search options of a command
+    filters: Filters, *, text: str | None = "", limit: int, anywhere: bool = False
+) -> tuple[Query, Place | None]:
+    """Return (Query, place or None) built from a command's filters, free text and limit
     (`anywhere`: no place needed, as for `export --all`)."""
     from peerfind import search as s
     from peerfind import timeutil, vocab
     from peerfind.errors import UsageError
 
-    if units not in ("mi", "km"):
-        raise UsageError(f"--units {units!r}: use mi or km.")
-    user_tz = timeutil.check_timezone(tz) if tz else timeutil.machine_timezone()
+    f = filters
+    if f.units not in ("mi", "km"):
+        raise UsageError(f"--units {f.units!r}: use mi or km.")
+    user_tz = timeutil.check_timezone(f.tz) if f.tz else timeutil.machine_timezone()
     current = timeutil.now(user_tz)
     q = s.Query(
-        radius_mi=s.parse_radius(radius, units),
+        radius_mi=s.parse_radius(f.radius, f.units),
         text=(text or "").strip(),
-        populations=[vocab.normalize("population", p) for p in population or []],
-        topics=[vocab.normalize("topic", t) for t in topic or []],
-        programs=[program_code(p) for p in program or []],
-        openness=openness_of(openness, open_only, closed_only),
-        formats=[vocab.normalize("format", f) for f in fmt or []],
-        languages=[language_code(lang) for lang in language or []],
-        accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
-        include_closed=include_closed,
-        max_age_days=max_age_days(max_age),
+        populations=[vocab.normalize("population", p) for p in f.population or []],
+        topics=[vocab.normalize("topic", t) for t in f.topic or []],
+        programs=[program_code(p) for p in f.program or []],
+        openness=openness_of(f.openness, f.open_only, f.closed_only),
+        formats=[vocab.normalize("format", x) for x in f.fmt or []],
+        languages=[language_code(lang) for lang in f.language or []],
+        accessibility=[vocab.normalize("accessibility", a) for a in f.accessibility or []],
+        include_closed=f.include_closed,
+        max_age_days=max_age_days(f.max_age),
         limit=limit,
         now=current,
         user_tz=user_tz,
     )
-    for word in day or []:
+    for word in f.day or []:
         lowered = word.strip().lower()
         if lowered in ("today", "tomorrow"):
             from datetime import timedelta
@@ -198,17 +217,17 @@ def build_query(
             q.days.append((date.weekday() + 1) % 7)
         else:
             q.days.append(vocab.parse_day(word))
-    if time:
+    if f.time:
         from peerfind.schedule import parse_time_window
 
-        q.window = parse_time_window(time)
-    if now or within:
+        q.window = parse_time_window(f.time)
+    if f.now or f.within:
         from datetime import timedelta
 
-        q.within = timeutil.parse_span(within) if within else timedelta(hours=1)
+        q.within = timeutil.parse_span(f.within) if f.within else timedelta(hours=1)
     place = None
-    if near:
-        place = resolve_place(near, online)
+    if f.near:
+        place = resolve_place(f.near, f.online)
         q.lat, q.lon = place.lat, place.lon
     elif not anywhere and not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
         raise UsageError(
@@ -276,7 +295,7 @@ def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str
     return wanted.pop() if wanted else ""
 
 
-def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
+def resolve_place(near: str, online: bool) -> Place:
     """Return the Place for --near, trying the online geocoder only when asked."""
     from peerfind import gazetteer
     from peerfind.errors import UnknownPlace
