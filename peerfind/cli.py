@@ -52,17 +52,34 @@ def main_options(
     db: Annotated[
         Path | None,
         typer.Option(
-            "--db", envvar="PEERFIND_DB", help="Catalog file (default: in your user data folder)."
+            "--db",
+            envvar="PEERFIND_DB",
+            help="Catalog file (default: in your user data folder), e.g. peerfind --db "
+            "my-catalog.db search --near 02139.",
         ),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Say more (a bug's traceback too), e.g. peerfind -v tags."
+        ),
+    ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version, e.g. peerfind --version.",
+        ),
     ] = False,
     about: Annotated[
         bool,
         typer.Option(
-            "--about", callback=_about, is_eager=True, help="Show credits and data licences."
+            "--about",
+            callback=_about,
+            is_eager=True,
+            help="Show credits and data licences, e.g. peerfind --about.",
         ),
     ] = False,
 ) -> None:
@@ -112,6 +129,7 @@ def search(
       peerfind search --format online -t eating_disorders --now -o json
 
       peerfind search --near "Seattle, WA" --max-age 12mo
+
       peerfind search --near "Atlanta, GA" --program aa --open -l spanish
     """
     from peerfind import search as s
@@ -157,8 +175,12 @@ def export(
     ],
     *,
     filters: Filters,
-    text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Free-text filter, e.g. --text grief.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many rows, e.g. --limit 500.")
+    ] = 100_000,
     everything: Annotated[
         bool,
         typer.Option(
@@ -173,7 +195,12 @@ def export(
             "--hsds", help="Write an Open Referral HSDS 3.0 data package into the folder PATH."
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace an existing file, e.g. export groups.csv --all --force."
+        ),
+    ] = False,
 ) -> None:
     """Export matching groups (same filters as search) to CSV, JSON, NDJSON, iCalendar or HSDS.
 
@@ -203,9 +230,16 @@ def export(
 @handled
 def show(
     ident: Annotated[str, typer.Argument(metavar="ID", help="A group id from search results.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="text or json, e.g. -o json.")
+    ] = "text",
     ics: Annotated[
-        bool, typer.Option("--ics", help="Write the group as an iCalendar file to stdout.")
+        bool,
+        typer.Option(
+            "--ics",
+            help="Write the group as an iCalendar file to stdout, e.g. peerfind show ID --ics "
+            "> group.ics.",
+        ),
     ] = False,
     tz: Tz = None,
 ) -> None:

@@ -20,11 +20,13 @@ def discover(
         "--add", help="Append the best proposal to the sources file.")] = False,
     sources_file: Annotated[Path | None, typer.Option(
         "--sources", help="Sources file for --add (default: sources.toml in the user "
-        "folder).")] = None,
+        "folder), e.g. --sources my-feeds.toml.")] = None,
     name: Annotated[str | None, typer.Option(
-        "--name", help="Source name for --add (default: from the site's host).")] = None,
+        "--name", help="Source name for --add (default: from the site's host), e.g. "
+        "--name nami-example.")] = None,
     organization: Annotated[str | None, typer.Option(
-        "--organization", help="Who publishes the listings (default: the site's name).")
+        "--organization", help="Who publishes the listings (default: the site's name), e.g. "
+        "--organization \"NAMI Example County\".")
     ] = None,
 ) -> None:
     """Find the meeting feed or events calendar of a site and print a sources entry.

@@ -39,7 +39,7 @@ def update_cmd(
         "downloads nothing but the manifest.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Install a snapshot even when it is much smaller than the catalog "
-        "or drops a source whole.")] = False,
+        "or drops a source whole, e.g. peerfind update --force.")] = False,
 ) -> None:
     """Replace the catalog with a published snapshot, verified; the old one is kept.
 

@@ -21,17 +21,23 @@ Near = Annotated[
 Radius = Annotated[
     str, typer.Option("--radius", "-r", help="How far, e.g. 25, 10mi or 40km (max 500 mi).")
 ]
-Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km.")]
+Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km, e.g. --units km.")]
 Pops = Annotated[
     list[str] | None,
     typer.Option(
-        "--population", "-p", help="Who it is for (repeatable): veterans, lgbtq, youth, families, …"
+        "--population",
+        "-p",
+        help="Who it is for (repeatable): veterans, lgbtq, youth, families, … (see peerfind "
+        "tags), e.g. -p veterans -p families.",
     ),
 ]
 Topics = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="What it is about (repeatable): grief_loss, depression_bipolar, …"
+        "--topic",
+        "-t",
+        help="What it is about (repeatable): grief_loss, depression_bipolar, … (see peerfind "
+        "tags), e.g. -t grief_loss.",
     ),
 ]
 Formats = Annotated[
@@ -40,7 +46,7 @@ Formats = Annotated[
         "--format",
         "-f",
         help="in-person, online, hybrid or phone (repeatable). Online ones are "
-        "listed regardless of distance.",
+        "listed regardless of distance, e.g. -f online.",
     ),
 ]
 Days = Annotated[
@@ -48,11 +54,26 @@ Days = Annotated[
     typer.Option("--day", "-d", help="today, tomorrow, or mon … sun (repeatable)."),
 ]
 Time = Annotated[
-    str | None, typer.Option("--time", help="morning, afternoon, evening, night or HH:MM-HH:MM.")
+    str | None,
+    typer.Option(
+        "--time",
+        help="morning, afternoon, evening, night or HH:MM-HH:MM, e.g. --time evening or "
+        "--time 18:00-21:00.",
+    ),
 ]
-Now = Annotated[bool, typer.Option("--now", help="In progress or starting within the hour.")]
+Now = Annotated[
+    bool,
+    typer.Option(
+        "--now", help="In progress or starting within the hour, e.g. --format online --now."
+    ),
+]
 Within = Annotated[str | None, typer.Option("--within", help="Meeting within a span, e.g. 3h.")]
-Tz = Annotated[str | None, typer.Option("--tz", help="Your time zone (default: this machine's).")]
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Your time zone (default: this machine's), e.g. --tz America/Chicago."
+    ),
+]
 Langs = Annotated[
     list[str] | None,
     typer.Option(
@@ -84,11 +105,18 @@ ClosedOnly = Annotated[
     bool, typer.Option("--closed", help="Only closed meetings, e.g. --near 02139 --closed.")
 ]
 Access = Annotated[
-    list[str] | None, typer.Option("--accessibility", help="wheelchair or asl (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--accessibility", help="wheelchair or asl (repeatable), e.g. --accessibility wheelchair."
+    ),
 ]
 Closed = Annotated[
     bool,
-    typer.Option("--include-closed", help="Also list groups whose venue is temporarily closed."),
+    typer.Option(
+        "--include-closed",
+        help="Also list groups whose venue is temporarily closed, e.g. --near 02139 "
+        "--include-closed.",
+    ),
 ]
 Online = Annotated[
     bool,
@@ -108,7 +136,12 @@ MaxAge = Annotated[
         "it, within this span, e.g. 6mo, 12mo or 2y (--max-age 12mo).",
     ),
 ]
-Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
+Limit = Annotated[
+    int,
+    typer.Option(
+        "--limit", min=1, max=1000, help="At most this many results, e.g. --limit 50."
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -39,18 +39,22 @@ def scrape(
         "--region", help="State/region for ad hoc listings without one (e.g. MA).")] = None,
     country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
     organization: Annotated[str | None, typer.Option(
-        "--organization", help="Who publishes the ad hoc feed.")] = None,
+        "--organization", help="Who publishes the ad hoc feed, e.g. --organization "
+        "\"Example Intergroup\".")] = None,
     option: Annotated[list[str] | None, typer.Option(
         "--option", help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
         "all_events=true or block=div.group.")] = None,
     delay: Annotated[float, typer.Option(
-        "--delay", min=0.0, help="Seconds between requests to one host.")] = 1.0,
+        "--delay", min=0.0, help="Seconds between requests to one host, e.g. --delay 2.")] = 1.0,
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="HTTP cache folder (default: http-cache in the user folder).")] = None,
+        "--cache", help="HTTP cache folder (default: http-cache in the user folder), e.g. "
+        "--cache /tmp/peerfind-http.")] = None,
     concurrency: Annotated[int, typer.Option(
-        "--concurrency", min=1, max=200, help="Sources fetched at once.")] = 32,
+        "--concurrency", min=1, max=200,
+        help="Sources fetched at once, e.g. --concurrency 4.")] = 32,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Fetch and parse, write nothing to the catalog.")] = False,
+        "--dry-run", help="Fetch and parse, write nothing to the catalog, e.g. "
+        "peerfind scrape --all --dry-run.")] = False,
 ) -> None:
     """Refresh listings from their sources, politely; a broken source keeps its old listings.
 
