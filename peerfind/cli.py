@@ -340,7 +340,8 @@ def _register_extensions() -> None:
     """Add the commands defined in the other cli_* modules."""
     import importlib
 
-    for name in ("cli_scrape", "cli_publishing", "cli_discover", "cli_doctor", "cli_report"):
+    for name in ("cli_scrape", "cli_publishing", "cli_discover", "cli_doctor", "cli_report",
+                 "cli_scaffold"):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:
