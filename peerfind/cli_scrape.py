@@ -134,8 +134,10 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
     elif not chosen:
         raise UsageError("name the sources to refresh, or use --all, or --platform P --url U "
                          "--name N (see `peerfind sources`)")
-    seen: set[str] = set()
-    return [s for s in chosen if not (s.name in seen or seen.add(s.name))]
+    unique: dict[str, Any] = {}
+    for source in chosen:  # the first of each name
+        unique.setdefault(source.name, source)
+    return list(unique.values())
 
 
 def plain_console(console_class: Any, **options: Any) -> Any:
