@@ -11,7 +11,10 @@ import typer.main
 from peerfind.cli import app
 
 PACKAGE = Path(__file__).resolve().parent.parent / "peerfind"
-CLI_FILES = sorted([PACKAGE / "cli.py", *PACKAGE.glob("cli_*.py")])
+# the command-line modules, flat (cli.py, cli_*.py) or as the peerfind/cli/ package
+CLI_FILES = sorted(p for p in [PACKAGE / "cli.py", *PACKAGE.glob("cli_*.py"),
+                               *PACKAGE.glob("cli/**/*.py")] if p.is_file())
+MAIN = re.compile(r"^\s*(async\s+)?def main\(", re.M)
 SQL = re.compile(r"\.execute(many)?\(|\bSELECT\b|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b")
 
 
@@ -32,11 +35,12 @@ def test_every_command_is_defined_at_module_level() -> None:
 
 
 def test_one_main() -> None:
-    import peerfind.cli
-
-    assert not hasattr(peerfind.cli, "main")
+    files = sorted({*CLI_FILES, *PACKAGE.glob("main.py")})
+    mains = [p.name for p in files if MAIN.search(p.read_text(encoding="utf-8"))]
+    assert mains == ["main.py"], f"more than one main() in the command line: {mains}"
     pyproject = (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'peerfind = "peerfind.main:main"' in pyproject
+    script = re.search(r'^peerfind = "([\w.]+):main"', pyproject, re.M)
+    assert script and script[1].endswith("main"), "[project.scripts] runs another main()"
 
 
 def test_search_and_export_take_every_filter_as_options() -> None:
