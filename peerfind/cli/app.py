@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -14,34 +15,17 @@ from peerfind.cli.common import app, db_path, fail, handled, note, open_catalog,
 from peerfind.cli.programs import dead_end_note
 from peerfind.cli.programs import register as register_programs
 from peerfind.cli.query import (
-    Access,
-    Closed,
-    ClosedOnly,
-    Days,
-    Formats,
-    Langs,
+    Filters,
     Limit,
-    MaxAge,
-    Near,
-    Now,
     Online,
-    Openness,
-    OpenOnly,
-    Pops,
-    Programs,
-    Radius,
-    Time,
-    Topics,
     Tz,
-    Units,
-    Within,
     absent_tags,
     build_query,
     explain_empty,
-    filters_of,
     print_machine,
     print_table,
     resolve_place,
+    with_filters,
 )
 
 
@@ -68,17 +52,34 @@ def main_options(
     db: Annotated[
         Path | None,
         typer.Option(
-            "--db", envvar="PEERFIND_DB", help="Catalog file (default: in your user data folder)."
+            "--db",
+            envvar="PEERFIND_DB",
+            help="Catalog file (default: in your user data folder), e.g. peerfind --db "
+            "my-catalog.db search --near 02139.",
         ),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Say more (a bug's traceback too), e.g. peerfind -v tags."
+        ),
+    ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version, e.g. peerfind --version.",
+        ),
     ] = False,
     about: Annotated[
         bool,
         typer.Option(
-            "--about", callback=_about, is_eager=True, help="Show credits and data licences."
+            "--about",
+            callback=_about,
+            is_eager=True,
+            help="Show credits and data licences, e.g. peerfind --about.",
         ),
     ] = False,
 ) -> None:
@@ -92,6 +93,7 @@ def main_options(
 
 @app.command()
 @handled
+@with_filters
 def search(
     text: Annotated[
         str | None,
@@ -99,26 +101,8 @@ def search(
             help='Free text: words, "a phrase", OR. Searches name, organization and description.'
         ),
     ] = None,
-    near: Near = None,
-    radius: Radius = "25",
-    units: Units = "mi",
-    population: Pops = None,
-    topic: Topics = None,
-    program: Programs = None,
-    open_only: OpenOnly = False,
-    closed_only: ClosedOnly = False,
-    openness: Openness = None,
-    fmt: Formats = None,
-    day: Days = None,
-    time: Time = None,
-    now: Now = False,
-    within: Within = None,
-    tz: Tz = None,
-    language: Langs = None,
-    accessibility: Access = None,
-    include_closed: Closed = False,
-    online: Online = False,
-    max_age: MaxAge = None,
+    *,
+    filters: Filters,
     limit: Limit = 20,
     output: Annotated[
         str, typer.Option("--output", "-o", help="table, json, csv or ndjson.")
@@ -145,13 +129,15 @@ def search(
       peerfind search --format online -t eating_disorders --now -o json
 
       peerfind search --near "Seattle, WA" --max-age 12mo
+
       peerfind search --near "Atlanta, GA" --program aa --open -l spanish
     """
     from peerfind.search import engine as s
 
     if output not in ("table", "json", "csv", "ndjson"):
         raise fail(f"--output {output!r}: use table, json, csv or ndjson.", 2)
-    q, place = build_query(**filters_of(locals()))
+    q, place = build_query(filters, text=text, limit=limit)
+    units = filters.units
     conn = open_catalog()
     outcome = s.search(conn, q)
     nudge = dead_end_note(outcome, q, place, units)
@@ -178,6 +164,7 @@ def search(
 
 @app.command()
 @handled
+@with_filters
 def export(
     path: Annotated[
         str,
@@ -186,28 +173,14 @@ def export(
             "or - for stdout (CSV)."
         ),
     ],
-    near: Near = None,
-    radius: Radius = "25",
-    units: Units = "mi",
-    population: Pops = None,
-    topic: Topics = None,
-    program: Programs = None,
-    open_only: OpenOnly = False,
-    closed_only: ClosedOnly = False,
-    openness: Openness = None,
-    fmt: Formats = None,
-    day: Days = None,
-    time: Time = None,
-    now: Now = False,
-    within: Within = None,
-    tz: Tz = None,
-    language: Langs = None,
-    accessibility: Access = None,
-    include_closed: Closed = False,
-    online: Online = False,
-    max_age: MaxAge = None,
-    text: Annotated[str | None, typer.Option("--text", help="Free-text filter.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 100_000,
+    *,
+    filters: Filters,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Free-text filter, e.g. --text grief.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many rows, e.g. --limit 500.")
+    ] = 100_000,
     everything: Annotated[
         bool,
         typer.Option(
@@ -222,7 +195,12 @@ def export(
             "--hsds", help="Write an Open Referral HSDS 3.0 data package into the folder PATH."
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace an existing file, e.g. export groups.csv --all --force."
+        ),
+    ] = False,
 ) -> None:
     """Export matching groups (same filters as search) to CSV, JSON, NDJSON, iCalendar or HSDS.
 
@@ -238,7 +216,7 @@ def export(
     """
     from peerfind.export.query import export_query
 
-    q, _ = build_query(**filters_of(locals()), anywhere=everything)
+    q, _ = build_query(filters, text=text, limit=limit, anywhere=everything)
     report = export_query(open_catalog(), q, path, everything=everything, force=force, hsds=hsds)
     more = ""
     if report.limit_reached:
@@ -252,9 +230,16 @@ def export(
 @handled
 def show(
     ident: Annotated[str, typer.Argument(metavar="ID", help="A group id from search results.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="text or json, e.g. -o json.")
+    ] = "text",
     ics: Annotated[
-        bool, typer.Option("--ics", help="Write the group as an iCalendar file to stdout.")
+        bool,
+        typer.Option(
+            "--ics",
+            help="Write the group as an iCalendar file to stdout, e.g. peerfind show ID --ics "
+            "> group.ics.",
+        ),
     ] = False,
     tz: Tz = None,
 ) -> None:
@@ -263,6 +248,7 @@ def show(
     Example: peerfind show 1a2b3c4d5e6f
     """
     from peerfind.catalog import db as catalog
+    from peerfind.catalog.queries import same_dedup_key
     from peerfind.cli import render
     from peerfind.schedule import clock as timeutil
     from peerfind.schedule.recurrence import next_occurrences
@@ -276,14 +262,7 @@ def show(
     current = timeutil.now(user_tz)
     found = next_occurrences(group.schedule, current, 1, default_tz=user_tz)
     result = s.Result(group, None, found[0] if found else None, s._age_days(group, current))
-    twins = [
-        catalog.row_group(r)
-        for r in conn.execute(
-            "SELECT * FROM groups WHERE dedup_key = ? AND id != ? AND status != 'removed'",
-            (catalog.dedup_key(group), group.id),
-        )
-    ]
-    twins = [t for t in twins if s._same_place(t, group)]
+    twins = [t for t in same_dedup_key(conn, group) if s._same_place(t, group)]
     if ics:
         from peerfind.export import common as export
 
@@ -305,43 +284,28 @@ def tags() -> None:
 
     Example: peerfind tags
     """
-    from collections import Counter
-
-    from peerfind import vocab
+    from peerfind.catalog.queries import tag_counts
     from peerfind.cli import render
 
     conn = open_catalog()
-    counts: dict[str, Counter[str]] = {
-        k: Counter() for k in ("population", "topic", "format", "accessibility")
-    }
-    for row in conn.execute(
-        "SELECT populations, topics, format, accessibility FROM groups WHERE status = 'active'"
-    ):
-        counts["population"].update(vocab.decode_tags(row[0]))
-        counts["topic"].update(vocab.decode_tags(row[1]))
-        counts["format"][row[2]] += 1
-        counts["accessibility"].update(vocab.decode_tags(row[3]))
-    print(render.tag_counts({k: dict(v) for k, v in counts.items()}))
+    print(render.tag_counts(tag_counts(conn)))
     print(_evidence_counts(conn))
 
 
-def _evidence_counts(conn) -> str:  # type: ignore[no-untyped-def]
+def _evidence_counts(conn: sqlite3.Connection) -> str:
     """Return how many active listings were verified, or only listed, within a year."""
     from datetime import timedelta
 
     from peerfind import evidence
+    from peerfind.catalog.queries import evidence_counts
     from peerfind.schedule import clock as timeutil
 
     today = timeutil.now(timeutil.machine_timezone()).date()
     year_ago = (today - timedelta(days=evidence.FRESH_DAYS)).isoformat()
-    total, verified, fresh = conn.execute(
-        f"SELECT count(*), sum({evidence.SQL_VERIFIED_SINCE}), sum({evidence.SQL_DATE} >= ?) "
-        "FROM groups WHERE status = 'active'",
-        (year_ago, year_ago),
-    ).fetchone()
+    found = evidence_counts(conn, year_ago)
     return (
-        f"\nEvidence: {verified or 0} of {total} active listings verified by their source within "
-        f"a year; {fresh or 0} verified or still listed within a year (see --max-age)."
+        f"\nEvidence: {found.verified} of {found.total} active listings verified by their source "
+        f"within a year; {found.fresh} verified or still listed within a year (see --max-age)."
     )
 
 
@@ -376,10 +340,11 @@ def crisis_lines() -> None:
 
 
 def _register_extensions() -> None:
-    """Add the commands defined in the other cli_* modules."""
+    """Add the commands defined in the other peerfind.cli modules."""
     import importlib
 
-    for name in ("cli.scrape", "cli.publishing", "cli.discover", "cli.doctor", "cli.report"):
+    for name in ("cli.scrape", "cli.publishing", "cli.discover", "cli.doctor", "cli.report",
+                 "cli.scaffold"):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:
@@ -394,12 +359,4 @@ if not state.lean:
     _register_extensions()
 
 
-def main() -> None:
-    """Run the peerfind command line."""
-    app()
-
-
-__all__ = ["app", "db_path", "main"]
-
-if __name__ == "__main__":
-    main()
+__all__ = ["app", "db_path"]  # the one entry point is peerfind.cli.main.main

@@ -2,8 +2,8 @@
 
 Typer prepares every registered command's options on each run, so `peerfind search` starts
 faster when the maintainer commands (scrape, sources, publish, update, discover, doctor) are
-not registered. Importing peerfind.cli.app directly (tests, `python -m peerfind.cli.app`)
-registers all.
+not registered. Importing peerfind.cli.app directly (as tests do) registers all. This is the only
+main(): `peerfind` ([project.scripts]) and `python -m peerfind` both run it.
 """
 
 from __future__ import annotations

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
 from peerfind.cli.common import note
+
+if TYPE_CHECKING:
+    from peerfind.places.gazetteer import Place
+    from peerfind.search.engine import Query
 
 Near = Annotated[
     str | None,
@@ -15,17 +21,23 @@ Near = Annotated[
 Radius = Annotated[
     str, typer.Option("--radius", "-r", help="How far, e.g. 25, 10mi or 40km (max 500 mi).")
 ]
-Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km.")]
+Units = Annotated[str, typer.Option("--units", help="Distance units: mi or km, e.g. --units km.")]
 Pops = Annotated[
     list[str] | None,
     typer.Option(
-        "--population", "-p", help="Who it is for (repeatable): veterans, lgbtq, youth, families, …"
+        "--population",
+        "-p",
+        help="Who it is for (repeatable): veterans, lgbtq, youth, families, … (see peerfind "
+        "tags), e.g. -p veterans -p families.",
     ),
 ]
 Topics = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="What it is about (repeatable): grief_loss, depression_bipolar, …"
+        "--topic",
+        "-t",
+        help="What it is about (repeatable): grief_loss, depression_bipolar, … (see peerfind "
+        "tags), e.g. -t grief_loss.",
     ),
 ]
 Formats = Annotated[
@@ -34,7 +46,7 @@ Formats = Annotated[
         "--format",
         "-f",
         help="in-person, online, hybrid or phone (repeatable). Online ones are "
-        "listed regardless of distance.",
+        "listed regardless of distance, e.g. -f online.",
     ),
 ]
 Days = Annotated[
@@ -42,11 +54,26 @@ Days = Annotated[
     typer.Option("--day", "-d", help="today, tomorrow, or mon … sun (repeatable)."),
 ]
 Time = Annotated[
-    str | None, typer.Option("--time", help="morning, afternoon, evening, night or HH:MM-HH:MM.")
+    str | None,
+    typer.Option(
+        "--time",
+        help="morning, afternoon, evening, night or HH:MM-HH:MM, e.g. --time evening or "
+        "--time 18:00-21:00.",
+    ),
 ]
-Now = Annotated[bool, typer.Option("--now", help="In progress or starting within the hour.")]
+Now = Annotated[
+    bool,
+    typer.Option(
+        "--now", help="In progress or starting within the hour, e.g. --format online --now."
+    ),
+]
 Within = Annotated[str | None, typer.Option("--within", help="Meeting within a span, e.g. 3h.")]
-Tz = Annotated[str | None, typer.Option("--tz", help="Your time zone (default: this machine's).")]
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Your time zone (default: this machine's), e.g. --tz America/Chicago."
+    ),
+]
 Langs = Annotated[
     list[str] | None,
     typer.Option(
@@ -78,11 +105,18 @@ ClosedOnly = Annotated[
     bool, typer.Option("--closed", help="Only closed meetings, e.g. --near 02139 --closed.")
 ]
 Access = Annotated[
-    list[str] | None, typer.Option("--accessibility", help="wheelchair or asl (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--accessibility", help="wheelchair or asl (repeatable), e.g. --accessibility wheelchair."
+    ),
 ]
 Closed = Annotated[
     bool,
-    typer.Option("--include-closed", help="Also list groups whose venue is temporarily closed."),
+    typer.Option(
+        "--include-closed",
+        help="Also list groups whose venue is temporarily closed, e.g. --near 02139 "
+        "--include-closed.",
+    ),
 ]
 Online = Annotated[
     bool,
@@ -102,94 +136,112 @@ MaxAge = Annotated[
         "it, within this span, e.g. 6mo, 12mo or 2y (--max-age 12mo).",
     ),
 ]
-Limit = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many results.")]
+Limit = Annotated[
+    int,
+    typer.Option(
+        "--limit", min=1, max=1000, help="At most this many results, e.g. --limit 50."
+    ),
+]
 
 
-FILTERS = (
-    "near",
-    "radius",
-    "units",
-    "population",
-    "topic",
-    "fmt",
-    "day",
-    "time",
-    "now",
-    "within",
-    "tz",
-    "language",
-    "accessibility",
-    "include_closed",
-    "online",
-    "limit",
-    "text",
-    "max_age",
-    "program",
-    "openness",
-    "open_only",
-    "closed_only",
-)
+@dataclass(frozen=True)
+class Filters:
+    """The filters `search` and `export` share, as typed on the command line.
+
+    Each field's annotation is its Typer option; `with_filters` gives a command all of them.
+    """
+
+    near: Near = None
+    radius: Radius = "25"
+    units: Units = "mi"
+    population: Pops = None
+    topic: Topics = None
+    program: Programs = None
+    open_only: OpenOnly = False
+    closed_only: ClosedOnly = False
+    openness: Openness = None
+    fmt: Formats = None
+    day: Days = None
+    time: Time = None
+    now: Now = False
+    within: Within = None
+    tz: Tz = None
+    language: Langs = None
+    accessibility: Access = None
+    include_closed: Closed = False
+    online: Online = False
+    max_age: MaxAge = None
 
 
-def filters_of(options: dict[str, object]) -> dict[str, object]:
-    """Return the search filters among a command's options (pass it the command's locals())."""
-    return {k: v for k, v in options.items() if k in FILTERS}
+R = TypeVar("R")
+
+
+def with_filters(command: Callable[..., R]) -> Callable[..., R]:
+    """Give a command the filter options in place of its `filters: Filters` parameter.
+
+    Typer sees the options of Filters (in field order, where `filters` stood); the command
+    receives them as one Filters object.
+    """
+    import functools
+    import inspect
+
+    own = inspect.signature(command, eval_str=True)
+    hints = get_type_hints(Filters, include_extras=True)
+    options = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                          annotation=hints[f.name])
+        for f in fields(Filters)
+    ]
+    params: list[inspect.Parameter] = []
+    for param in own.parameters.values():
+        if param.name == "filters":
+            params += options
+        else:
+            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+    names = [f.name for f in fields(Filters)]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> R:
+        chosen = Filters(**{name: kwargs.pop(name) for name in names})
+        return command(filters=chosen, **kwargs)
+
+    wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper
 
 
 def build_query(
-    *,
-    near: str | None,
-    radius: str,
-    units: str,
-    population: list[str] | None,
-    topic: list[str] | None,
-    fmt: list[str] | None,
-    day: list[str] | None,
-    time: str | None,
-    now: bool,
-    within: str | None,
-    tz: str | None,
-    language: list[str] | None,
-    accessibility: list[str] | None,
-    include_closed: bool,
-    online: bool,
-    limit: int,
-    text: str | None = "",
-    max_age: str | None = None,
-    anywhere: bool = False,
-    program: list[str] | None = None,
-    openness: str | None = None,
-    open_only: bool = False,
-    closed_only: bool = False,
-):  # type: ignore[no-untyped-def]
-    """Return (Query, place or None) built from the search options of a command
+    filters: Filters, *, text: str | None = "", limit: int, anywhere: bool = False
+) -> tuple[Query, Place | None]:
+    """Return (Query, place or None) built from a command's filters, free text and limit
     (`anywhere`: no place needed, as for `export --all`)."""
     from peerfind import vocab
     from peerfind.errors import UsageError
     from peerfind.schedule import clock as timeutil
     from peerfind.search import engine as s
 
-    if units not in ("mi", "km"):
-        raise UsageError(f"--units {units!r}: use mi or km.")
-    user_tz = timeutil.check_timezone(tz) if tz else timeutil.machine_timezone()
+    f = filters
+    if f.units not in ("mi", "km"):
+        raise UsageError(f"--units {f.units!r}: use mi or km.")
+    user_tz = timeutil.check_timezone(f.tz) if f.tz else timeutil.machine_timezone()
     current = timeutil.now(user_tz)
     q = s.Query(
-        radius_mi=s.parse_radius(radius, units),
+        radius_mi=s.parse_radius(f.radius, f.units),
         text=(text or "").strip(),
-        populations=[vocab.normalize("population", p) for p in population or []],
-        topics=[vocab.normalize("topic", t) for t in topic or []],
-        programs=[program_code(p) for p in program or []],
-        openness=openness_of(openness, open_only, closed_only),
-        formats=[vocab.normalize("format", f) for f in fmt or []],
-        languages=[language_code(lang) for lang in language or []],
-        accessibility=[vocab.normalize("accessibility", a) for a in accessibility or []],
-        include_closed=include_closed,
-        max_age_days=max_age_days(max_age),
+        populations=[vocab.normalize("population", p) for p in f.population or []],
+        topics=[vocab.normalize("topic", t) for t in f.topic or []],
+        programs=[program_code(p) for p in f.program or []],
+        openness=openness_of(f.openness, f.open_only, f.closed_only),
+        formats=[vocab.normalize("format", x) for x in f.fmt or []],
+        languages=[language_code(lang) for lang in f.language or []],
+        accessibility=[vocab.normalize("accessibility", a) for a in f.accessibility or []],
+        include_closed=f.include_closed,
+        max_age_days=max_age_days(f.max_age),
         limit=limit,
         now=current,
         user_tz=user_tz,
     )
-    for word in day or []:
+    for word in f.day or []:
         lowered = word.strip().lower()
         if lowered in ("today", "tomorrow"):
             from datetime import timedelta
@@ -199,17 +251,17 @@ def build_query(
             q.days.append((date.weekday() + 1) % 7)
         else:
             q.days.append(vocab.parse_day(word))
-    if time:
+    if f.time:
         from peerfind.schedule.recurrence import parse_time_window
 
-        q.window = parse_time_window(time)
-    if now or within:
+        q.window = parse_time_window(f.time)
+    if f.now or f.within:
         from datetime import timedelta
 
-        q.within = timeutil.parse_span(within) if within else timedelta(hours=1)
+        q.within = timeutil.parse_span(f.within) if f.within else timedelta(hours=1)
     place = None
-    if near:
-        place = resolve_place(near, online)
+    if f.near:
+        place = resolve_place(f.near, f.online)
         q.lat, q.lon = place.lat, place.lon
     elif not anywhere and not q.text and not (set(q.formats) & {vocab.ONLINE, vocab.PHONE}):
         raise UsageError(
@@ -277,7 +329,7 @@ def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str
     return wanted.pop() if wanted else ""
 
 
-def resolve_place(near: str, online: bool):  # type: ignore[no-untyped-def]
+def resolve_place(near: str, online: bool) -> Place:
     """Return the Place for --near, trying the online geocoder only when asked."""
     from peerfind.errors import UnknownPlace
     from peerfind.places import gazetteer

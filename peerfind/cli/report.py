@@ -42,48 +42,50 @@ def report_text(group) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines)
 
 
+@handled
+def report(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="A group id from search results.")],
+) -> None:
+    """Show how to tell the organization that a listing is wrong or the group has closed.
+
+    Prints the source's feedback page, or a mailto: link to its role address with the
+    group's name, day, time and source link filled in, or the organization's public
+    contact. peerfind sends nothing.
+
+    Example: peerfind report 1a2b3c4d5e6f
+    """
+    from peerfind.catalog import db as catalog
+    from peerfind.clean import terminal_safe
+
+    group = catalog.get_group(open_catalog(), ident.strip())
+    if group is None:
+        raise fail(f"no group with id {ident!r}; ids are shown in the first column of search.",
+                   2)
+    for line in report_text(group).splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        print(" " * indent + terminal_safe(line))
+
+
+@handled
+def forget() -> None:
+    """Delete what peerfind keeps of your use: the places looked up online and the HTTP cache.
+
+    The online-geocoding cache holds places you looked up with --online; the HTTP cache
+    holds feeds fetched by `peerfind scrape`. The catalog of public listings stays. To
+    keep no looked-up places at all, set PEERFIND_GEOCODE_CACHE=off.
+
+    Example: peerfind forget
+    """
+    from peerfind.catalog import privacy
+
+    removed = privacy.forget()
+    if not removed:
+        print("Nothing to forget: no online-geocoding cache and no HTTP cache.")
+    for path in removed:
+        print(f"deleted {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the report and forget commands to the app."""
-
-    @app.command()
-    @handled
-    def report(
-        ident: Annotated[str, typer.Argument(metavar="ID", help="A group id from search results.")],
-    ) -> None:
-        """Show how to tell the organization that a listing is wrong or the group has closed.
-
-        Prints the source's feedback page, or a mailto: link to its role address with the
-        group's name, day, time and source link filled in, or the organization's public
-        contact. peerfind sends nothing.
-
-        Example: peerfind report 1a2b3c4d5e6f
-        """
-        from peerfind.catalog import db as catalog
-        from peerfind.clean import terminal_safe
-
-        group = catalog.get_group(open_catalog(), ident.strip())
-        if group is None:
-            raise fail(f"no group with id {ident!r}; ids are shown in the first column of search.",
-                       2)
-        for line in report_text(group).splitlines():
-            indent = len(line) - len(line.lstrip(" "))
-            print(" " * indent + terminal_safe(line))
-
-    @app.command()
-    @handled
-    def forget() -> None:
-        """Delete what peerfind keeps of your use: the places looked up online and the HTTP cache.
-
-        The online-geocoding cache holds places you looked up with --online; the HTTP cache
-        holds feeds fetched by `peerfind scrape`. The catalog of public listings stays. To
-        keep no looked-up places at all, set PEERFIND_GEOCODE_CACHE=off.
-
-        Example: peerfind forget
-        """
-        from peerfind.catalog import privacy
-
-        removed = privacy.forget()
-        if not removed:
-            print("Nothing to forget: no online-geocoding cache and no HTTP cache.")
-        for path in removed:
-            print(f"deleted {path}")
+    app.command()(report)
+    app.command()(forget)

@@ -19,95 +19,95 @@ SourcesFile = Annotated[Path | None, typer.Option(
     "your own sources.toml, e.g. --sources my-feeds.toml.")]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the scrape and sources commands to the app."""
+@handled
+def scrape(
+    names: Names = None,
+    run_all: Annotated[bool, typer.Option(
+        "--all", help="Every enabled source (of --sources FILE when given).")] = False,
+    sources_file: SourcesFile = None,
+    platform: Annotated[str | None, typer.Option(
+        "--platform",
+        help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
+    program: Annotated[str | None, typer.Option(
+        "--program", help="Fellowship of an ad hoc feed: aa, al-anon, na, eda, …")] = None,
+    tz: Annotated[str | None, typer.Option(
+        "--timezone", help="IANA zone for ad hoc listings without one.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="State/region for ad hoc listings without one (e.g. MA).")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
+    organization: Annotated[str | None, typer.Option(
+        "--organization", help="Who publishes the ad hoc feed, e.g. --organization "
+        "\"Example Intergroup\".")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
+        "all_events=true or block=div.group.")] = None,
+    delay: Annotated[float, typer.Option(
+        "--delay", min=0.0, help="Seconds between requests to one host, e.g. --delay 2.")] = 1.0,
+    cache: Annotated[Path | None, typer.Option(
+        "--cache", help="HTTP cache folder (default: http-cache in the user folder), e.g. "
+        "--cache /tmp/peerfind-http.")] = None,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", min=1, max=200,
+        help="Sources fetched at once, e.g. --concurrency 4.")] = 32,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Fetch and parse, write nothing to the catalog, e.g. "
+        "peerfind scrape --all --dry-run.")] = False,
+) -> None:
+    """Refresh listings from their sources, politely; a broken source keeps its old listings.
 
-    @app.command()
-    @handled
-    def scrape(
-        names: Names = None,
-        run_all: Annotated[bool, typer.Option(
-            "--all", help="Every enabled source (of --sources FILE when given).")] = False,
-        sources_file: SourcesFile = None,
-        platform: Annotated[str | None, typer.Option(
-            "--platform",
-            help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
-        url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
-        name: Annotated[str | None, typer.Option(
-            "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
-        program: Annotated[str | None, typer.Option(
-            "--program", help="Fellowship of an ad hoc feed: aa, al-anon, na, eda, …")] = None,
-        tz: Annotated[str | None, typer.Option(
-            "--timezone", help="IANA zone for ad hoc listings without one.")] = None,
-        region: Annotated[str | None, typer.Option(
-            "--region", help="State/region for ad hoc listings without one (e.g. MA).")] = None,
-        country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
-        organization: Annotated[str | None, typer.Option(
-            "--organization", help="Who publishes the ad hoc feed.")] = None,
-        option: Annotated[list[str] | None, typer.Option(
-            "--option", help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
-            "all_events=true or block=div.group.")] = None,
-        delay: Annotated[float, typer.Option(
-            "--delay", min=0.0, help="Seconds between requests to one host.")] = 1.0,
-        cache: Annotated[Path | None, typer.Option(
-            "--cache", help="HTTP cache folder (default: http-cache in the user folder).")] = None,
-        concurrency: Annotated[int, typer.Option(
-            "--concurrency", min=1, max=200, help="Sources fetched at once.")] = 32,
-        dry_run: Annotated[bool, typer.Option(
-            "--dry-run", help="Fetch and parse, write nothing to the catalog.")] = False,
-    ) -> None:
-        """Refresh listings from their sources, politely; a broken source keeps its old listings.
+    Examples:
 
-        Examples:
+      peerfind scrape --all
 
-          peerfind scrape --all
+      peerfind scrape recovery-dharma nami_affiliates
 
-          peerfind scrape recovery-dharma nami_affiliates
+      peerfind scrape --platform meeting-guide --url https://example.org/feed.json
+      --name my-intergroup --program aa --timezone America/Chicago
+    """
+    from peerfind.sources.registry import parse_options
 
-          peerfind scrape --platform meeting-guide --url https://example.org/feed.json
-          --name my-intergroup --program aa --timezone America/Chicago
-        """
-        from peerfind.sources.registry import parse_options
+    chosen = _choose(names or [], run_all, sources_file, platform, url, name,
+                     {"program": program, "timezone": tz, "region": region,
+                      "country": country, "organization": organization,
+                      "options": parse_options(option or [])})
+    if not chosen:
+        note("No enabled sources to refresh.")
+        return
+    conn = None if dry_run else open_catalog(write=True)
+    try:
+        runs = _run(chosen, delay=delay, cache=cache, concurrency=concurrency, conn=conn)
+    finally:
+        if conn is not None:
+            conn.close()
+    _report(runs, dry_run)
+    if any(r.status in ("failed", "suspicious") for r in runs):
+        raise typer.Exit(code=1)  # so cron and CI notice; previous listings were kept
 
-        chosen = _choose(names or [], run_all, sources_file, platform, url, name,
-                         {"program": program, "timezone": tz, "region": region,
-                          "country": country, "organization": organization,
-                          "options": parse_options(option or [])})
-        if not chosen:
-            note("No enabled sources to refresh.")
-            return
-        conn = None if dry_run else open_catalog(write=True)
-        try:
-            runs = _run(chosen, delay=delay, cache=cache, concurrency=concurrency, conn=conn)
-        finally:
-            if conn is not None:
-                conn.close()
-        _report(runs, dry_run)
-        if any(r.status in ("failed", "suspicious") for r in runs):
-            raise typer.Exit(code=1)  # so cron and CI notice; previous listings were kept
 
-    @app.command()
-    @handled
-    def sources(
-        output: Annotated[str, typer.Option(
-            "--output", "-o", help="table or json.")] = "table",
-        sources_file: SourcesFile = None,
-    ) -> None:
-        """List every source: origin, last run, status, listing count and age of its data.
+@handled
+def sources(
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="table or json.")] = "table",
+    sources_file: SourcesFile = None,
+) -> None:
+    """List every source: origin, last run, status, listing count and age of its data.
 
-        Examples: peerfind sources · peerfind sources -o json
-        """
-        from peerfind.errors import UsageError
+    Examples: peerfind sources · peerfind sources -o json
+    """
+    from peerfind.errors import UsageError
 
-        if output not in ("table", "json"):
-            raise UsageError(f"unknown output {output!r}; use table or json")
-        rows = _source_rows(sources_file)
-        if output == "json":
-            import json
+    if output not in ("table", "json"):
+        raise UsageError(f"unknown output {output!r}; use table or json")
+    rows = _source_rows(sources_file)
+    if output == "json":
+        import json
 
-            print(json.dumps(rows, indent=2))
-        else:
-            _print_sources(rows)
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_sources(rows)
 
 
 def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform: str | None,
@@ -134,8 +134,10 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
     elif not chosen:
         raise UsageError("name the sources to refresh, or use --all, or --platform P --url U "
                          "--name N (see `peerfind sources`)")
-    seen: set[str] = set()
-    return [s for s in chosen if not (s.name in seen or seen.add(s.name))]
+    unique: dict[str, Any] = {}
+    for source in chosen:  # the first of each name
+        unique.setdefault(source.name, source)
+    return list(unique.values())
 
 
 def plain_console(console_class: Any, **options: Any) -> Any:
@@ -220,13 +222,13 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
                 run.fatal = f"catalog: {_store_error(conn, exc)}"
         display.done(run)
 
-    async def main() -> list[runner.SourceRun]:
+    async def fetch_all() -> list[runner.SourceRun]:
         async with Fetcher(delay=delay, cache_dir=cache or user_dir() / "http-cache") as fetcher:
             return await runner.run_sources(chosen, fetcher, on_done=done, on_page=display.page,
                                             concurrency=concurrency)
 
     try:
-        return asyncio.run(main())
+        return asyncio.run(fetch_all())
     finally:
         display.close()
 
@@ -325,35 +327,31 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     today = timeutil.now("UTC").date()  # PEERFIND_NOW pins it, as for search
     platforms = _bundled_platforms()
     if conn is not None:
+        from peerfind.catalog import queries as cq
+
+        year_ago = (today - timedelta(days=365)).isoformat()
         with conn:
-            bundled_rows = conn.execute("SELECT key, value FROM meta WHERE key LIKE 'bundled:%'")
-            for key, value in bundled_rows:
-                name = key.split(":", 1)[1]
-                row = rows.setdefault(name, {"name": name, "origin": "", "platform": "",
-                                             "url": "", "enabled": False})
-                recorded, _, provenance = value.partition(" | ")
-                bundled = f"bundled (recorded {recorded})"
-                row["origin"] = f"{row['origin']}; {bundled}" if row["origin"] else bundled
-                row["provenance"] = provenance
-                row["platform"] = row["platform"] or platforms.get(name, "")
-            last = conn.execute(
-                "SELECT r.source, r.started, r.status FROM runs r JOIN (SELECT source, max(id) id"
-                " FROM runs GROUP BY source) m ON r.id = m.id").fetchall()
-            for source, started, status in last:
-                row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
-                                               "platform": "", "url": "", "enabled": False})
-                row.update(last_run=started, status=status)
-            year_ago = (today - timedelta(days=365)).isoformat()
-            for source, count, seen, verified in conn.execute(
-                    "SELECT source, count(*), max(last_seen), "
-                    "sum(coalesce(substr(last_verified, 1, 10), '') >= ?) FROM groups "
-                    "WHERE status != 'removed' GROUP BY source", (year_ago,)):
-                if source in rows:
-                    rows[source]["listings"] = count
-                    rows[source]["verified_within_year"] = verified or 0
-                    rows[source]["last_confirmed"] = seen
-                    if seen:
-                        rows[source]["age_days"] = (today - date.fromisoformat(seen[:10])).days
+            bundled, runs = cq.bundled_sources(conn), cq.last_runs(conn)
+            figures = cq.source_figures(conn, year_ago)
+        for name, (recorded, provenance) in bundled.items():
+            row = rows.setdefault(name, {"name": name, "origin": "", "platform": "",
+                                         "url": "", "enabled": False})
+            bundled_origin = f"bundled (recorded {recorded})"
+            row["origin"] = (f"{row['origin']}; {bundled_origin}" if row["origin"]
+                             else bundled_origin)
+            row["provenance"] = provenance
+            row["platform"] = row["platform"] or platforms.get(name, "")
+        for source, (started, status) in runs.items():
+            row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
+                                           "platform": "", "url": "", "enabled": False})
+            row.update(last_run=started, status=status)
+        for source, fig in figures.items():
+            if source in rows:
+                rows[source]["listings"] = fig.listings
+                rows[source]["verified_within_year"] = fig.verified
+                rows[source]["last_confirmed"] = fig.last_seen
+                if fig.last_seen:
+                    rows[source]["age_days"] = (today - date.fromisoformat(fig.last_seen[:10])).days
         conn.close()
     for row in rows.values():
         for key in ("last_run", "status", "last_confirmed", "age_days", "provenance"):
@@ -435,3 +433,9 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
                       *([str(r["verified_within_year"])] if verified else []), _age(r["age_days"]))
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
     plain_console(Console, file=sys.stdout, width=None if wide else 140).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scrape and sources commands to the app."""
+    app.command()(scrape)
+    app.command()(sources)

@@ -13,6 +13,7 @@ import scrapers
 from peerfind.scraping import Scraper
 
 TESTS = Path(__file__).parents[1]
+NOT_FIXTURES = {"pages.json", "README.md"}  # the manifest, and how to record (new-scraper)
 
 
 def scraper_classes() -> list[tuple[str, type[Scraper]]]:
@@ -54,7 +55,7 @@ def test_has_a_test_module(module, cls):
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])
 def test_has_fixtures_with_a_manifest(module, cls):
     folder = TESTS / "fixtures" / cls.name
-    files = [p for p in folder.glob("*") if p.name != "pages.json"] if folder.is_dir() else []
+    files = [p for p in folder.glob("*") if p.name not in NOT_FIXTURES] if folder.is_dir() else []
     assert files, f"no fixture under tests/fixtures/{cls.name}/"
     manifest = json.loads((folder / "pages.json").read_text(encoding="utf-8"))
     assert sorted(manifest) == sorted(p.name for p in files)
@@ -64,5 +65,5 @@ def test_has_fixtures_with_a_manifest(module, cls):
 def test_fixtures_are_attributed(module, cls):
     attribution = (TESTS / "fixtures" / "ATTRIBUTION.md").read_text(encoding="utf-8")
     for path in (TESTS / "fixtures" / cls.name).glob("*"):
-        if path.name != "pages.json":
+        if path.name not in NOT_FIXTURES:
             assert f"{cls.name}/{path.name}" in attribution
