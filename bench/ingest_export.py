@@ -83,8 +83,8 @@ def export_child(db: str, out: str) -> None:
 
     from peerfind.export import CSV_COLUMNS
 
-    stored = ", ".join(c if c not in ("days", "end_time", "next_meeting", "distance_mi")
-                       else "NULL" for c in CSV_COLUMNS)
+    computed = ("days", "end_time", "next_meeting", "distance_mi", "age_days", "old")
+    stored = ", ".join(c if c not in computed else "NULL" for c in CSV_COLUMNS)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
