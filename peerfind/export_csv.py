@@ -50,7 +50,7 @@ SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next
 AGE = ("age_days", "old")  # worked out from the evidence date (peerfind.evidence) and today
 COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi", *AGE)
 BATCH = 500  # rowids per SELECT when rows are read in a given order
-FLUSH = 2_000  # lines gathered before one write
+FLUSH = 200  # lines gathered before one write (~150 KB: more would only cost memory)
 MEMO_MAX = 20_000  # distinct schedules remembered at once
 
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
