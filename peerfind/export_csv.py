@@ -269,7 +269,7 @@ class CsvWriter:
 
 
 def _number(value: object) -> str:
-    """Return a coordinate cell as write_csv writes it."""
+    """Return a coordinate cell as the csv module writes str(value), made safe."""
     if value is None:
         return ""
     if type(value) is not float and type(value) is not int:  # text where a number belongs
