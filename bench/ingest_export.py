@@ -14,9 +14,9 @@ measured from outside (os.wait4 / getrusage). A second child runs the same expor
 library (no Typer); csv-commas is the same command on a copy where, as in the real feeds, most
 lines hold a comma (the synthetic text has none; bench/out/catalog-100k-commas.db); another
 child is a reference: the same columns selected and written by
-csv.writer with no processing at all (the obvious streaming export, which peerfind beats by
-letting SQLite build the lines while a second thread finishes them: export_chunks).
-Budget: <= 1 s and <= 50 MiB.
+csv.writer with no processing at all (the obvious streaming export; peerfind's one CSV writer,
+export_csv.CsvWriter, lets SQLite join each row's stored text instead).
+Budget (issue 18): <= 1.5 s and <= 50 MiB.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import make_catalog
 from benchlib import OUT, median, run_child, spread
 
 INGEST_BUDGET_S = 3.0
-EXPORT_BUDGET_S, EXPORT_BUDGET_MIB = 1.0, 50.0
+EXPORT_BUDGET_S, EXPORT_BUDGET_MIB = 1.5, 50.0
 
 
 def ingest(runs: int) -> None:
@@ -83,8 +83,8 @@ def export_child(db: str, out: str) -> None:
 
     from peerfind.export.common import CSV_COLUMNS
 
-    stored = ", ".join(c if c not in ("days", "end_time", "next_meeting", "distance_mi")
-                       else "NULL" for c in CSV_COLUMNS)
+    computed = ("days", "end_time", "next_meeting", "distance_mi", "age_days", "old")
+    stored = ", ".join(c if c not in computed else "NULL" for c in CSV_COLUMNS)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")

@@ -145,7 +145,7 @@ def search(
         plain = plain or os.environ.get("TERM", "") == "dumb"
         print_table(outcome, q, place, units, extra=nudge, plain=plain, conn=conn)
     else:
-        print_machine(outcome.results, output)
+        print_machine(outcome.results, output, conn, q)
     if outcome.zoneless_left_out:
         n = outcome.zoneless_left_out
         note(

@@ -385,10 +385,16 @@ def print_table(  # type: ignore[no-untyped-def]
     )
 
 
-def print_machine(results, output: str) -> None:  # type: ignore[no-untyped-def]
-    """Print results as JSON, NDJSON or CSV on stdout."""
+def print_machine(results, output: str, conn, q) -> None:  # type: ignore[no-untyped-def]
+    """Print results as JSON, NDJSON or CSV (read from the catalog `conn`) on stdout."""
     from peerfind.export import common as export
 
+    if output == "csv":
+        from peerfind.export.query import write_results_csv
+
+        with export.open_output("-") as out:
+            write_results_csv(conn, q, results, out)
+        return
     export.export_rows((r.to_dict() for r in results), "-", fmt=output)
 
 

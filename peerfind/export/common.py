@@ -1,18 +1,18 @@
-"""Write search results as CSV, JSON, NDJSON, iCalendar or HSDS, streaming, to files or stdout.
+"""Write search results as JSON, NDJSON, iCalendar or HSDS, streaming, to files or stdout.
 
 Every writer takes an iterable of result dicts (`Group.to_dict()` plus search extras such as
 distance_mi, next_meeting, day, start_time, timezone, schedule_text) and a text stream, and
-returns how many rows it wrote. Only the standard library is imported here; the iCalendar and
-HSDS writers live in export_ics / export_hsds and import their dependencies when called.
+returns how many rows it wrote. CSV is read from the catalog by its one writer (export_csv),
+with the columns and cell rules kept here. Only the standard library is imported here; the
+iCalendar and HSDS writers live in export_ics / export_hsds and import their dependencies when
+called.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
-import re
 import secrets
 import sys
 from collections import Counter
@@ -111,34 +111,6 @@ def _joined(value: object) -> str:
     return str(value)
 
 
-def csv_record(row: dict[str, Any]) -> list[str]:
-    """Return the CSV cells (in CSV_COLUMNS order) for one result dict, formula-safe."""
-    get = row.get
-    sched: Schedule | None = None  # parsed only when the dict lacks the flat schedule fields
-
-    def schedule() -> Schedule:
-        nonlocal sched
-        if sched is None:
-            sched = schedule_of(row)
-        return sched
-
-    days = get("days") or get("day")
-    if not days:
-        days = [vocab.DAY_NAMES[d] for d in schedule().days if 0 <= d <= 6]
-    distance = get("distance_mi")
-    cells: list[Any] = list(map(get, CSV_COLUMNS))
-    cells[_AT["schedule_text"]] = get("schedule_text") or (
-        row["schedule"] if isinstance(get("schedule"), str) else schedule().text)
-    cells[_AT["days"]] = days
-    cells[_AT["start_time"]] = get("start_time") or schedule().start
-    cells[_AT["end_time"]] = get("end_time") or schedule().end
-    cells[_AT["timezone"]] = get("timezone") or schedule().timezone
-    cells[_AT["distance_mi"]] = "" if distance in (None, "") else f"{float(distance):.1f}"
-    cells[_AT["age_days"]], cells[_AT["old"]] = age_cells(get("age_days"))
-    cells[_AT["description"]] = one_line(get("description"))
-    return csv_cells(cells)
-
-
 def age_cells(days: object) -> tuple[str, str]:
     """Return the age_days and old cells for a listing confirmed `days` ago (None: unknown)."""
     if type(days) is not int:
@@ -158,66 +130,7 @@ def age_days(last_seen: object, today: date | None) -> int | None:
 
 def csv_cells(values: list[Any]) -> list[str]:
     """Return formula-safe CSV cells for values in CSV_COLUMNS order (text, lists, numbers)."""
-    fast = _fast_cells(values)
-    return fast if fast is not None else _slow_cells(values)
-
-
-_AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
-_LIST_AT = tuple(_AT[c] for c in ("populations", "topics", "languages", "accessibility", "days"))
-_NUMBER_AT = (_AT["latitude"], _AT["longitude"])
-_TEXT_TYPES = frozenset((str, type(None)))
-
-
-def _fast_cells(cells: list[Any]) -> list[str] | None:
-    """Return the cells of the usual result dict (text, lists of text, float coordinates) when
-    csv_cell would leave every one unchanged; None sends the row to _slow_cells."""
-    texts = cells.copy()
-    for i in _LIST_AT:
-        value = texts[i]
-        if type(value) is list:
-            if not set(map(type, value)) <= _TEXT_TYPES:
-                return None
-            texts[i] = LIST_SEPARATOR.join(filter(None, value))
-    numbers = 0
-    for i in _NUMBER_AT:
-        value = texts[i]
-        if type(value) is float or type(value) is int:
-            text = str(value)
-            if text[0] == "-" and not _PLAIN_NUMBER.fullmatch(text):
-                return None
-            texts[i] = text
-            numbers += 1
-        elif value is None:
-            texts[i] = ""
-            numbers += 1
-    try:
-        joined = "\0".join(texts)
-    except TypeError:  # None or another type in some cell
-        if not set(map(type, texts)) <= _TEXT_TYPES:
-            return None
-        texts = ["" if value is None else value for value in texts]
-        joined = "\0".join(texts)
-    if numbers == len(_NUMBER_AT):  # plain numbers such as -71.06 are safe: not tested below
-        check = "\0" + "\0".join(texts[: _NUMBER_AT[0]]) + "\0" * (len(_NUMBER_AT) + 1) + \
-            "\0".join(texts[_NUMBER_AT[-1] + 1 :])
-    else:
-        check = "\0" + joined
-    # One look at the whole row instead of two regular expressions per cell: printable text,
-    # and no cell starting with '|' ('|a|b|' tags) or a formula character (after spaces) is
-    # what csv_cell leaves unchanged.
-    if "".join(texts).isprintable() and not _UNSAFE_AT.search(check):
-        return texts
-    return None
-
-
-def _slow_cells(values: list[Any]) -> list[str]:
-    """Return formula-safe cells for any values (lists, tags, numbers, odd text)."""
     return [_cell(_joined(value)) for value in values]
-
-
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # as clean._is_plain_number
-_UNSAFE_AT = re.compile("\0(?: *[" + re.escape("".join(_FORMULA_START)) + "]|[|])")
-assert _NUMBER_AT[-1] - _NUMBER_AT[0] == len(_NUMBER_AT) - 1  # side by side, for _fast_cells
 
 
 def _cell(text: str) -> str:
@@ -227,20 +140,6 @@ def _cell(text: str) -> str:
     if text.isprintable() and not text.lstrip(" ").startswith(_FORMULA_START):
         return text  # no control, escape or formula character: csv_cell would not change it
     return csv_cell(text)
-
-
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str],
-              stats: ExportStats | None = None) -> int:
-    """Write a header and one RFC 4180 line per result; constant memory; return rows written."""
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for row in rows:
-        writer.writerow(csv_record(row))
-        count += 1
-    if stats is not None:
-        stats.written += count
-    return count
 
 
 def _json(row: dict[str, Any]) -> str:
@@ -385,6 +284,8 @@ def export_rows(rows: Iterable[dict[str, Any]], path: str | os.PathLike[str], *,
 
         with open_output(path, force=force) as out:
             return write_ics(rows, out, stats=stats)
-    writer = {"csv": write_csv, "json": write_json, "ndjson": write_ndjson}[fmt]
+    if fmt == "csv":  # read from the catalog by the one CSV writer: export_csv
+        raise UsageError("CSV is written from the catalog: use peerfind export FILE.csv.")
+    writer = {"json": write_json, "ndjson": write_ndjson}[fmt]
     with open_output(path, force=force) as out:
         return writer(rows, out, stats=stats)

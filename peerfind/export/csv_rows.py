@@ -1,30 +1,30 @@
-"""Write CSV straight from catalog rows: `peerfind export` of search results, and odd rows.
+"""Write CSV straight from catalog rows: the one CSV writer, behind every CSV that peerfind writes.
 
-Search results (write_ranked) come in their own order with distances; a whole-catalog export
-(export_chunks) lets SQLite build most lines and sends here only the rows it cannot (line_of).
+`peerfind search -o csv` and `peerfind export FILE.csv` of search results (write_results,
+write_ranked: their own order, with distances) and `peerfind export FILE.csv --all`
+(write_where: catalog order) all come through CsvWriter.
 
-export.write_csv() turns result dicts into lines, and building those dicts (Groups, Results)
-costs several times more than writing them. Here SQLite hands over each row's stored text
-columns already joined, and Python adds only what it works out, once per distinct value: tags
-as "a; b", the schedule's cells and next meeting (next_meeting.NextMeetings), coordinates and
-distance; the few cells holding a comma or a quote are quoted as the csv module quotes them.
+Building a Group and a search Result per listing (what the other formats get) costs several
+times more than writing its line. Here SQLite hands over each row's stored text columns
+already joined, and Python adds only what it works out, once per distinct value: tags as
+"a; b", the schedule's cells and next meeting (next_meeting.NextMeetings), the age cells,
+coordinates and distance; cells holding a comma or a quote are quoted as the csv module quotes
+them.
 
 A row goes this way only when its text holds nothing clean.csv_cell would change (no control
 or invisible character, no cell starting with a space, '|' or a formula character); any other
-row is read whole and written through export.csv_cells and the csv module, as write_csv does.
-The output equals write_csv's for the same results (tests/export/test_export_csv.py). Standard
-library only.
+row is read whole, cleaned as catalog.row_group cleans it, and written cell by cell through
+export.csv_cells and the csv module (_slow). tests/test_export_csv.py checks every line against
+the plain reading of the result dicts. Standard library only.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import IO
 
 from peerfind import evidence, vocab
@@ -50,7 +50,7 @@ SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next
 AGE = ("age_days", "old")  # worked out from the evidence date (peerfind.evidence) and today
 COMPUTED = (*TAGS, *SCHEDULE, "latitude", "longitude", "distance_mi", *AGE)
 BATCH = 500  # rowids per SELECT when rows are read in a given order
-FLUSH = 2_000  # lines gathered before one write
+FLUSH = 200  # lines gathered before one write (~150 KB: more would only cost memory)
 MEMO_MAX = 20_000  # distinct schedules remembered at once
 
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
@@ -130,13 +130,8 @@ class CsvWriter:
         self._ages: dict[object, str] = {}
         self.today = meetings.now.date() if meetings is not None else None
 
-    def rows(self, cursor: Iterable[tuple]) -> None:
+    def rows(self, cursor: Iterable[Sequence]) -> None:
         """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
-        with _no_gc():
-            self._rows(cursor)
-
-    def _rows(self, cursor: Iterable[tuple]) -> None:
-        """Write rows (see rows)."""
         for rowid, *parts in cursor:
             line = self._line(parts)
             if line is None:
@@ -158,14 +153,6 @@ class CsvWriter:
             self.out.write("".join(self._lines))
             self._lines = []
 
-    def line_of(self, row: Sequence[object]) -> str:
-        """Return the CSV line, with its CRLF, of a row selected with _PARTS."""
-        rowid, *parts = row
-        line = self._line(parts)
-        if line is None:
-            line = _csv_line(self._slow(rowid, parts)) + "\r\n"  # type: ignore[arg-type]
-        return line
-
     def _line(self, parts: list[object]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
@@ -173,7 +160,7 @@ class CsvWriter:
         if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
         if "," in probe or '"' in probe:
-            a, b, c, d = (_quote_cells(x) for x in (a, b, c, d))  # type: ignore[arg-type]
+            a, b, c, d = map(_quote_cells, (a, b, c, d))  # type: ignore[arg-type]
         tags, tag_cell = self._tags, self._tag_cell
         cells = (
             a,
@@ -281,21 +268,8 @@ class CsvWriter:
         return group.schedule
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the memos only grow, and they hold no cycles, so
-    its passes over them (a third of a big export's time) find nothing to free."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _number(value: object) -> str:
-    """Return a coordinate cell as write_csv writes it."""
+    """Return a coordinate cell as the csv module writes str(value), made safe."""
     if value is None:
         return ""
     if type(value) is not float and type(value) is not int:  # text where a number belongs
@@ -309,8 +283,14 @@ def _number(value: object) -> str:
 
 
 def _quote_cells(joined: str) -> str:
-    """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would."""
-    return _SEP.join(_csv_line([cell]) for cell in joined.split(_SEP))
+    """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would (no cell holds a
+    line end here)."""
+    if "," not in joined and '"' not in joined:
+        return joined
+    return _SEP.join([
+        '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
+        for cell in joined.split(_SEP)
+    ])
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -343,6 +323,20 @@ def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | N
                     rows.append(found[rid])
             writer.rows(rows)
             batch = []
+    writer.close()
+    if stats is not None:
+        stats.written += writer.written
+    return writer.written
+
+
+def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], out: IO[str],
+                meetings: NextMeetings | None, limit: int | None = None,
+                stats: ExportStats | None = None) -> int:
+    """Write every listing matching SQL conditions on `groups AS g`, in catalog order."""
+    writer = CsvWriter(conn, out, meetings)
+    sql = (f"SELECT {_PARTS} FROM groups AS g WHERE {' AND '.join(where) or '1'} "
+           "ORDER BY g.rowid LIMIT ?")
+    writer.rows(conn.execute(sql, [*args, -1 if limit is None else limit]))
     writer.close()
     if stats is not None:
         stats.written += writer.written

@@ -1,6 +1,7 @@
 """Export what a query matches (or the whole catalog) to a file: what `peerfind export` runs.
 
-CSV is written straight from catalog rows (export_csv); the other formats from result dicts.
+CSV is written straight from catalog rows (export_csv, the one CSV writer, also behind
+`search -o csv`); the other formats from result dicts.
 Everything is read in one snapshot, so a scrape committing meanwhile cannot mix two versions.
 """
 
@@ -10,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from peerfind.errors import UsageError
 from peerfind.export.common import ExportStats, export_rows, format_for_path, open_output
@@ -59,19 +61,23 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
             report.capped = outcome.capped
             report.limit_reached = len(outcome.results) >= q.limit
             if fmt == "csv":
-                from peerfind.export import csv_rows as export_csv
-
-                ranked = [(r.rowid, r.distance_mi) for r in outcome.results if r.rowid]
                 with open_output(path, force=force) as out:
-                    export_csv.write_ranked(
-                        conn, ranked, out, q.meetings or _meetings(q, False), report.stats
-                    )  # the search's own next meetings, already worked out
+                    write_results_csv(conn, q, outcome.results, out, report.stats)
             else:
                 dicts = (r.to_dict() for r in outcome.results)
                 export_rows(dicts, path, force=force, hsds=hsds, fmt=fmt, stats=report.stats)
     finally:
         conn.rollback()
     return report
+
+
+def write_results_csv(conn: sqlite3.Connection, q: s.Query, results: list[s.Result],
+                      out: IO[str], stats: ExportStats | None = None) -> int:
+    """Write search results as CSV, in their order, with the search's own next meetings."""
+    from peerfind.export import csv_rows as export_csv
+
+    ranked = [(r.rowid, r.distance_mi) for r in results if r.rowid]
+    return export_csv.write_ranked(conn, ranked, out, q.meetings or _meetings(q, False), stats)
 
 
 def _meetings(q: s.Query, remember: bool = True) -> NextMeetings | None:
@@ -100,10 +106,10 @@ def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[st
     """Write every listing matching the query's filters, in catalog order."""
     where, args = _conditions(q)
     if fmt == "csv":
-        from peerfind.export import chunks as export_chunks
+        from peerfind.export import csv_rows as export_csv
 
         with open_output(path, force=force) as out:
-            export_chunks.write_where(conn, where, args, out, _meetings(q, False), q.limit,
+            export_csv.write_where(conn, where, args, out, _meetings(q, False), q.limit,
                                       report.stats)
     else:
         export_rows(_all_dicts(conn, q, where, args), path, force=force, fmt=fmt,

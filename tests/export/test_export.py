@@ -11,8 +11,8 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,16 @@ from typing import Any
 import pytest
 from conftest import load_page
 
+from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
 from peerfind.export import common as export
 from peerfind.export.common import CSV_COLUMNS, ExportStats, export_rows, format_for_path
+from peerfind.export.csv_rows import write_ranked
 from peerfind.export.hsds import NAMESPACE, hsds_id, package_descriptor, write_hsds
 from peerfind.export.ics import write_ics
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.meeting_guide import MeetingGuide
+from peerfind.schedule.next_meeting import NextMeetings
 from peerfind.scraping import SourceConfig
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # a Monday
@@ -70,10 +73,29 @@ ROWS = [result(g, 3.14159 if g.latitude else None,
         for g in GROUPS]
 
 
-def csv_rows(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
-    """Return the CSV text of rows and its records read back."""
+def catalog_of(groups: list[Group], path: Path, **raw: str) -> sqlite3.Connection:
+    """Return a new catalog at `path` holding `groups`, with `raw` values then written as they
+    are into every row (past the cleaning a scrape does)."""
+    conn = catalog.connect(path, create=True)
+    for source in dict.fromkeys(g.source for g in groups):
+        catalog.refresh_source(conn, source, [g for g in groups if g.source == source])
+    if raw:
+        with conn:
+            conn.execute(f"UPDATE groups SET {', '.join(f'{k} = ?' for k in raw)}",
+                         list(raw.values()))
+    return conn
+
+
+def csv_rows(groups: list[Group], tmp_path: Path, now: datetime | None = NOW,
+             **raw: str) -> tuple[str, list[dict[str, str]]]:
+    """Return the CSV (the one writer's, next meetings at `now`) of groups put in a catalog,
+    each 3.14159 miles away when placed, and its records read back."""
+    conn = catalog_of(groups, tmp_path / "catalog.db", **raw)
+    rowids = dict(conn.execute("SELECT id, rowid FROM groups").fetchall())
+    ranked = [(rowids[g.id], 3.14159 if g.latitude else None) for g in groups]
     out = io.StringIO(newline="")
-    export.write_csv(rows, out)
+    meetings = NextMeetings(now) if now is not None else None
+    assert write_ranked(conn, ranked, out, meetings) == len(groups)
     text = out.getvalue()
     return text, list(csv.DictReader(io.StringIO(text, newline="")))
 
@@ -87,8 +109,8 @@ def test_csv_columns_are_documented() -> None:
     assert tuple(documented[: len(CSV_COLUMNS)]) == CSV_COLUMNS
 
 
-def test_csv_header_quoting_and_line_endings() -> None:
-    text, records = csv_rows(ROWS)
+def test_csv_header_quoting_and_line_endings(tmp_path: Path) -> None:
+    text, records = csv_rows(GROUPS, tmp_path)
     lines = text.split("\r\n")
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
@@ -97,8 +119,8 @@ def test_csv_header_quoting_and_line_endings() -> None:
     assert first.startswith('0879a6b813e4,Early Sunday Morning,"Alcoholics Anonymous, Atlanta",')
 
 
-def test_csv_fields_of_an_atlanta_meeting() -> None:
-    _, records = csv_rows(ROWS)
+def test_csv_fields_of_an_atlanta_meeting(tmp_path: Path) -> None:
+    _, records = csv_rows(GROUPS, tmp_path)
     rec = next(r for r in records if r["name"] == "Early Sunday Morning")
     assert rec == {
         "id": by_key("early-sunday-morning").id, "name": "Early Sunday Morning",
@@ -115,12 +137,12 @@ def test_csv_fields_of_an_atlanta_meeting() -> None:
         "source": "atlanta-aa", "source_url": "https://atlantaaa.org/meetings/early-sunday-morning/",
         "last_seen": "2026-11-01", "source_updated": by_key("early-sunday-morning").source_updated,
         "program": "aa", "openness": "closed", "last_verified": "", "feedback_url": "",
-        "feedback_email": "", "description": "Dr. Bob Room", "age_days": "", "old": "",
+        "feedback_email": "", "description": "Dr. Bob Room", "age_days": "1", "old": "no",
     }
 
 
-def test_csv_lists_contacts_and_appointments() -> None:
-    _, records = csv_rows(ROWS)
+def test_csv_lists_contacts_and_appointments(tmp_path: Path) -> None:
+    _, records = csv_rows(GROUPS, tmp_path)
     spec = next(r for r in records if r["name"] == "Sunday Serenity")
     assert spec["populations"] == "lgbtq; transgender"
     assert spec["phone"] == "+1-123-456-7890"  # a phone in international form stays as is
@@ -134,16 +156,14 @@ def test_csv_lists_contacts_and_appointments() -> None:
     assert appt["join_url"] == "https://zoom.us/j/12345678"
 
 
-def test_csv_accepts_search_result_dicts() -> None:
-    from peerfind.search.engine import Result
-
-    row = Result(group=by_key("covington-4"), distance_mi=12.345).to_dict()
-    _, records = csv_rows([row])
+def test_csv_without_a_clock_leaves_next_meeting_and_age_empty(tmp_path: Path) -> None:
+    _, records = csv_rows([by_key("covington-4")], tmp_path, now=None)
     rec = records[0]
     assert (rec["name"], rec["days"], rec["start_time"], rec["end_time"]) == \
         ("Covington", "Sunday", "12:00", "13:00")
     assert (rec["schedule_text"], rec["distance_mi"]) == \
-        (by_key("covington-4").schedule.text, "12.3")
+        (by_key("covington-4").schedule.text, "3.1")
+    assert (rec["next_meeting"], rec["age_days"], rec["old"]) == ("", "", "")
 
 
 @pytest.mark.parametrize(("value", "cell"), [
@@ -151,17 +171,17 @@ def test_csv_accepts_search_result_dicts() -> None:
     ("+1", "'+1"),
     ("-2+3", "'-2+3"),
     ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'\t=1+1"),
+    ("\t=1+1", "'=1+1"),  # the tab goes when the listing is read (as row_group cleans it)
 ])
-def test_csv_formula_injection_neutralized(value: str, cell: str) -> None:
-    hostile = replace(by_key("early-sunday-morning"), name=value, venue=value, city=value)
-    _, records = csv_rows([result(hostile)])
+def test_csv_formula_injection_neutralized(value: str, cell: str, tmp_path: Path) -> None:
+    early = [by_key("early-sunday-morning")]
+    _, records = csv_rows(early, tmp_path, name=value, venue=value, city=value)
     rec = records[0]
     assert (rec["name"], rec["venue"], rec["city"]) == (cell, cell, cell)
     assert rec["longitude"] == "-84.579446"  # plain negative numbers stay numbers
 
 
-@pytest.mark.parametrize("writer", [export.write_csv, export.write_json, export.write_ndjson])
+@pytest.mark.parametrize("writer", [export.write_json, export.write_ndjson])
 def test_writers_stream_row_by_row(writer: Any) -> None:
     out = io.StringIO()
     seen: list[str] = []
@@ -177,9 +197,9 @@ def test_writers_stream_row_by_row(writer: Any) -> None:
     assert len(seen) == 6
 
 
-def test_empty_exports() -> None:
+def test_empty_exports(tmp_path: Path) -> None:
     out = io.StringIO()
-    assert export.write_csv([], out) == 0
+    assert write_ranked(catalog_of([], tmp_path / "empty.db"), [], out, None) == 0
     assert out.getvalue() == ",".join(CSV_COLUMNS) + "\r\n"
     out = io.StringIO()
     assert export.write_json(iter([]), out) == 0
@@ -451,28 +471,30 @@ def test_format_for_path(tmp_path: Path) -> None:
 
 
 def test_export_rows_writes_each_format(tmp_path: Path) -> None:
-    for name in ("g.csv", "g.json", "g.ndjson", "g.ics"):
+    for name in ("g.json", "g.ndjson", "g.ics"):
         assert export_rows(ROWS[:6], tmp_path / name) == 6
     assert json.loads((tmp_path / "g.json").read_text())[5]["name"] == "Covington"
     assert (tmp_path / "g.ics").read_text().count("BEGIN:VEVENT") == 6
-    assert sorted(os.listdir(tmp_path)) == ["g.csv", "g.ics", "g.json", "g.ndjson"]
+    with pytest.raises(UsageError, match="CSV is written from the catalog"):
+        export_rows(ROWS[:6], tmp_path / "g.csv")  # only export_csv writes CSV
+    assert sorted(os.listdir(tmp_path)) == ["g.ics", "g.json", "g.ndjson"]
 
 
 def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
-    target = tmp_path / "groups.csv"
+    target = tmp_path / "groups.json"
     target.write_text("keep me")
     with pytest.raises(UsageError, match="already exists; use --force"):
         export_rows(ROWS, target)
     assert target.read_text() == "keep me"
     assert export_rows(ROWS, target, force=True) == 11
-    assert target.read_text().startswith("id,name,")
-    assert os.listdir(tmp_path) == ["groups.csv"]  # no temporary file left
+    assert target.read_text().startswith("[")
+    assert os.listdir(tmp_path) == ["groups.json"]  # no temporary file left
 
 
 def test_never_follows_a_symlink(tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
-    link = tmp_path / "groups.csv"
+    link = tmp_path / "groups.json"
     link.symlink_to(victim)
     for force in (False, True):
         with pytest.raises(UsageError, match="symbolic link"):
@@ -491,7 +513,7 @@ def test_failed_export_leaves_nothing(tmp_path: Path) -> None:
         raise RuntimeError("catalog went away")
 
     with pytest.raises(RuntimeError):
-        export_rows(broken(), tmp_path / "g.csv")
+        export_rows(broken(), tmp_path / "g.json")
     with pytest.raises(RuntimeError):
         export_rows(broken(), tmp_path / "pkg", hsds=True)
     assert os.listdir(tmp_path) == []  # not even the folder the HSDS export made

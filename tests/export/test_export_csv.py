@@ -1,8 +1,10 @@
-"""CSV written straight from the catalog (export_csv) equals write_csv of the same results.
+"""The one CSV writer (export_csv) against the plain reading of the same search results.
 
-Listings: the bundled real feeds (data/feeds, see data/README.md) and the hostile listings of
-test_hostile (real Atlanta meetings carrying attack payloads). Next meetings: NextMeetings
-against schedule.next_occurrences over every bundled schedule and a grid of moments.
+Listings: the bundled real feeds (data/feeds, see data/README.md), the hostile listings of
+test_hostile (real Atlanta meetings carrying attack payloads), and a copy of the bundled catalog
+with odd values written into some rows (what no scraper stores, but a catalog edited by hand
+could hold). Next meetings: NextMeetings against schedule.next_occurrences over every bundled
+schedule and a grid of moments.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from test_hostile import hostile_db  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
+from peerfind import vocab
 from peerfind.catalog import db as catalog
+from peerfind.clean import csv_cell
 from peerfind.cli.app import app
-from peerfind.export import chunks as export_chunks
 from peerfind.export import common as export
 from peerfind.export import csv_rows as export_csv
 from peerfind.models import Schedule
@@ -40,8 +44,47 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+def _text(value: object) -> str:
+    """Return a cell's text: a list as 'a; b', None as '', text between bars as stored tags."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value if v not in (None, ""))
+    if isinstance(value, str) and value.startswith("|") and value.endswith("|"):
+        return "; ".join(vocab.decode_tags(value))
+    return str(value)
+
+
+def reference_cells(row: dict[str, Any]) -> list[str]:
+    """Return the CSV cells of one search result dict, read the plain way: the columns of
+    docs/export-formats.md, each made safe by clean.csv_cell."""
+    sched = Schedule.from_dict(row["schedule_detail"])
+    distance, age = row["distance_mi"], row["age_days"]
+    values = {
+        **row,
+        "schedule_text": sched.text,
+        "days": [vocab.DAY_NAMES[d] for d in sched.days],
+        "start_time": sched.start, "end_time": sched.end, "timezone": sched.timezone,
+        "distance_mi": "" if distance is None else f"{distance:.1f}",
+        "age_days": "" if age is None else str(age),
+        "old": "" if age is None else "yes" if age > export.STALE_DAYS else "no",
+        "description": (row["description"] or "").replace("\r\n", " ").replace("\r", " ")
+        .replace("\n", " "),
+    }
+    return [csv_cell(_text(values[column])) for column in export.CSV_COLUMNS]
+
+
+def reference_csv(rows: list[dict[str, Any]]) -> str:
+    """Return the CSV file of search result dicts, written by the csv module."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(export.CSV_COLUMNS)
+    writer.writerows(map(reference_cells, rows))
+    return out.getvalue()
+
+
 def dict_csv(db: Path, distance: dict[int, float] | None = None) -> str:
-    """Return write_csv of every active listing as search result dicts, in catalog order."""
+    """Return reference_csv of every active listing as search results, in catalog order."""
     conn = catalog.connect(db, readonly=True)
     rows = conn.execute(
         "SELECT rowid AS _rowid, * FROM groups WHERE status = 'active' ORDER BY rowid"
@@ -51,31 +94,30 @@ def dict_csv(db: Path, distance: dict[int, float] | None = None) -> str:
         group = catalog.row_group(row)
         found = next_occurrences(group.schedule, NOW, 1, default_tz="America/New_York")
         dist = (distance or {}).get(row["_rowid"])
-        dicts.append(
-            Result(group, dist, found[0] if found else None, _age_days(group, NOW)).to_dict()
-        )
-    out = io.StringIO()
-    export.write_csv(dicts, out)
-    return out.getvalue()
+        result = Result(group, dist, found[0] if found else None, _age_days(group, NOW))
+        dicts.append({**result.to_dict(), "id": row["id"]})  # the stored id, as exported
+    return reference_csv(dicts)
 
 
-def direct_csv(db: Path) -> str:
-    """Return export_chunks.write_where of every active listing."""
+def direct_csv(db: Path, limit: int | None = None) -> str:
+    """Return export_csv.write_where of every active listing."""
     conn = catalog.connect(db, readonly=True)
     out = io.StringIO()
-    export_chunks.write_where(
-        conn, ["status = 'active'"], [], out, NextMeetings(NOW, "America/New_York")
+    written = export_csv.write_where(
+        conn, ["status = 'active'"], [], out, NextMeetings(NOW, "America/New_York"), limit,
+        stats=(stats := export.ExportStats()),
     )
+    assert written == stats.written == len(list(csv.reader(io.StringIO(out.getvalue())))) - 1
     return out.getvalue()
 
 
-def test_direct_csv_equals_write_csv_on_real_feeds(bundled: Path) -> None:
+def test_csv_equals_the_plain_reading_on_real_feeds(bundled: Path) -> None:
     expected = dict_csv(bundled)
     assert expected.count("\r\n") > 500
     assert direct_csv(bundled) == expected
 
 
-def test_direct_csv_equals_write_csv_on_hostile_listings(hostile_db: Path) -> None:  # noqa: F811
+def test_csv_equals_the_plain_reading_on_hostile_listings(hostile_db: Path) -> None:  # noqa: F811
     expected = dict_csv(hostile_db)
     got = direct_csv(hostile_db)
     assert got == expected
@@ -238,3 +280,68 @@ def test_an_online_export_is_not_cut_at_the_search_cap(
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     # A meeting that two bundled feeds both list (OIAA and a local intergroup) is written once.
     assert online > 3 and online - 20 <= len(rows) <= online
+
+
+# (column, value) written into one active listing each: values no scraper stores, but a catalog
+# edited by hand could hold. Every line must come out as the plain reading writes it.
+ODD = [
+    ("name", 'Hope, "Again"'),  # comma and quote: quoted cell
+    ("venue", "Hall A\r\nRoom 2"),  # a line end inside a value
+    ("venue", "Room\n2"),  # a lone newline
+    ("name", "Bell\x05Tower"),  # a control character
+    ("name", "Ctrl\x01A"),  # the separator the writer joins cells with in SQL
+    ("organization", "=HYPERLINK(1)"),  # formula start
+    ("organization", "-2+3"),  # '-' that is not a plain number
+    ("postal_code", "-5"),  # a plain negative number: left alone
+    ("city", " Springfield"),  # leading space
+    ("city", "\u00a0=1"),  # no-break space (not printable): read again and cleaned
+    ("region", "\uff1dSUM"),  # full-width '='
+    ("name", "Grupo Esperanza \u2013 en espa\u00f1ol"),  # non-ASCII, plain
+    ("name", "Caf\u00e9 \u202e\x07"),  # not printable: read again and cleaned
+    ("name", "|not|tags|"),  # text between bars
+    ("populations", "|veterans||youth|"),  # an empty tag
+    ("topics", "depression|grief"),  # tags without the outer bars
+    ("latitude", 1e-05),  # a float Python writes with an exponent
+    ("latitude", "north"),  # text where a number belongs
+    ("phone", "+1 555 0100"),  # '+' start
+    ("description", "First line\r\nsecond\nthird"),  # line breaks: spaces in CSV
+    ("last_verified", "2023-02-30"),  # not a date (SQLite reads it as 2023-03-02)
+    ("last_seen", ""),  # never listed: its age comes from its other dates
+    # a schedule whose text holds a newline (escaped in the JSON): quoted schedule cell
+    ("schedule", '{"kind": "weekly", "days": [1], "start": "19:00", "text": "Mon\\n7pm"}'),
+    ("schedule", '{"kind": "weekly",\n"days": [2], "start": "18:00"}'),  # a raw newline
+    ("source_url", "javascript:alert(1)"),  # a link clean_url refuses
+]
+ACTIVE = "SELECT rowid FROM groups WHERE status = 'active' ORDER BY rowid"
+
+
+@pytest.fixture(scope="module")
+def odd_db(bundled: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled catalog with the ODD values written into spread-out listings."""
+    db = tmp_path_factory.mktemp("odd") / "catalog.db"
+    db.write_bytes(bundled.read_bytes())
+    conn = catalog.connect(db)
+    ids = [r[0] for r in conn.execute(ACTIVE)]
+    with conn:
+        for (column, value), rowid in zip(ODD, ids[3::23], strict=False):
+            conn.execute(f"UPDATE groups SET {column} = ? WHERE rowid = ?", (value, rowid))
+    conn.close()
+    return db
+
+
+def test_csv_equals_the_plain_reading_with_odd_values(odd_db: Path) -> None:
+    got = direct_csv(odd_db)
+    assert got == dict_csv(odd_db)
+    table = list(csv.DictReader(io.StringIO(got, newline="")))
+    cells = {cell for row in table for cell in row.values()}
+    assert {'Hope, "Again"', "'=HYPERLINK(1)", "'-2+3", "-5", "'\uff1dSUM"} <= cells
+    assert "Grupo Esperanza \u2013 en espa\u00f1ol" in cells
+    assert "First line second third" in cells
+    assert "javascript:alert(1)" not in cells
+    assert {row["old"] for row in table} <= {"yes", "no", ""}
+    assert "yes" in {row["old"] for row in table}  # recorded feeds
+
+
+def test_a_limit_cuts_the_export(bundled: Path) -> None:
+    full = direct_csv(bundled).split("\r\n")
+    assert direct_csv(bundled, limit=13).split("\r\n") == [*full[:14], ""]
