@@ -42,7 +42,7 @@ from peerfind.export import (
     link_sql,
 )
 from peerfind.export_csv import _PARTS, SCHEDULE, TAGS, CsvWriter, _csv_line, _no_gc
-from peerfind.next_meeting import NextMeetings
+from peerfind.schedule import NextMeetings
 
 CHUNK = 500  # listings per SELECT
 AHEAD = 2  # chunks read before the oldest is written

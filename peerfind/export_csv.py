@@ -6,7 +6,7 @@ Search results (write_ranked) come in their own order with distances; a whole-ca
 export.write_csv() turns result dicts into lines, and building those dicts (Groups, Results)
 costs several times more than writing them. Here SQLite hands over each row's stored text
 columns already joined, and Python adds only what it works out, once per distinct value: tags
-as "a; b", the schedule's cells and next meeting (next_meeting.NextMeetings), coordinates and
+as "a; b", the schedule's cells and next meeting (schedule.NextMeetings), coordinates and
 distance; the few cells holding a comma or a quote are quoted as the csv module quotes them.
 
 A row goes this way only when its text holds nothing clean.csv_cell would change (no control
@@ -43,7 +43,7 @@ from peerfind.export import (
     one_line,
 )
 from peerfind.models import Schedule
-from peerfind.next_meeting import NextMeetings
+from peerfind.schedule import NextMeetings
 
 TAGS = ("populations", "topics", "languages", "accessibility")
 SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next_meeting")

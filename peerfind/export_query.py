@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from peerfind import search as s
 from peerfind.errors import UsageError
 from peerfind.export import ExportStats, export_rows, format_for_path, open_output
-from peerfind.next_meeting import NextMeetings
+from peerfind.schedule import NextMeetings
 
 
 @dataclass

@@ -7,6 +7,7 @@ so 19:00 stays 19:00 local across DST. Standard library only: the search path im
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +23,7 @@ TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (102
                 "night": (1260, 300)}
 _DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
 _VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
+_WEEK = timedelta(days=7)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -107,11 +109,16 @@ def _series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
         if not days or (s.interval > 1 and anchor is None):
             return
         week0 = anchor - timedelta(days=anchor.weekday()) if anchor else first  # Monday-start weeks
-        day = first
-        while day <= last:
-            if _sday(day) in days and ((day - week0).days // 7) % max(s.interval, 1) == 0:
-                yield day
-            day += timedelta(days=1)
+        steps = [timedelta(days=n) for n in sorted((d - _sday(first)) % 7 for d in days)]
+        every = max(s.interval, 1)
+        while first <= last:  # one week from `first` at a time, its meeting days in order
+            for step in steps:
+                day = first + step
+                if day > last:
+                    return
+                if every == 1 or ((day - week0).days // 7) % every == 0:
+                    yield day
+            first += _WEEK
     elif s.kind in ("monthly_nth", "monthly_date"):
         year, month = first.year, first.month
         while date(year, month, 1) <= last:
@@ -132,8 +139,8 @@ def next_occurrences(s: Schedule, after: datetime, count: int = 1,
         return []
     zone = _zone(s.timezone) or _zone(default_tz) or ZoneInfo("UTC")
     after = after.replace(tzinfo=zone) if after.tzinfo is None else after
-    after_utc = after.astimezone(UTC)
     length = timedelta(minutes=duration_minutes(s))
+    ends_after = after.astimezone(UTC) - length  # a meeting beginning later ends after `after`
     first = (after.astimezone(zone) - length).date() - timedelta(days=1)
     skip = {d for d in map(_iso, s.exdates) if d}
     span = (date.max - first).days if s.kind == "once" else 400 * (count + len(skip) + 1)
@@ -142,7 +149,7 @@ def next_occurrences(s: Schedule, after: datetime, count: int = 1,
     out: list[datetime] = []
     for day in _series_dates(s, first, min(last, until) if until else last):
         begin = _wall(day, start, zone)
-        if day not in skip and begin.astimezone(UTC) + length > after_utc:
+        if day not in skip and begin > ends_after:  # aware: compared as instants
             out.append(begin)
             if len(out) == count:
                 break
@@ -153,6 +160,54 @@ def next_occurrence(s: Schedule, after: datetime, default_tz: str | None = None)
     """Return the next meeting whose end is after `after` (see next_occurrences), or None."""
     found = next_occurrences(s, after, 1, default_tz)
     return found[0] if found else None
+
+
+_MISSING = object()
+
+
+class NextMeetings:
+    """The next meetings of many schedules after one moment, each distinct schedule worked out once.
+
+    `of(s)` returns what next_occurrence(s, now, default_tz) returns; `of_stored(text)` does the
+    same for a schedule stored as JSON in the catalog. Used by search, show, exports and online
+    listings, so the next meeting a user sees is always worked out by next_occurrences.
+    """
+
+    def __init__(self, now: datetime, default_tz: str | None = None, *,
+                 remember: bool = True) -> None:
+        """Remember the moment and the zone of schedules without one; `remember` False keeps
+        no memo (for callers that keep their own)."""
+        self.now = now
+        self.default_tz = default_tz
+        self.remember = remember
+        self._memo: dict[object, datetime | None] = {}
+
+    def of(self, s: Schedule) -> datetime | None:
+        """Return the next meeting of `s` whose end is after `now`, or None."""
+        if not self.remember:
+            return next_occurrence(s, self.now, self.default_tz)
+        key = (s.kind, s.days, s.interval, s.anchor, s.nths, s.monthday, s.dates, s.start,
+               s.end, s.timezone, s.until, s.exdates)  # the text does not matter
+        try:
+            found = self._memo.get(key, _MISSING)
+        except TypeError:  # lists instead of tuples: not memoised
+            return next_occurrence(s, self.now, self.default_tz)
+        if found is _MISSING:
+            found = self._memo[key] = next_occurrence(s, self.now, self.default_tz)
+        return found  # type: ignore[return-value]
+
+    def of_stored(self, text: str) -> datetime | None:
+        """Return the next meeting of a schedule stored as JSON; ValueError when unreadable."""
+        found = self._memo.get(text, _MISSING)
+        if found is _MISSING:
+            try:
+                sched = Schedule.from_dict(json.loads(text))
+            except (TypeError, AttributeError, KeyError) as err:
+                raise ValueError(f"unreadable schedule: {err}") from err
+            found = self.of(sched)
+            if self.remember:
+                self._memo[text] = found
+        return found  # type: ignore[return-value]
 
 
 def __getattr__(name: str) -> object:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from peerfind import catalog, export_chunks
 from peerfind.export import ExportStats
-from peerfind.next_meeting import NextMeetings
+from peerfind.schedule import NextMeetings
 from tests.test_export_csv import NOW, bundled, dict_csv  # noqa: F401  (fixture)
 from tests.test_hostile import hostile_db  # noqa: F401  (fixture)
 
