@@ -1,7 +1,10 @@
-"""Recurrence for group schedules: next meetings across DST, RRULE text, folding, phrases, windows.
+"""Recurrence for group schedules: next meetings across DST, date helpers, phrases, windows.
 
 Weekdays are 0 = Sunday … 6 = Saturday; times are wall-clock "HH:MM" in the schedule's IANA zone,
-so 19:00 stays 19:00 local across DST. Standard library only: the search path imports this.
+so 19:00 stays 19:00 local across DST. next_occurrences is the one next-meeting calculator
+(NextMeetings memoises it for search, show, exports and online listings); RRULE text and
+folding are in peerfind.rrule, built on the public date helpers here. Standard library only:
+the search path imports this.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ BYDAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
 TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (1020, 1260),
                 "night": (1260, 300)}
 _DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
-_VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
+VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
 _WEEK = timedelta(days=7)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- small helpers -------------------------------------------------------------------------------
 
-def _zone(name: str | None) -> ZoneInfo | None:
+def zone_of(name: str | None) -> ZoneInfo | None:
     """Return the ZoneInfo for an IANA name, or None when it is empty or unknown."""
     try:
         return ZoneInfo(name) if name else None
@@ -46,7 +49,7 @@ def _minutes(hhmm: str | None) -> int | None:
     return int(match[1]) * 60 + int(match[2])
 
 
-def _iso(value: str | None) -> date | None:
+def iso_date(value: str | None) -> date | None:
     """Return the date of an ISO date string, or None when absent or malformed."""
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -54,17 +57,17 @@ def _iso(value: str | None) -> date | None:
         return None
 
 
-def _sday(d: date) -> int:
+def weekday_of(d: date) -> int:
     """Return the peerfind weekday (0 = Sunday) of a date."""
     return (d.weekday() + 1) % 7
 
 
-def _month_len(year: int, month: int) -> int:
+def month_length(year: int, month: int) -> int:
     """Return the number of days in a month."""
     return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
 
 
-def _nth_key(n: int) -> tuple[bool, int]:
+def nth_order(n: int) -> tuple[bool, int]:
     """Sort key putting 1st … 5th before the counted-from-the-end ordinals (-1 = last)."""
     return (n < 0, n)
 
@@ -87,29 +90,29 @@ def duration_minutes(s: Schedule) -> int:
 
 def _month_dates(s: Schedule, year: int, month: int) -> set[date]:
     """Return the meeting dates of a monthly schedule within one month."""
-    length = _month_len(year, month)
+    length = month_length(year, month)
     if s.kind == "monthly_date":
         return {date(year, month, s.monthday)} if 1 <= (s.monthday or 0) <= length else set()
     out = set()
-    first_weekday = _sday(date(year, month, 1))
+    first_weekday = weekday_of(date(year, month, 1))
     for day in {d for d in s.days if 0 <= d <= 6}:
         matches = range(1 + (day - first_weekday) % 7, length + 1, 7)
         out |= {date(year, month, matches[n - 1 if n > 0 else n])
-                for n in s.nths if n in _VALID_NTHS and abs(n) <= len(matches)}
+                for n in s.nths if n in VALID_NTHS and abs(n) <= len(matches)}
     return out
 
 
-def _series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
+def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
     """Yield the meeting dates from `first` to `last` in order (until and exdates ignored)."""
     if s.kind == "once":
-        yield from sorted({d for d in map(_iso, s.dates) if d and first <= d <= last})
+        yield from sorted({d for d in map(iso_date, s.dates) if d and first <= d <= last})
     elif s.kind == "weekly":
         days = {d for d in s.days if 0 <= d <= 6}
-        anchor = _iso(s.anchor)
+        anchor = iso_date(s.anchor)
         if not days or (s.interval > 1 and anchor is None):
             return
         week0 = anchor - timedelta(days=anchor.weekday()) if anchor else first  # Monday-start weeks
-        steps = [timedelta(days=n) for n in sorted((d - _sday(first)) % 7 for d in days)]
+        steps = [timedelta(days=n) for n in sorted((d - weekday_of(first)) % 7 for d in days)]
         every = max(s.interval, 1)
         while first <= last:  # one week from `first` at a time, its meeting days in order
             for step in steps:
@@ -137,17 +140,17 @@ def next_occurrences(s: Schedule, after: datetime, count: int = 1,
     start = _minutes(s.start)
     if s.kind not in _DATED_KINDS or start is None or count < 1:
         return []
-    zone = _zone(s.timezone) or _zone(default_tz) or ZoneInfo("UTC")
+    zone = zone_of(s.timezone) or zone_of(default_tz) or ZoneInfo("UTC")
     after = after.replace(tzinfo=zone) if after.tzinfo is None else after
     length = timedelta(minutes=duration_minutes(s))
     ends_after = after.astimezone(UTC) - length  # a meeting beginning later ends after `after`
     first = (after.astimezone(zone) - length).date() - timedelta(days=1)
-    skip = {d for d in map(_iso, s.exdates) if d}
+    skip = {d for d in map(iso_date, s.exdates) if d}
     span = (date.max - first).days if s.kind == "once" else 400 * (count + len(skip) + 1)
     last = first + timedelta(days=min(span, (date.max - first).days))
-    until = _iso(s.until)
+    until = iso_date(s.until)
     out: list[datetime] = []
-    for day in _series_dates(s, first, min(last, until) if until else last):
+    for day in series_dates(s, first, min(last, until) if until else last):
         begin = _wall(day, start, zone)
         if day not in skip and begin > ends_after:  # aware: compared as instants
             out.append(begin)
@@ -210,15 +213,6 @@ class NextMeetings:
         return found  # type: ignore[return-value]
 
 
-def __getattr__(name: str) -> object:
-    """Return to_rrule, from_rrule or fold_dates from peerfind.rrule, loaded on first use."""
-    if name in ("to_rrule", "from_rrule", "fold_dates"):
-        from peerfind import rrule
-
-        return getattr(rrule, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # --- phrases and filters -------------------------------------------------------------------------
 
 def _clock(minutes: int, meridiem: bool = True) -> str:
@@ -270,18 +264,18 @@ def describe(s: Schedule) -> str:
         else:
             head = "Daily" if len(days) == 7 else _join([n + "s" for n in names])
     elif s.kind == "monthly_nth" and days and s.nths:
-        ords = _join([_ordinal(n) for n in sorted(set(s.nths), key=_nth_key)])
+        ords = _join([_ordinal(n) for n in sorted(set(s.nths), key=nth_order)])
         head = f"{ords} {_join(names)}" + (" of the month" if len(set(s.nths)) == 1 else "")
     elif s.kind == "monthly_date" and s.monthday:
         head = f"{_ordinal(s.monthday)} of the month"
     elif s.kind == "once" and s.dates:
-        dates = sorted({d for d in map(_iso, s.dates) if d})
+        dates = sorted({d for d in map(iso_date, s.dates) if d})
         shown = [_day_text(d) for d in dates[:3]]
         head = "; ".join(shown) + (f" (+{len(dates) - 3} more)" if len(dates) > 3 else "")
     else:
         return s.text
     phrase = " ".join(p for p in (head, _time_phrase(s)) if p)
-    until = _iso(s.until)
+    until = iso_date(s.until)
     if until and s.kind != "once":
         phrase += f" until {_day_text(until)}"
     return phrase[:1].upper() + phrase[1:]

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import schedule, vocab
+from peerfind import rrule, schedule, vocab
 from peerfind.clean import scrub_personal
 from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.htmltools import lines, sitemap_urls, soup, split_address
@@ -131,13 +131,13 @@ class Pathminder(Scraper):
             return None
         zone = event["timezone"] if _is_zone(event["timezone"]) else None
         if event["recurring"]:
-            sched = schedule.from_rrule(event["recurring"], start, end, tzid=zone)
+            sched = rrule.from_rrule(event["recurring"], start, end, tzid=zone)
             if sched.kind != "unparsed":
                 return replace(sched, text=schedule.describe(sched))
         said = read_schedule(event["description"], zone)
         if said.kind in ("weekly", "monthly_nth", "monthly_date"):
             return said
-        once = schedule.fold_dates([start], zone)
+        once = rrule.fold_dates([start], zone)
         end_text = end.strftime("%H:%M") if end else None
         return replace(once, end=end_text if end_text != once.start else None,
                        text=schedule.describe(replace(once, end=end_text)))

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from peerfind import schedule, vocab
+from peerfind import rrule, schedule, vocab
 from peerfind.clean import scrub_personal
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page, Schedule
@@ -174,7 +174,7 @@ class Pflag(Scraper):
         moments = [datetime(*e["date"], *map(int, e["start"].split(":")), tzinfo=tzinfo)
                    for e in events]
         dates = ", ".join(f"{y}-{m:02d}-{d:02d}" for y, m, d in sorted(e["date"] for e in events))
-        folded = schedule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")
+        folded = rrule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")
         return replace(folded, end=first["end"])
 
     @staticmethod

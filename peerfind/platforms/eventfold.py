@@ -2,7 +2,7 @@
 
 The three event platforms read their own format into `Event`s; `build_groups()` then does what they
 share: keep only support groups (platforms/classify.py), fold the expanded instances of one series
-(same title + venue + weekday + local time) into a recurring schedule with schedule.fold_dates,
+(same title + venue + weekday + local time) into a recurring schedule with rrule.fold_dates,
 turn cancelled instances into exdates, drop one-off events that are over, and build the Groups.
 """
 
@@ -16,8 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import schedule as sched
-from peerfind import vocab
+from peerfind import rrule, vocab
 from peerfind.clean import clean_text, scrub_personal
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.classify import Verdict, classify
@@ -200,7 +199,7 @@ def _fold(instances: list[Event]) -> Schedule:
     """Return the schedule of one series' instances; cancelled instances become exdates."""
     first = instances[0]
     dates = [_as_datetime(ev.start) for ev in instances if ev.start is not None]
-    folded = sched.fold_dates(dates, first.timezone)
+    folded = rrule.fold_dates(dates, first.timezone)
     cancelled = {_local_parts(ev)[0] for ev in instances if ev.cancelled}
     if folded.kind == "once":
         folded = replace(folded, dates=tuple(d for d in folded.dates if d not in cancelled))

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from peerfind import schedule as sched
-from peerfind import vocab
+from peerfind import rrule, vocab
 from peerfind.clean import clean_text, is_placeholder_contact, scrub_personal
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page, Schedule
@@ -120,7 +119,7 @@ def hsds_schedule(row: dict[str, Any], fallback_day: datetime, zone: str | None)
     hour, minute = (int(start[:2]), int(start[3:])) if start else (0, 0)
     first = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
     last = first.replace(hour=int(end[:2]), minute=int(end[3:])) if end and start else None
-    made = sched.from_rrule(";".join(parts), first, last, tz, text=text)
+    made = rrule.from_rrule(";".join(parts), first, last, tz, text=text)
     return made if start else replace(made, start=None, end=None)
 
 
