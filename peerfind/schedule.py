@@ -26,7 +26,7 @@ TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (102
                 "night": (1260, 300)}
 _DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
 VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
-_WEEK = timedelta(days=7)
+_DAYS = tuple(timedelta(days=n) for n in range(8))  # made once: timedelta() is slow
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -72,10 +72,21 @@ def nth_order(n: int) -> tuple[bool, int]:
     return (n < 0, n)
 
 
-def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:
-    """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward)."""
+@functools.lru_cache(maxsize=4_096)
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward),
+    and the same moment in UTC."""
     naive = datetime.combine(day, time(minutes // 60, minutes % 60))
-    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    utc = naive.replace(tzinfo=zone).astimezone(UTC)
+    return utc.astimezone(zone), utc
+
+
+@functools.lru_cache(maxsize=256)
+def _window(after: datetime, zone: ZoneInfo, minutes: int) -> tuple[datetime, date]:
+    """Return when a meeting `minutes` long must begin after (in UTC) to end after `after`, and
+    the first local date to look at (the day before, for a meeting across midnight)."""
+    length = timedelta(minutes=minutes)
+    return after.astimezone(UTC) - length, (after.astimezone(zone) - length).date() - _DAYS[1]
 
 
 def duration_minutes(s: Schedule) -> int:
@@ -88,18 +99,26 @@ def duration_minutes(s: Schedule) -> int:
 
 # --- occurrences ---------------------------------------------------------------------------------
 
-def _month_dates(s: Schedule, year: int, month: int) -> set[date]:
-    """Return the meeting dates of a monthly schedule within one month."""
+def _month_dates(s: Schedule, year: int, month: int) -> tuple[date, ...]:
+    """Return the meeting dates of a monthly schedule within one month, in order."""
+    return _month_days(s.kind, s.monthday, s.days, s.nths, year, month)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _month_days(kind: str, monthday: int | None, days: tuple[int, ...], nths: tuple[int, ...],
+                year: int, month: int) -> tuple[date, ...]:
+    """Return the dates of a monthly_date (monthday) or monthly_nth (days, nths) schedule within
+    one month, in order."""
     length = month_length(year, month)
-    if s.kind == "monthly_date":
-        return {date(year, month, s.monthday)} if 1 <= (s.monthday or 0) <= length else set()
+    if kind == "monthly_date":
+        return (date(year, month, monthday),) if 1 <= (monthday or 0) <= length else ()
     out = set()
     first_weekday = weekday_of(date(year, month, 1))
-    for day in {d for d in s.days if 0 <= d <= 6}:
+    for day in {d for d in days if 0 <= d <= 6}:
         matches = range(1 + (day - first_weekday) % 7, length + 1, 7)
         out |= {date(year, month, matches[n - 1 if n > 0 else n])
-                for n in s.nths if n in VALID_NTHS and abs(n) <= len(matches)}
-    return out
+                for n in nths if n in VALID_NTHS and abs(n) <= len(matches)}
+    return tuple(sorted(out))
 
 
 def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
@@ -112,7 +131,8 @@ def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
         if not days or (s.interval > 1 and anchor is None):
             return
         week0 = anchor - timedelta(days=anchor.weekday()) if anchor else first  # Monday-start weeks
-        steps = [timedelta(days=n) for n in sorted((d - weekday_of(first)) % 7 for d in days)]
+        base = weekday_of(first)
+        steps = [_DAYS[n] for n in sorted((d - base) % 7 for d in days)]
         every = max(s.interval, 1)
         while first <= last:  # one week from `first` at a time, its meeting days in order
             for step in steps:
@@ -121,11 +141,11 @@ def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
                     return
                 if every == 1 or ((day - week0).days // 7) % every == 0:
                     yield day
-            first += _WEEK
+            first += _DAYS[7]
     elif s.kind in ("monthly_nth", "monthly_date"):
         year, month = first.year, first.month
         while date(year, month, 1) <= last:
-            yield from sorted(d for d in _month_dates(s, year, month) if first <= d <= last)
+            yield from (d for d in _month_dates(s, year, month) if first <= d <= last)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
@@ -142,17 +162,15 @@ def next_occurrences(s: Schedule, after: datetime, count: int = 1,
         return []
     zone = zone_of(s.timezone) or zone_of(default_tz) or ZoneInfo("UTC")
     after = after.replace(tzinfo=zone) if after.tzinfo is None else after
-    length = timedelta(minutes=duration_minutes(s))
-    ends_after = after.astimezone(UTC) - length  # a meeting beginning later ends after `after`
-    first = (after.astimezone(zone) - length).date() - timedelta(days=1)
+    ends_after, first = _window(after, zone, duration_minutes(s))
     skip = {d for d in map(iso_date, s.exdates) if d}
     span = (date.max - first).days if s.kind == "once" else 400 * (count + len(skip) + 1)
     last = first + timedelta(days=min(span, (date.max - first).days))
     until = iso_date(s.until)
     out: list[datetime] = []
     for day in series_dates(s, first, min(last, until) if until else last):
-        begin = _wall(day, start, zone)
-        if day not in skip and begin > ends_after:  # aware: compared as instants
+        begin, begin_utc = _wall(day, start, zone)
+        if day not in skip and begin_utc > ends_after:
             out.append(begin)
             if len(out) == count:
                 break
