@@ -72,7 +72,7 @@ def nth_order(n: int) -> tuple[bool, int]:
     return (n < 0, n)
 
 
-@functools.lru_cache(maxsize=4_096)
+@functools.lru_cache(maxsize=1_024)
 def _wall(day: date, minutes: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward),
     and the same moment in UTC."""
