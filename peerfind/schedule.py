@@ -2,7 +2,7 @@
 
 Weekdays are 0 = Sunday … 6 = Saturday; times are wall-clock "HH:MM" in the schedule's IANA zone,
 so 19:00 stays 19:00 local across DST. next_occurrences is the one next-meeting calculator
-(NextMeetings memoises it for search, show, exports and online listings); RRULE text and
+(NextMeetings memoises it for search, exports and online listings); RRULE text and
 folding are in peerfind.rrule, built on the public date helpers here. Standard library only:
 the search path imports this.
 """
@@ -190,8 +190,9 @@ class NextMeetings:
     """The next meetings of many schedules after one moment, each distinct schedule worked out once.
 
     `of(s)` returns what next_occurrence(s, now, default_tz) returns; `of_stored(text)` does the
-    same for a schedule stored as JSON in the catalog. Used by search, show, exports and online
-    listings, so the next meeting a user sees is always worked out by next_occurrences.
+    same for a schedule stored as JSON in the catalog. Used by search, exports and online
+    listings (`show`, for one listing, asks next_occurrences itself), so the next meeting a user
+    sees is always worked out by next_occurrences.
     """
 
     def __init__(self, now: datetime, default_tz: str | None = None, *,
