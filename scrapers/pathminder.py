@@ -24,6 +24,7 @@ from peerfind.models import Follow, Group, Page, Schedule
 from peerfind.platforms.htmltools import lines, sitemap_urls, soup, split_address
 from peerfind.platforms.meeting_guide import strip_secrets
 from peerfind.schedule import recurrence as schedule
+from peerfind.schedule import rrule
 from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import Scraper
 
@@ -132,13 +133,13 @@ class Pathminder(Scraper):
             return None
         zone = event["timezone"] if _is_zone(event["timezone"]) else None
         if event["recurring"]:
-            sched = schedule.from_rrule(event["recurring"], start, end, tzid=zone)
+            sched = rrule.from_rrule(event["recurring"], start, end, tzid=zone)
             if sched.kind != "unparsed":
                 return replace(sched, text=schedule.describe(sched))
         said = read_schedule(event["description"], zone)
         if said.kind in ("weekly", "monthly_nth", "monthly_date"):
             return said
-        once = schedule.fold_dates([start], zone)
+        once = rrule.fold_dates([start], zone)
         end_text = end.strftime("%H:%M") if end else None
         return replace(once, end=end_text if end_text != once.start else None,
                        text=schedule.describe(replace(once, end=end_text)))

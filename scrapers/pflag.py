@@ -26,6 +26,7 @@ from peerfind.platforms.classify import classify, tags
 from peerfind.platforms.htmltools import absolute, lines, soup, split_address
 from peerfind.platforms.meeting_guide import strip_secrets
 from peerfind.schedule import recurrence as schedule
+from peerfind.schedule import rrule
 from peerfind.schedule.phrases import read_schedule
 from peerfind.scraping import Scraper
 
@@ -175,7 +176,7 @@ class Pflag(Scraper):
         moments = [datetime(*e["date"], *map(int, e["start"].split(":")), tzinfo=tzinfo)
                    for e in events]
         dates = ", ".join(f"{y}-{m:02d}-{d:02d}" for y, m, d in sorted(e["date"] for e in events))
-        folded = schedule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")
+        folded = rrule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")
         return replace(folded, end=first["end"])
 
     @staticmethod

@@ -7,7 +7,7 @@ write_ranked: their own order, with distances) and `peerfind export FILE.csv --a
 Building a Group and a search Result per listing (what the other formats get) costs several
 times more than writing its line. Here SQLite hands over each row's stored text columns
 already joined, and Python adds only what it works out, once per distinct value: tags as
-"a; b", the schedule's cells and next meeting (next_meeting.NextMeetings), the age cells,
+"a; b", the schedule's cells and next meeting (schedule.recurrence.NextMeetings), the age cells,
 coordinates and distance; cells holding a comma or a quote are quoted as the csv module quotes
 them.
 
@@ -43,7 +43,7 @@ from peerfind.export.common import (
     one_line,
 )
 from peerfind.models import Schedule
-from peerfind.schedule.next_meeting import NextMeetings
+from peerfind.schedule.recurrence import NextMeetings
 
 TAGS = ("populations", "topics", "languages", "accessibility")
 SCHEDULE = ("schedule_text", "days", "start_time", "end_time", "timezone", "next_meeting")

@@ -102,9 +102,9 @@ def describe(s: Schedule) -> str:
 
 def _rule(s: Schedule) -> dict[str, str]:
     """Return the freq/interval/byday/bymonthday columns of a schedule (empty when none)."""
-    from peerfind.schedule import recurrence as sched_mod
+    from peerfind.schedule.rrule import to_rrule
 
-    rule = sched_mod.to_rrule(s)
+    rule = to_rrule(s)
     if not rule:
         return {}
     parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)

@@ -81,13 +81,14 @@ def build_event(row: dict[str, Any], now: datetime) -> tuple[Any, str | None, da
     from icalendar import Event, vGeo
 
     from peerfind.schedule import recurrence as sched_mod
+    from peerfind.schedule.rrule import to_rrule
 
     group = group_of(row)
     tz = _zone(group)
     sched: Schedule = replace(group.schedule, timezone=tz) if tz else group.schedule
     if sched.kind in ("appointment", "unparsed") or not sched.start:
         return "no recurring schedule"
-    rule = sched_mod.to_rrule(sched)
+    rule = to_rrule(sched)
     if not rule:
         return "no recurring schedule"
     found = sched_mod.next_occurrences(sched, now, 1)

@@ -15,7 +15,7 @@ from typing import IO
 
 from peerfind.errors import UsageError
 from peerfind.export.common import ExportStats, export_rows, format_for_path, open_output
-from peerfind.schedule.next_meeting import NextMeetings
+from peerfind.schedule.recurrence import NextMeetings
 from peerfind.search import engine as s
 
 

@@ -2,7 +2,7 @@
 
 The three event platforms read their own format into `Event`s; `build_groups()` then does what they
 share: keep only support groups (platforms/classify.py), fold the expanded instances of one series
-(same title + venue + weekday + local time) into a recurring schedule with schedule.fold_dates,
+(same title + venue + weekday + local time) into a recurring schedule with rrule.fold_dates,
 turn cancelled instances into exdates, drop one-off events that are over, and build the Groups.
 """
 
@@ -21,7 +21,7 @@ from peerfind.clean import clean_text, scrub_personal
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.classify import Verdict, classify
 from peerfind.platforms.meeting_guide import strip_secrets
-from peerfind.schedule import recurrence as sched
+from peerfind.schedule import rrule
 from peerfind.scraping import Scraper
 
 _JOIN = re.compile(
@@ -200,7 +200,7 @@ def _fold(instances: list[Event]) -> Schedule:
     """Return the schedule of one series' instances; cancelled instances become exdates."""
     first = instances[0]
     dates = [_as_datetime(ev.start) for ev in instances if ev.start is not None]
-    folded = sched.fold_dates(dates, first.timezone)
+    folded = rrule.fold_dates(dates, first.timezone)
     cancelled = {_local_parts(ev)[0] for ev in instances if ev.cancelled}
     if folded.kind == "once":
         folded = replace(folded, dates=tuple(d for d in folded.dates if d not in cancelled))

@@ -30,7 +30,7 @@ from peerfind.platforms.classify import NOT_SUPPORT, tags
 from peerfind.platforms.eventfold import zone_name
 from peerfind.platforms.hsds_csv import TABLES, assemble, package_paths, read_rows
 from peerfind.platforms.htmltools import with_query
-from peerfind.schedule import recurrence as sched
+from peerfind.schedule import rrule
 from peerfind.scraping import Scraper, SourceConfig
 
 SUPPORT = re.compile(
@@ -120,7 +120,7 @@ def hsds_schedule(row: dict[str, Any], fallback_day: datetime, zone: str | None)
     hour, minute = (int(start[:2]), int(start[3:])) if start else (0, 0)
     first = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
     last = first.replace(hour=int(end[:2]), minute=int(end[3:])) if end and start else None
-    made = sched.from_rrule(";".join(parts), first, last, tz, text=text)
+    made = rrule.from_rrule(";".join(parts), first, last, tz, text=text)
     return made if start else replace(made, start=None, end=None)
 
 

@@ -3,7 +3,7 @@
 Each VEVENT is read on its own, so one broken event is skipped and counted ("malformed event")
 without losing the rest; a feed is a ParseError only when it is not iCalendar at all or when no
 event in it can be read. Recurrence comes from RRULE (+ EXDATE, cancelled RECURRENCE-ID
-overrides) via schedule.from_rrule; TEC feeds have no RRULEs but expand each series into dated
+overrides) via rrule.from_rrule; TEC feeds have no RRULEs but expand each series into dated
 instances, which platforms/eventfold.py folds back. Starts may carry a TZID, be UTC (…Z) or be
 floating (then the calendar's X-WR-TIMEZONE, else the source's zone, applies).
 """
@@ -33,7 +33,7 @@ from peerfind.platforms.eventfold import (
     html_text,
     zone_name,
 )
-from peerfind.schedule import recurrence as sched
+from peerfind.schedule import rrule
 from peerfind.scraping import Scraper
 
 MALFORMED = "malformed event"
@@ -266,6 +266,6 @@ def _event(component: Any, zone: str | None, override: bool = False) -> Event | 
         rule = rule[0] if isinstance(rule, list) else rule
         rule_text = rule.to_ical().decode() if hasattr(rule, "to_ical") else str(rule)
         end_for_rule = end_raw if isinstance(end_raw, datetime) else None
-        event.schedule = sched.from_rrule(rule_text, start_raw if tz else start, end_for_rule, tz,
+        event.schedule = rrule.from_rrule(rule_text, start_raw if tz else start, end_for_rule, tz,
                                           _exdates(component))
     return event

@@ -1,12 +1,16 @@
-"""Recurrence for group schedules: next meetings across DST, RRULE text, folding, phrases, windows.
+"""Recurrence for group schedules: next meetings across DST, date helpers, phrases, windows.
 
 Weekdays are 0 = Sunday … 6 = Saturday; times are wall-clock "HH:MM" in the schedule's IANA zone,
-so 19:00 stays 19:00 local across DST. Standard library only: the search path imports this.
+so 19:00 stays 19:00 local across DST. next_occurrences is the one next-meeting calculator
+(NextMeetings memoises it for search, exports and online listings); RRULE text and
+folding are in peerfind.schedule.rrule, built on the public date helpers here. Standard
+library only: the search path imports this.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,13 +25,14 @@ BYDAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
 TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (1020, 1260),
                 "night": (1260, 300)}
 _DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
-_VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
+VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
+_DAYS = tuple(timedelta(days=n) for n in range(8))  # made once: timedelta() is slow
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- small helpers -------------------------------------------------------------------------------
 
-def _zone(name: str | None) -> ZoneInfo | None:
+def zone_of(name: str | None) -> ZoneInfo | None:
     """Return the ZoneInfo for an IANA name, or None when it is empty or unknown."""
     try:
         return ZoneInfo(name) if name else None
@@ -44,7 +49,7 @@ def _minutes(hhmm: str | None) -> int | None:
     return int(match[1]) * 60 + int(match[2])
 
 
-def _iso(value: str | None) -> date | None:
+def iso_date(value: str | None) -> date | None:
     """Return the date of an ISO date string, or None when absent or malformed."""
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -52,25 +57,36 @@ def _iso(value: str | None) -> date | None:
         return None
 
 
-def _sday(d: date) -> int:
+def weekday_of(d: date) -> int:
     """Return the peerfind weekday (0 = Sunday) of a date."""
     return (d.weekday() + 1) % 7
 
 
-def _month_len(year: int, month: int) -> int:
+def month_length(year: int, month: int) -> int:
     """Return the number of days in a month."""
     return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
 
 
-def _nth_key(n: int) -> tuple[bool, int]:
+def nth_order(n: int) -> tuple[bool, int]:
     """Sort key putting 1st … 5th before the counted-from-the-end ordinals (-1 = last)."""
     return (n < 0, n)
 
 
-def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:
-    """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward)."""
+@functools.lru_cache(maxsize=1_024)
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return `day` at wall-clock `minutes` in `zone` (a spring-forward gap time moves forward),
+    and the same moment in UTC."""
     naive = datetime.combine(day, time(minutes // 60, minutes % 60))
-    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    utc = naive.replace(tzinfo=zone).astimezone(UTC)
+    return utc.astimezone(zone), utc
+
+
+@functools.lru_cache(maxsize=256)
+def _window(after: datetime, zone: ZoneInfo, minutes: int) -> tuple[datetime, date]:
+    """Return when a meeting `minutes` long must begin after (in UTC) to end after `after`, and
+    the first local date to look at (the day before, for a meeting across midnight)."""
+    length = timedelta(minutes=minutes)
+    return after.astimezone(UTC) - length, (after.astimezone(zone) - length).date() - _DAYS[1]
 
 
 def duration_minutes(s: Schedule) -> int:
@@ -83,39 +99,53 @@ def duration_minutes(s: Schedule) -> int:
 
 # --- occurrences ---------------------------------------------------------------------------------
 
-def _month_dates(s: Schedule, year: int, month: int) -> set[date]:
-    """Return the meeting dates of a monthly schedule within one month."""
-    length = _month_len(year, month)
-    if s.kind == "monthly_date":
-        return {date(year, month, s.monthday)} if 1 <= (s.monthday or 0) <= length else set()
+def _month_dates(s: Schedule, year: int, month: int) -> tuple[date, ...]:
+    """Return the meeting dates of a monthly schedule within one month, in order."""
+    return _month_days(s.kind, s.monthday, s.days, s.nths, year, month)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _month_days(kind: str, monthday: int | None, days: tuple[int, ...], nths: tuple[int, ...],
+                year: int, month: int) -> tuple[date, ...]:
+    """Return the dates of a monthly_date (monthday) or monthly_nth (days, nths) schedule within
+    one month, in order."""
+    length = month_length(year, month)
+    if kind == "monthly_date":
+        return (date(year, month, monthday),) if 1 <= (monthday or 0) <= length else ()
     out = set()
-    first_weekday = _sday(date(year, month, 1))
-    for day in {d for d in s.days if 0 <= d <= 6}:
+    first_weekday = weekday_of(date(year, month, 1))
+    for day in {d for d in days if 0 <= d <= 6}:
         matches = range(1 + (day - first_weekday) % 7, length + 1, 7)
         out |= {date(year, month, matches[n - 1 if n > 0 else n])
-                for n in s.nths if n in _VALID_NTHS and abs(n) <= len(matches)}
-    return out
+                for n in nths if n in VALID_NTHS and abs(n) <= len(matches)}
+    return tuple(sorted(out))
 
 
-def _series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
+def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
     """Yield the meeting dates from `first` to `last` in order (until and exdates ignored)."""
     if s.kind == "once":
-        yield from sorted({d for d in map(_iso, s.dates) if d and first <= d <= last})
+        yield from sorted({d for d in map(iso_date, s.dates) if d and first <= d <= last})
     elif s.kind == "weekly":
         days = {d for d in s.days if 0 <= d <= 6}
-        anchor = _iso(s.anchor)
+        anchor = iso_date(s.anchor)
         if not days or (s.interval > 1 and anchor is None):
             return
         week0 = anchor - timedelta(days=anchor.weekday()) if anchor else first  # Monday-start weeks
-        day = first
-        while day <= last:
-            if _sday(day) in days and ((day - week0).days // 7) % max(s.interval, 1) == 0:
-                yield day
-            day += timedelta(days=1)
+        base = weekday_of(first)
+        steps = [_DAYS[n] for n in sorted((d - base) % 7 for d in days)]
+        every = max(s.interval, 1)
+        while first <= last:  # one week from `first` at a time, its meeting days in order
+            for step in steps:
+                day = first + step
+                if day > last:
+                    return
+                if every == 1 or ((day - week0).days // 7) % every == 0:
+                    yield day
+            first += _DAYS[7]
     elif s.kind in ("monthly_nth", "monthly_date"):
         year, month = first.year, first.month
         while date(year, month, 1) <= last:
-            yield from sorted(d for d in _month_dates(s, year, month) if first <= d <= last)
+            yield from (d for d in _month_dates(s, year, month) if first <= d <= last)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
@@ -130,19 +160,17 @@ def next_occurrences(s: Schedule, after: datetime, count: int = 1,
     start = _minutes(s.start)
     if s.kind not in _DATED_KINDS or start is None or count < 1:
         return []
-    zone = _zone(s.timezone) or _zone(default_tz) or ZoneInfo("UTC")
+    zone = zone_of(s.timezone) or zone_of(default_tz) or ZoneInfo("UTC")
     after = after.replace(tzinfo=zone) if after.tzinfo is None else after
-    after_utc = after.astimezone(UTC)
-    length = timedelta(minutes=duration_minutes(s))
-    first = (after.astimezone(zone) - length).date() - timedelta(days=1)
-    skip = {d for d in map(_iso, s.exdates) if d}
+    ends_after, first = _window(after, zone, duration_minutes(s))
+    skip = {d for d in map(iso_date, s.exdates) if d}
     span = (date.max - first).days if s.kind == "once" else 400 * (count + len(skip) + 1)
     last = first + timedelta(days=min(span, (date.max - first).days))
-    until = _iso(s.until)
+    until = iso_date(s.until)
     out: list[datetime] = []
-    for day in _series_dates(s, first, min(last, until) if until else last):
-        begin = _wall(day, start, zone)
-        if day not in skip and begin.astimezone(UTC) + length > after_utc:
+    for day in series_dates(s, first, min(last, until) if until else last):
+        begin, begin_utc = _wall(day, start, zone)
+        if day not in skip and begin_utc > ends_after:
             out.append(begin)
             if len(out) == count:
                 break
@@ -155,13 +183,53 @@ def next_occurrence(s: Schedule, after: datetime, default_tz: str | None = None)
     return found[0] if found else None
 
 
-def __getattr__(name: str) -> object:
-    """Return to_rrule, from_rrule or fold_dates from peerfind.schedule.rrule, on first use."""
-    if name in ("to_rrule", "from_rrule", "fold_dates"):
-        from peerfind.schedule import rrule
+_MISSING = object()
 
-        return getattr(rrule, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+class NextMeetings:
+    """The next meetings of many schedules after one moment, each distinct schedule worked out once.
+
+    `of(s)` returns what next_occurrence(s, now, default_tz) returns; `of_stored(text)` does the
+    same for a schedule stored as JSON in the catalog. Used by search, exports and online
+    listings (`show`, for one listing, asks next_occurrences itself), so the next meeting a user
+    sees is always worked out by next_occurrences.
+    """
+
+    def __init__(self, now: datetime, default_tz: str | None = None, *,
+                 remember: bool = True) -> None:
+        """Remember the moment and the zone of schedules without one; `remember` False keeps
+        no memo (for callers that keep their own)."""
+        self.now = now
+        self.default_tz = default_tz
+        self.remember = remember
+        self._memo: dict[object, datetime | None] = {}
+
+    def of(self, s: Schedule) -> datetime | None:
+        """Return the next meeting of `s` whose end is after `now`, or None."""
+        if not self.remember:
+            return next_occurrence(s, self.now, self.default_tz)
+        key = (s.kind, s.days, s.interval, s.anchor, s.nths, s.monthday, s.dates, s.start,
+               s.end, s.timezone, s.until, s.exdates)  # the text does not matter
+        try:
+            found = self._memo.get(key, _MISSING)
+        except TypeError:  # lists instead of tuples: not memoised
+            return next_occurrence(s, self.now, self.default_tz)
+        if found is _MISSING:
+            found = self._memo[key] = next_occurrence(s, self.now, self.default_tz)
+        return found  # type: ignore[return-value]
+
+    def of_stored(self, text: str) -> datetime | None:
+        """Return the next meeting of a schedule stored as JSON; ValueError when unreadable."""
+        found = self._memo.get(text, _MISSING)
+        if found is _MISSING:
+            try:
+                sched = Schedule.from_dict(json.loads(text))
+            except (TypeError, AttributeError, KeyError) as err:
+                raise ValueError(f"unreadable schedule: {err}") from err
+            found = self.of(sched)
+            if self.remember:
+                self._memo[text] = found
+        return found  # type: ignore[return-value]
 
 
 # --- phrases and filters -------------------------------------------------------------------------
@@ -215,18 +283,18 @@ def describe(s: Schedule) -> str:
         else:
             head = "Daily" if len(days) == 7 else _join([n + "s" for n in names])
     elif s.kind == "monthly_nth" and days and s.nths:
-        ords = _join([_ordinal(n) for n in sorted(set(s.nths), key=_nth_key)])
+        ords = _join([_ordinal(n) for n in sorted(set(s.nths), key=nth_order)])
         head = f"{ords} {_join(names)}" + (" of the month" if len(set(s.nths)) == 1 else "")
     elif s.kind == "monthly_date" and s.monthday:
         head = f"{_ordinal(s.monthday)} of the month"
     elif s.kind == "once" and s.dates:
-        dates = sorted({d for d in map(_iso, s.dates) if d})
+        dates = sorted({d for d in map(iso_date, s.dates) if d})
         shown = [_day_text(d) for d in dates[:3]]
         head = "; ".join(shown) + (f" (+{len(dates) - 3} more)" if len(dates) > 3 else "")
     else:
         return s.text
     phrase = " ".join(p for p in (head, _time_phrase(s)) if p)
-    until = _iso(s.until)
+    until = iso_date(s.until)
     if until and s.kind != "once":
         phrase += f" until {_day_text(until)}"
     return phrase[:1].upper() + phrase[1:]

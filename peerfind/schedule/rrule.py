@@ -1,7 +1,6 @@
 """RRULE text for schedules (to and from RFC 5545) and folding dated instances into a series.
 
-Split from peerfind.schedule.recurrence, which re-exports to_rrule, from_rrule and fold_dates
-lazily.
+Built on the public date helpers of peerfind.schedule; callers import this module itself.
 """
 
 from __future__ import annotations
@@ -13,24 +12,24 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peerfind.models import Schedule
 from peerfind.schedule.recurrence import (
-    _VALID_NTHS,
     BYDAY_CODES,
-    _iso,
-    _month_len,
-    _nth_key,
-    _sday,
-    _series_dates,
-    _zone,
+    VALID_NTHS,
+    iso_date,
+    month_length,
+    nth_order,
+    series_dates,
+    weekday_of,
+    zone_of,
 )
 
 # --- RRULE ---------------------------------------------------------------------------------------
 
 def _until_text(s: Schedule) -> str | None:
     """Return the RRULE UNTIL value: the end of the `until` day, local time, written in UTC."""
-    until = _iso(s.until)
+    until = iso_date(s.until)
     if until is None:
         return None
-    local = datetime.combine(until, time(23, 59, 59), _zone(s.timezone) or UTC)
+    local = datetime.combine(until, time(23, 59, 59), zone_of(s.timezone) or UTC)
     return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -44,8 +43,8 @@ def to_rrule(s: Schedule) -> str | None:
     if s.kind == "weekly" and days:
         parts = ["FREQ=WEEKLY"] + ([f"INTERVAL={s.interval}"] if s.interval > 1 else [])
         parts.append("BYDAY=" + ",".join(BYDAY_CODES[d] for d in days))
-    elif s.kind == "monthly_nth" and days and set(s.nths) & set(_VALID_NTHS):
-        nths = sorted(set(s.nths) & set(_VALID_NTHS), key=_nth_key)
+    elif s.kind == "monthly_nth" and days and set(s.nths) & set(VALID_NTHS):
+        nths = sorted(set(s.nths) & set(VALID_NTHS), key=nth_order)
         parts = ["FREQ=MONTHLY", "BYDAY=" + ",".join(f"{n}{BYDAY_CODES[d]}" for n in nths
                                                       for d in days)]
     elif s.kind == "monthly_date" and s.monthday is not None and 1 <= s.monthday <= 31:
@@ -58,7 +57,7 @@ def to_rrule(s: Schedule) -> str | None:
 
 def _localize(dt: datetime | date, tzid: str | None) -> tuple[datetime | date, str | None]:
     """Return `dt` as local wall-clock time and the IANA name of its zone (None when unknown)."""
-    zone = _zone(tzid)
+    zone = zone_of(tzid)
     if not isinstance(dt, datetime):
         return dt, tzid if zone else None
     if zone:
@@ -77,7 +76,7 @@ def _local_date(value: object, tzid: str | None) -> date | None:
         except ValueError:
             return None
     if isinstance(value, datetime):
-        zone = _zone(tzid)
+        zone = zone_of(tzid)
         return (value.astimezone(zone) if zone and value.tzinfo else value).date()
     return value if isinstance(value, date) else None
 
@@ -105,7 +104,7 @@ def _rule_until(value: str, local: datetime | date, tzid: str | None) -> date:
     moment = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
     if match[3]:
         moment = moment.replace(tzinfo=UTC)
-        zone = _zone(tzid) or (local.tzinfo if isinstance(local, datetime) else None)
+        zone = zone_of(tzid) or (local.tzinfo if isinstance(local, datetime) else None)
         moment = moment.astimezone(zone).replace(tzinfo=None) if zone else moment
     late = isinstance(local, datetime) and local.time().replace(tzinfo=None) > moment.time()
     return moment.date() - timedelta(days=1) if late else moment.date()
@@ -137,7 +136,7 @@ def from_rrule(rrule: str, dtstart: datetime, end: datetime | None = None,
             sched = replace(sched, until=_rule_until(parts["UNTIL"], local, zone_name).isoformat())
         elif parts and "COUNT" in parts:
             count, first = int(parts["COUNT"]), _day(local)
-            dates = _series_dates(sched, first, first.replace(year=first.year + 30))
+            dates = series_dates(sched, first, first.replace(year=first.year + 30))
             found = list(zip(range(count), dates, strict=False))
             if count < 1 or not found:
                 raise ValueError("COUNT")
@@ -174,7 +173,7 @@ def _rule_schedule(parts: dict[str, str] | None, local: datetime | date,
     monthday = [int(x) for x in parts["BYMONTHDAY"].split(",")] if "BYMONTHDAY" in parts else []
     plain = ords <= {None} and not setpos and not monthday
     if freq in ("DAILY", "WEEKLY") and plain and (freq == "WEEKLY" or interval == 1):
-        days = days or (list(range(7)) if freq == "DAILY" else [_sday(_day(local))])
+        days = days or (list(range(7)) if freq == "DAILY" else [weekday_of(_day(local))])
         if interval > 1 and len(days) > 1 and parts.get("WKST", "MO") != "MO":
             raise ValueError("WKST")  # every-N-weeks on several days counts weeks from Monday
         anchor = _day(local).isoformat() if interval > 1 else None
@@ -188,14 +187,14 @@ def _rule_schedule(parts: dict[str, str] | None, local: datetime | date,
     if plain:
         return replace(base, kind="weekly", days=tuple(days))  # every such weekday of the month
     if None not in ords and not setpos and not monthday:
-        nths = sorted({n for n, _ in byday if n is not None}, key=_nth_key)
+        nths = sorted({n for n, _ in byday if n is not None}, key=nth_order)
         if len(set(byday)) != len(nths) * len(days):
             raise ValueError("BYDAY is not a cross product of ordinals and days")
     elif ords == {None} and setpos and not monthday and len(days) == 1:
-        nths = sorted(set(setpos), key=_nth_key)
+        nths = sorted(set(setpos), key=nth_order)
     else:
         raise ValueError("BYDAY/BYSETPOS/BYMONTHDAY")
-    if not set(nths) <= set(_VALID_NTHS):
+    if not set(nths) <= set(VALID_NTHS):
         raise ValueError("ordinal")
     return replace(base, kind="monthly_nth", days=tuple(days), nths=tuple(nths))
 
@@ -211,7 +210,7 @@ def fold_dates(dates: list[datetime], tz: str | None, text: str = "") -> Schedul
     """
     if tz is None:
         tz = next((getattr(d.tzinfo, "key", None) for d in dates if d.tzinfo), None)
-    zone = _zone(tz)
+    zone = zone_of(tz)
     local = [d.astimezone(zone) if zone and d.tzinfo else d for d in dates]
     days = sorted({d.date() for d in local})
     times = {d.strftime("%H:%M") for d in local}
@@ -222,22 +221,23 @@ def fold_dates(dates: list[datetime], tz: str | None, text: str = "") -> Schedul
                     timezone=tz if zone else None, text=text)
     if start is None or len(days) < 3:
         return base
-    weekdays = tuple(sorted({_sday(d) for d in days}))
+    weekdays = tuple(sorted({weekday_of(d) for d in days}))
     nths = {(d.day - 1) // 7 + 1 for d in days}
-    lasts = {-1 if d.day + 7 > _month_len(d.year, d.month) else (d.day - 1) // 7 + 1 for d in days}
+    lasts = {-1 if d.day + 7 > month_length(d.year, d.month) else (d.day - 1) // 7 + 1
+             for d in days}
     plain, anchor = replace(base, dates=()), days[0].isoformat()
     candidates = [replace(plain, kind="weekly", days=weekdays),
                   replace(plain, kind="weekly", days=weekdays, interval=2, anchor=anchor),
                   replace(plain, kind="monthly_nth", days=weekdays, nths=tuple(sorted(nths))),
                   replace(plain, kind="monthly_nth", days=weekdays,
-                          nths=tuple(sorted(lasts, key=_nth_key)))]
+                          nths=tuple(sorted(lasts, key=nth_order)))]
     if len({d.day for d in days}) == 1:
         candidates.append(replace(plain, kind="monthly_date", monthday=days[0].day))
     candidates += [replace(plain, kind="weekly", days=weekdays, interval=n, anchor=anchor)
                    for n in (3, 4)]
     best, fewest = base, len(days) // 4 + 1
     for cand in (c for c in candidates if len(c.nths) <= 2):  # "1st, 2nd, 4th & 5th" is weekly
-        expected = set(_series_dates(cand, days[0], days[-1]))
+        expected = set(series_dates(cand, days[0], days[-1]))
         if expected >= set(days) and len(expected) - len(days) < fewest:
             missing = tuple(sorted(d.isoformat() for d in expected - set(days)))
             best, fewest = replace(cand, exdates=missing), len(missing)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from peerfind import evidence, vocab
 from peerfind.catalog import db as catalog
 from peerfind.errors import UsageError
-from peerfind.models import Group
+from peerfind.models import Group, Schedule
 from peerfind.search.text import TEXT_SQL_LIMIT
 from peerfind.search.text import TextMatch as _Text
 from peerfind.search.text import fts_query as fts_query  # re-exported
 
 if TYPE_CHECKING:
-    from peerfind.schedule.next_meeting import NextMeetings
+    from peerfind.schedule.recurrence import NextMeetings
 
 EARTH_MI = 3958.7613
 KM_PER_MI = 1.609344
@@ -125,8 +125,21 @@ class Outcome:
 
 def zone_unknown(group: Group) -> bool:
     """Return True when a listing meets at set times but gives no time zone for them."""
-    s = group.schedule
+    return schedule_zone_unknown(group.schedule)
+
+
+def schedule_zone_unknown(s: Schedule) -> bool:
+    """Return True when a schedule meets at set times but gives no time zone for them."""
     return not s.timezone and s.kind not in ("appointment", "unparsed") and bool(s.start)
+
+
+def meetings_of(q: Query) -> NextMeetings | None:
+    """Return the query's next-meeting calculator (made on first use), None without a clock."""
+    if q.meetings is None and q.now is not None:
+        from peerfind.schedule.recurrence import NextMeetings
+
+        q.meetings = NextMeetings(q.now, q.user_tz)
+    return q.meetings
 
 
 def haversine_mi(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -321,12 +334,9 @@ def _result(row: sqlite3.Row, q: Query, distance: float | None) -> Result | None
     """Return a Result for a row, or None when the time filters rule it out."""
     group = catalog.row_group(row)
     nxt = None
-    if q.now is not None:
-        if q.meetings is None:
-            from peerfind.schedule.next_meeting import NextMeetings
-
-            q.meetings = NextMeetings(q.now, q.user_tz)
-        nxt = q.meetings.of(group.schedule)
+    meetings = meetings_of(q)
+    if meetings is not None:
+        nxt = meetings.of(group.schedule)
         if group.status == vocab.TEMPORARILY_CLOSED:
             nxt = None  # nobody meets there until it reopens
     if q.within is not None and zone_unknown(group):

@@ -29,7 +29,7 @@ from peerfind.export.hsds import NAMESPACE, hsds_id, package_descriptor, write_h
 from peerfind.export.ics import write_ics
 from peerfind.models import Group, Page, Schedule
 from peerfind.platforms.meeting_guide import MeetingGuide
-from peerfind.schedule.next_meeting import NextMeetings
+from peerfind.schedule.recurrence import NextMeetings
 from peerfind.scraping import SourceConfig
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # a Monday

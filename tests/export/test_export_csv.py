@@ -3,15 +3,14 @@
 Listings: the bundled real feeds (data/feeds, see data/README.md), the hostile listings of
 test_hostile (real Atlanta meetings carrying attack payloads), and a copy of the bundled catalog
 with odd values written into some rows (what no scraper stores, but a catalog edited by hand
-could hold). Next meetings: NextMeetings against schedule.next_occurrences over every bundled
-schedule and a grid of moments.
+could hold). Next meetings are tested in tests/schedule/test_next_meetings.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,8 +26,7 @@ from peerfind.cli.app import app
 from peerfind.export import common as export
 from peerfind.export import csv_rows as export_csv
 from peerfind.models import Schedule
-from peerfind.schedule.next_meeting import NextMeetings
-from peerfind.schedule.recurrence import next_occurrences
+from peerfind.schedule.recurrence import NextMeetings, next_occurrences
 from peerfind.search.engine import Result, _age_days
 from peerfind.sources import bundle
 
@@ -159,46 +157,6 @@ def test_a_row_with_a_comma_quote_and_formula_is_quoted_like_the_csv_module(
     assert (first["name"], first["venue"]) == ('Hope, "Again"', "'=cmd()")
 
 
-def schedules(db: Path) -> list[Schedule]:
-    """Return every distinct schedule of a catalog, plus hand-made edge cases."""
-    conn = catalog.connect(db, readonly=True)
-    found = [catalog.row_group(r).schedule for r in conn.execute("SELECT * FROM groups")]
-    found += [
-        Schedule(kind="weekly", days=(0, 6), start="23:30", end="00:30"),  # crosses midnight
-        Schedule(kind="weekly", days=(1,), start="02:30", timezone="America/New_York"),
-        Schedule(kind="monthly_nth", days=(4,), nths=(-1, 2), start="19:00", end="20:00",
-                 timezone="Europe/London"),
-        Schedule(kind="monthly_nth", days=(5,), nths=(5,), start="09:00", timezone="Asia/Tokyo"),
-        Schedule(kind="weekly", days=(2,), interval=2, anchor="2026-01-06", start="18:00"),
-        Schedule(kind="weekly", days=(3,), start="18:00", until="2026-12-01"),
-        Schedule(kind="weekly", days=(9,), start="18:00"),
-        Schedule(kind="weekly", days=(2,), start="25:00"),
-        Schedule(kind="appointment", text="Call first"),
-    ]
-    return list(dict.fromkeys(found))
-
-
-@pytest.mark.parametrize("hours", [0, 5.5, 30, 24 * 9 + 7, 24 * 130 + 1, 24 * 200 + 13])
-def test_next_meetings_match_next_occurrences(bundled: Path, hours: float) -> None:
-    moment = datetime(2026, 3, 7, 20, 15, tzinfo=UTC) + timedelta(hours=hours)  # spans DST
-    meetings = NextMeetings(moment, "America/Chicago")
-    cases = schedules(bundled)
-    assert len(cases) > 100
-    for sched in cases + cases:  # the second pass is answered from the memo
-        found = next_occurrences(sched, moment, 1, default_tz="America/Chicago")
-        expected = found[0] if found else None
-        got = meetings.of(sched)
-        assert got == expected and str(got) == str(expected), sched
-
-
-def test_next_meetings_with_a_naive_moment_reads_it_in_each_zone() -> None:
-    sched = Schedule(kind="weekly", days=(2,), start="19:00", timezone="Europe/Paris")
-    moment = datetime(2026, 11, 24, 19, 30)  # a Tuesday, naive
-    expected = next_occurrences(sched, moment, 1)[0]
-    assert NextMeetings(moment).of(sched) == expected
-    assert expected.date().isoformat() == "2026-11-24"
-
-
 def run(db: Path, *args: str):  # type: ignore[no-untyped-def]
     """Invoke peerfind on a catalog with a pinned clock."""
     return CliRunner().invoke(app, ["--db", str(db), *args], env=ENV)
@@ -253,16 +211,6 @@ def test_export_near_csv_matches_search_results(bundled: Path, tmp_path: Path) -
                 "-o", "csv")
     assert found.exit_code == 0
     assert target.read_text(encoding="utf-8") == found.stdout
-
-
-def test_a_meeting_ending_at_the_moment_is_over() -> None:
-    sched = Schedule(kind="weekly", days=(2,), start="17:30", end="18:30",
-                     timezone="America/New_York")
-    got = NextMeetings(NOW, "UTC").of(sched)  # NOW is Tuesday 18:30 in New York
-    assert got == next_occurrences(sched, NOW, 1)[0]
-    assert got is not None and got.date().isoformat() == "2026-12-01"
-    running = NextMeetings(NOW - timedelta(minutes=1), "UTC").of(sched)
-    assert running is not None and running.date().isoformat() == "2026-11-24"
 
 
 def test_an_online_export_is_not_cut_at_the_search_cap(

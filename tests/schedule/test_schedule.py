@@ -1,7 +1,8 @@
-"""Tests of peerfind.schedule.recurrence: next meetings across DST, RRULE text, folding, phrases."""
+"""Tests of peerfind.schedule: next meetings across DST, RRULE text, folding, phrases, windows."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,15 +18,13 @@ from peerfind.schedule.recurrence import (
     TIME_WINDOWS,
     describe,
     duration_minutes,
-    fold_dates,
-    from_rrule,
     in_time_window,
     next_occurrence,
     next_occurrences,
     parse_time_window,
     timezone_for_region,
-    to_rrule,
 )
+from peerfind.schedule.rrule import fold_dates, from_rrule, to_rrule
 
 NY, LA, LON, BER = "America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin"
 S = Schedule
@@ -497,3 +496,13 @@ def test_schedule_from_dict_builds_what_the_constructor_builds(data: dict) -> No
     assert made.to_dict() == expected.to_dict()
     with pytest.raises(FrozenInstanceError):
         made.text = "changed"  # type: ignore[misc]
+
+
+def test_schedule_does_not_reach_up_into_rrule() -> None:
+    """schedule.rrule builds on schedule.recurrence, never the other way (no import circle)."""
+    import peerfind.schedule.recurrence as schedule
+
+    assert not hasattr(schedule, "to_rrule") and not hasattr(schedule, "__getattr__")
+    source = schedule.__loader__.get_source(schedule.__name__)  # type: ignore[union-attr]
+    assert not re.search(r"^\s*(from peerfind\.schedule(\.rrule| import .*\brrule)|import .*rrule)",
+                         source, re.M)
