@@ -261,7 +261,7 @@ def show(
     user_tz = timeutil.check_timezone(tz) if tz else timeutil.machine_timezone()
     current = timeutil.now(user_tz)
     found = next_occurrences(group.schedule, current, 1, default_tz=user_tz)
-    result = s.Result(group, None, found[0] if found else None, s._age_days(group, current))
+    result = s.Result(group, None, found[0] if found else None, s.age_days(group, current))
     twins = [t for t in same_dedup_key(conn, group) if s._same_place(t, group)]
     if ics:
         from peerfind.export import common as export

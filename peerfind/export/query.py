@@ -16,7 +16,8 @@ from typing import IO
 from peerfind.errors import UsageError
 from peerfind.export.common import ExportStats, export_rows, format_for_path, open_output
 from peerfind.schedule.recurrence import NextMeetings
-from peerfind.search import engine as s
+from peerfind.search import engine
+from peerfind.search import query as s
 
 
 @dataclass
@@ -57,7 +58,7 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
         if everything:
             _export_all(conn, q, path, fmt, force, report)
         else:
-            outcome = s.search(conn, q)
+            outcome = engine.search(conn, q)
             report.capped = outcome.capped
             report.limit_reached = len(outcome.results) >= q.limit
             if fmt == "csv":
@@ -87,7 +88,7 @@ def _meetings(q: s.Query, remember: bool = True) -> NextMeetings | None:
 
 def _conditions(q: s.Query) -> tuple[list[str], list[object]]:
     """Return SQL conditions on `groups AS g` for the query's filters (no place, no clock)."""
-    where, args = s._filters(q, place_based=False)  # unqualified columns: groups is alone
+    where, args = s.filters(q, place_based=False)  # unqualified columns: groups is alone
     if q.formats:
         formats = sorted(set(s.place_formats(q)) | set(s.remote_formats(q)))
         where.append(f"format IN ({','.join('?' * len(formats))})")
@@ -128,4 +129,4 @@ def _all_dicts(conn: sqlite3.Connection, q: s.Query, where: list[str],
     for row in conn.execute(sql, [*args, q.limit]):
         group = row_group(row)
         nxt = meetings.of(group.schedule) if meetings is not None else None
-        yield s.Result(group, None, nxt, s._age_days(group, q.now), rowid=row["_rowid"]).to_dict()
+        yield s.Result(group, None, nxt, s.age_days(group, q.now), rowid=row["_rowid"]).to_dict()

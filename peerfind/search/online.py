@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from peerfind import evidence
 from peerfind.models import Schedule
-from peerfind.search import engine as s
+from peerfind.search import query as s
 from peerfind.search.text import TEXT_CAP, TEXT_SCAN_CAP
 
 if TYPE_CHECKING:
     from peerfind.schedule.recurrence import NextMeetings
-    from peerfind.search.engine import Query, Result
+    from peerfind.search.query import Query, Result
     from peerfind.search.text import TextMatch
 
 INF = float("inf")
@@ -36,7 +36,7 @@ def remote_results(
     """Return the `want` best listings matched without distance (sink, then next meeting) and
     whether the candidates were capped (TEXT_CAP / TEXT_SCAN_CAP or ONLINE_CAP, or `want`
     when that is larger, as for an export)."""
-    where, args = s._filters(q, place_based=False)
+    where, args = s.filters(q, place_based=False)
     where.append(f"format IN ({','.join('?' * len(formats))})")
     args += formats
     if text is not None:
@@ -87,13 +87,13 @@ def _best(conn: sqlite3.Connection, q: Query, heap: list, want: int) -> list[Res
     while heap:
         batch = [heapq.heappop(heap) for _ in range(min(size, len(heap)))]
         size *= 2
-        rows = s._rows(conn, [c[3] for c in batch])
+        rows = s.read_rows(conn, [c[3] for c in batch])
         for c in batch:
-            if c[3] in rows and (r := s._result(rows[c[3]], q, None)) is not None:
+            if c[3] in rows and (r := s.result_of(rows[c[3]], q, None)) is not None:
                 results.append(r)
-        kept = s._dedup(sorted(results, key=s._sort_key))
+        kept = s.dedup(sorted(results, key=s.sort_key))
         if len(kept) >= want and heap:
-            sink, _, when = s._sort_key(kept[want - 1])
+            sink, _, when = s.sort_key(kept[want - 1])
             if (sink, when) <= heap[0][:2]:
                 break
     return results

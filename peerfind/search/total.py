@@ -12,7 +12,8 @@ import math
 import sqlite3
 
 from peerfind import vocab
-from peerfind.search import engine as s
+from peerfind.search import engine
+from peerfind.search import query as s
 from peerfind.search.text import TextMatch
 
 EXACT_MAX = 200
@@ -38,15 +39,15 @@ def _total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
     exact = True
     place_fmts = s.place_formats(q)
     if q.lat is not None and q.lon is not None and place_fmts:
-        where, args = s._filters(q, place_based=True)
+        where, args = s.filters(q, place_based=True)
         approx = _circle_count(conn, q, place_fmts, where, args) if text is None else EXACT_MAX + 1
         if approx > EXACT_MAX:  # many: "more than EXACT_MAX" (unless time or text filters
             if text is not None or q.within is not None or q.dates:  # could cut them down)
                 return 0, False  # say only that more match
             return EXACT_MAX, False
         else:
-            hits = s._near(conn, q, q.radius_mi, place_fmts, where, args, text)
-            found, _ = s._collect(conn, q, hits, len(hits) + 1, text)
+            hits = engine._near(conn, q, q.radius_mi, place_fmts, where, args, text)
+            found, _ = engine._collect(conn, q, hits, len(hits) + 1, text)
             results += found
     remote = s.remote_formats(q)
     if remote or q.lat is None:
@@ -61,7 +62,7 @@ def _total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
             exact = False
     if not exact:
         return EXACT_MAX, False
-    return len(s._dedup(results)), True
+    return len(s.dedup(results)), True
 
 
 def _circle_count(
@@ -71,9 +72,9 @@ def _circle_count(
     the covering index (flat-earth distance, which differs from the great circle by well under a
     percent at these radii)."""
     assert q.lat is not None and q.lon is not None
-    ranges, (la0, la1, lo0, lo1) = s._bbox_ranges(q.lat, q.lon, q.radius_mi)
+    ranges, (la0, la1, lo0, lo1) = engine._bbox_ranges(q.lat, q.lon, q.radius_mi)
     count = sum(b - a + 1 for a, b in ranges)
-    if count <= s.CELL_LIST_MAX:  # each cell by equality, as search._near does
+    if count <= engine.CELL_LIST_MAX:  # each cell by equality, as search._near does
         cell_list: list[object] = [c for a, b in ranges for c in range(a, b + 1)]
         cells = f"cell IN ({','.join('?' * count)})"
     else:

@@ -27,7 +27,7 @@ from peerfind.export import common as export
 from peerfind.export import csv_rows as export_csv
 from peerfind.models import Schedule
 from peerfind.schedule.recurrence import NextMeetings, next_occurrences
-from peerfind.search.engine import Result, _age_days
+from peerfind.search.engine import Result, age_days
 from peerfind.sources import bundle
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))
@@ -92,7 +92,7 @@ def dict_csv(db: Path, distance: dict[int, float] | None = None) -> str:
         group = catalog.row_group(row)
         found = next_occurrences(group.schedule, NOW, 1, default_tz="America/New_York")
         dist = (distance or {}).get(row["_rowid"])
-        result = Result(group, dist, found[0] if found else None, _age_days(group, NOW))
+        result = Result(group, dist, found[0] if found else None, age_days(group, NOW))
         dicts.append({**result.to_dict(), "id": row["id"]})  # the stored id, as exported
     return reference_csv(dicts)
 

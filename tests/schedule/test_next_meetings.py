@@ -147,9 +147,9 @@ def _ranked_online(conn: sqlite3.Connection, q: search.Query) -> list[tuple[str,
     """Return (id, next meeting) of every online listing as search ranks them, by brute force."""
     rows = conn.execute("SELECT rowid AS _rowid, * FROM groups WHERE status = 'active' AND "
                         "format IN ('online', 'hybrid')").fetchall()
-    results = [r for row in rows if (r := search._result(row, q, None)) is not None]
-    ranked = search._dedup(sorted(results, key=search._sort_key))
-    ranked.sort(key=search._sort_key)
+    results = [r for row in rows if (r := search.result_of(row, q, None)) is not None]
+    ranked = search.dedup(sorted(results, key=search.sort_key))
+    ranked.sort(key=search.sort_key)
     return [(r.group.id, r.next_meeting and r.next_meeting.isoformat()) for r in ranked]
 
 
