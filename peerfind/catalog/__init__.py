@@ -1,1 +1,1 @@
-"""peerfind.catalog.db: see DESIGN.md's layout."""
+"""The SQLite catalog: schema, migrations, rows, upsert, queries, doctor, snapshots."""

@@ -1,1 +1,1 @@
-"""peerfind.cli.app: see DESIGN.md's layout."""
+"""The command line: Typer commands, options and rendering; no SQL, parsing or rules."""

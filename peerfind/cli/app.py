@@ -252,7 +252,7 @@ def show(
     from peerfind.cli import render
     from peerfind.schedule import clock as timeutil
     from peerfind.schedule.recurrence import next_occurrences
-    from peerfind.search import engine as s
+    from peerfind.search import query as s
 
     conn = open_catalog()
     group = catalog.get_group(conn, ident.strip())
@@ -262,7 +262,7 @@ def show(
     current = timeutil.now(user_tz)
     found = next_occurrences(group.schedule, current, 1, default_tz=user_tz)
     result = s.Result(group, None, found[0] if found else None, s.age_days(group, current))
-    twins = [t for t in same_dedup_key(conn, group) if s._same_place(t, group)]
+    twins = [t for t in same_dedup_key(conn, group) if s.same_place(t, group)]
     if ics:
         from peerfind.export import common as export
 

@@ -1,1 +1,1 @@
-"""peerfind.export.common: see DESIGN.md's layout."""
+"""Writers for exports: CSV (one writer, from the catalog), JSON, NDJSON, iCalendar and HSDS."""

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from peerfind import PROJECT_URL, __version__, fellowships, vocab
 from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
-from peerfind.export.common import ExportStats, SafeFile, group_of
+from peerfind.export.files import ExportStats, SafeFile
+from peerfind.export.records import group_of
 from peerfind.models import Group, Schedule
 from peerfind.paths import data_path
 from peerfind.places.names import state_code

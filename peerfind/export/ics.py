@@ -10,7 +10,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from peerfind import __version__, evidence, feedback, fellowships, vocab
-from peerfind.export.common import ExportStats, group_of
+from peerfind.export.files import ExportStats
+from peerfind.export.records import group_of
 from peerfind.models import Group, Schedule
 from peerfind.schedule.clock import valid_timezone
 

@@ -1,1 +1,1 @@
-"""peerfind.fetch.client: see DESIGN.md's layout."""
+"""The polite HTTP client: robots.txt, pacing, retries, caching and size limits."""

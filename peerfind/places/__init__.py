@@ -1,1 +1,1 @@
-"""peerfind.places: see DESIGN.md's layout."""
+"""Places offline: the US gazetteer behind geopy's interface, suggestions, the online fallback."""

@@ -1,1 +1,1 @@
-"""peerfind.schedule.recurrence: see DESIGN.md's layout."""
+"""When groups meet: recurrence, phrases as written, RRULE, next meetings, the clock."""

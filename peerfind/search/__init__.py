@@ -1,1 +1,1 @@
-"""peerfind.search.engine: see DESIGN.md's layout."""
+"""Searching the catalog: the query, the engine, ranking, online listings, free text, programs."""

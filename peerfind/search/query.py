@@ -337,7 +337,7 @@ def dedup(results: list[Result]) -> list[Result]:
     by_key: dict[str, list[int]] = {}
     for r in results:
         key = r.key or catalog.dedup_key(r.group)
-        idx = next((i for i in by_key.get(key, []) if _same_place(kept[i].group, r.group)), None)
+        idx = next((i for i in by_key.get(key, []) if same_place(kept[i].group, r.group)), None)
         if idx is None:
             by_key.setdefault(key, []).append(len(kept))
             kept.append(r)
@@ -356,7 +356,7 @@ def dedup(results: list[Result]) -> list[Result]:
     return kept
 
 
-def _same_place(a: Group, b: Group) -> bool:
+def same_place(a: Group, b: Group) -> bool:
     """Return True when two listings are within ~150 m of each other or share a join link."""
     if a.join_url and a.join_url == b.join_url:
         return True

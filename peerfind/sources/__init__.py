@@ -1,1 +1,1 @@
-"""peerfind.sources: see DESIGN.md's layout."""
+"""The maintainer pipeline: sources registry, runner, enrichment, bundle, discovery, refresh."""
