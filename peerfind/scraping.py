@@ -160,3 +160,16 @@ class Scraper:
         if "conference call" in lower or "by phone" in lower:
             return vocab.PHONE
         return vocab.IN_PERSON
+
+
+def named_scrapers(module: object) -> Iterator[type[Scraper]]:
+    """Yield the Scraper classes a module defines that carry a name (scrapers and platforms).
+
+    The one registry rule: sources.registry finds the scrapers/ package's scrapers with it, and
+    platforms.registry the platform parsers of peerfind/platforms/.
+    """
+    name = getattr(module, "__name__", "")
+    for obj in vars(module).values():
+        if (isinstance(obj, type) and issubclass(obj, Scraper) and obj.__module__ == name
+                and obj.name):
+            yield obj

@@ -63,9 +63,9 @@ class Proposal:
 
 def platform_name(*candidates: str) -> str:
     """Return the first candidate that is a registered platform (else the first candidate)."""
-    from peerfind.platforms import PLATFORMS
+    from peerfind.platforms import platforms
 
-    return next((c for c in candidates if c in PLATFORMS), candidates[0])
+    return next((c for c in candidates if c in platforms()), candidates[0])
 
 
 def discover(page: Page) -> list[Proposal]:

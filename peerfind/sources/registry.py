@@ -21,7 +21,7 @@ from typing import Any
 
 from peerfind import vocab
 from peerfind.errors import PeerfindError, UsageError
-from peerfind.scraping import Scraper, SourceConfig
+from peerfind.scraping import Scraper, SourceConfig, named_scrapers
 
 ENTRY_POINT_GROUP = "peerfind.scrapers"
 SCRAPERS_PACKAGE = "scrapers"
@@ -102,10 +102,8 @@ def builtin_scrapers(package: str = SCRAPERS_PACKAGE, broken: dict[str, str] | N
                 raise RegistryError(message) from exc
             broken[info.name.rpartition(".")[2]] = message
             continue
-        for obj in vars(module).values():
-            if (isinstance(obj, type) and issubclass(obj, Scraper)
-                    and obj.__module__ == module.__name__ and obj.name):
-                _add(found, obj, f"{module.__name__}.{obj.__qualname__}")
+        for obj in named_scrapers(module):
+            _add(found, obj, f"{module.__name__}.{obj.__qualname__}")
     return found
 
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from peerfind.cli.app import app
 from peerfind.errors import UsageError
-from peerfind.platforms import PLATFORMS
+from peerfind.platforms import platforms
 from peerfind.sources.registry import parse_options
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -103,7 +103,7 @@ def pin(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def test_every_platform_has_an_end_to_end_test() -> None:
     tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css", "tsml-csv",
               "oiaa"}
-    assert set(PLATFORMS) == tested
+    assert set(platforms()) == tested
 
 
 # --- one test per platform ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Property tests: every platform parser either yields valid Groups or raises ParseError.
 
-For each parser registered in peerfind.platforms.PLATFORMS, arbitrary bytes, arbitrary JSON,
+For each parser registered in peerfind.platforms.platforms(), arbitrary bytes, arbitrary JSON,
 JSON shaped like the formats (objects with the fields the parsers read) and for the text formats
 arbitrary iCalendar lines and JSON-LD blocks must produce only Groups whose problems() is empty,
 Follow requests, or a peerfind.errors.ParseError; any other exception is a bug.
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from peerfind.errors import ParseError
 from peerfind.models import Follow, Group, Page
-from peerfind.platforms import PLATFORMS, platform_class
+from peerfind.platforms import platform_class, platforms
 from peerfind.scraping import SourceConfig
 
 FETCHED = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
@@ -199,7 +199,7 @@ FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@pytest.mark.parametrize("name", sorted(PLATFORMS))
+@pytest.mark.parametrize("name", sorted(platforms()))
 @FUZZ
 @given(data=st.binary(max_size=400))
 def test_arbitrary_bytes(name: str, data: bytes) -> None:
@@ -207,7 +207,7 @@ def test_arbitrary_bytes(name: str, data: bytes) -> None:
         _check(name, _page(url, data.decode("utf-8", "replace"), data))
 
 
-@pytest.mark.parametrize("name", sorted(PLATFORMS))
+@pytest.mark.parametrize("name", sorted(platforms()))
 @FUZZ
 @given(value=any_json)
 def test_arbitrary_json(name: str, value: object) -> None:
@@ -216,7 +216,7 @@ def test_arbitrary_json(name: str, value: object) -> None:
         _check(name, _page(url, text))
 
 
-@pytest.mark.parametrize("name", sorted(PLATFORMS))
+@pytest.mark.parametrize("name", sorted(platforms()))
 @FUZZ
 @given(value=shaped, keep_all=st.booleans())
 def test_json_shaped_like_the_formats(name: str, value: object, keep_all: bool) -> None:
@@ -233,7 +233,7 @@ def test_arbitrary_icalendar(name: str, lines: list[str]) -> None:
     _check(name, _page(f"https://{name}.example.org/events/?ical=1", text), all_events=True)
 
 
-@pytest.mark.parametrize("name", sorted(PLATFORMS))
+@pytest.mark.parametrize("name", sorted(platforms()))
 @FUZZ
 @given(data=st.data(), keep_all=st.booleans())
 def test_records_close_to_valid(name: str, data: st.DataObject, keep_all: bool) -> None:
