@@ -25,7 +25,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, Any
 
 from peerfind import evidence, vocab
 from peerfind.clean import _FORMULA_START
@@ -153,31 +153,31 @@ class CsvWriter:
             self.out.write("".join(self._lines))
             self._lines = []
 
-    def _line(self, parts: list[object]) -> str | None:
+    def _line(self, parts: list[Any]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
         probe = f"{_SEP}{a}{_SEP}{b}{_SEP}{c}{_SEP}{d}"
         if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
         if "," in probe or '"' in probe:
-            a, b, c, d = map(_quote_cells, (a, b, c, d))  # type: ignore[arg-type]
+            a, b, c, d = map(_quote_cells, (a, b, c, d))
         tags, tag_cell = self._tags, self._tag_cell
         cells = (
             a,
-            tags.get(pops) or tag_cell(pops),  # type: ignore[arg-type]
-            tags.get(topics) or tag_cell(topics),  # type: ignore[arg-type]
-            tags.get(langs) or tag_cell(langs),  # type: ignore[arg-type]
-            tags.get(access) or tag_cell(access),  # type: ignore[arg-type]
-            self._schedules.get(sched) or self._schedule(sched),  # type: ignore[arg-type]
+            tags.get(pops) or tag_cell(pops),
+            tags.get(topics) or tag_cell(topics),
+            tags.get(langs) or tag_cell(langs),
+            tags.get(access) or tag_cell(access),
+            self._schedules.get(sched) or self._schedule(sched),
             b,
             _number(lat),
             _number(lon),
             c,
-            "" if distance is None else f"{round(distance, 2):.1f}",  # type: ignore
+            "" if distance is None else f"{round(distance, 2):.1f}",
             d,
             self._ages.get(seen) or self._age(seen),
         )
-        line = ",".join(cells).replace(_SEP, ",")  # type: ignore[arg-type]
+        line = ",".join(cells).replace(_SEP, ",")
         return line + "\r\n" if line.isprintable() else None
 
     def _age(self, seen: object) -> str:
