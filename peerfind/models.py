@@ -83,7 +83,7 @@ class Schedule:
 
 
 _SCHEDULE_KEYS = frozenset(f.name for f in fields(Schedule))  # what from_dict reads
-_SCHEDULE_DEFAULTS = {f.name: f.default for f in fields(Schedule)}  # all immutable
+_SCHEDULE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Schedule)}  # all immutable
 
 
 def _int_or_text(digits: str) -> int | str:

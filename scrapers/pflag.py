@@ -173,7 +173,7 @@ class Pflag(Scraper):
                                end=said.end or first["end"], timezone=said.timezone or zone,
                                text=f"{sentence.strip()} {first['time']}".strip())
         tzinfo = ZoneInfo(zone) if zone else None
-        moments = [datetime(*e["date"], *map(int, e["start"].split(":")), tzinfo=tzinfo)
+        moments = [datetime(*e["date"], *map(int, e["start"].split(":"))).replace(tzinfo=tzinfo)
                    for e in events]
         dates = ", ".join(f"{y}-{m:02d}-{d:02d}" for y, m, d in sorted(e["date"] for e in events))
         folded = rrule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from peerfind.cli.common import fail, handled
 from peerfind.cli.query import Online, Pops, Topics
+
+if TYPE_CHECKING:
+    from peerfind.places.place import Place
+    from peerfind.search.engine import Outcome, Query
 
 FEW = 3  # fewer local groups than this, and a search also shows the national programs
 
@@ -80,7 +84,7 @@ def programs_command(
     print(crisis.FOOTER)
 
 
-def _where(q, place, units: str) -> str:  # type: ignore[no-untyped-def]
+def _where(q: Query, place: Place | None, units: str) -> str:
     """Return where a search looked, in words: 'within 25 mi of Denver, CO'."""
     from peerfind import vocab
     from peerfind.cli import render
@@ -97,7 +101,7 @@ def _where(q, place, units: str) -> str:  # type: ignore[no-untyped-def]
     return where + (" that match all your filters" if others else "")
 
 
-def dead_end_note(outcome, q, place, units: str) -> str | None:  # type: ignore[no-untyped-def]
+def dead_end_note(outcome: Outcome, q: Query, place: Place | None, units: str) -> str | None:
     """Return the note for a search with fewer than a handful of groups, or None.
 
     It says plainly what peerfind has, lists the national programs for the asked populations

@@ -11,8 +11,10 @@ import typer
 from peerfind.cli.common import note
 
 if TYPE_CHECKING:
-    from peerfind.places.gazetteer import Place
-    from peerfind.search.engine import Query
+    import sqlite3
+
+    from peerfind.places.place import Place
+    from peerfind.search.engine import Outcome, Query, Result
 
 Near = Annotated[
     str | None,
@@ -350,8 +352,9 @@ def resolve_place(near: str, online: bool) -> Place:
     return place
 
 
-def print_table(  # type: ignore[no-untyped-def]
-    outcome, q, place, units: str, extra: str | None = None, plain: bool = False, conn=None
+def print_table(
+    outcome: Outcome, q: Query, place: Place | None, units: str, extra: str | None = None,
+    plain: bool = False, conn: sqlite3.Connection | None = None,
 ) -> None:
     """Print the human result: header, table (or plain blocks), `extra` (the national
     programs) and footer."""
@@ -385,7 +388,7 @@ def print_table(  # type: ignore[no-untyped-def]
     )
 
 
-def print_machine(results, output: str, conn, q) -> None:  # type: ignore[no-untyped-def]
+def print_machine(results: list[Result], output: str, conn: sqlite3.Connection, q: Query) -> None:
     """Print results as JSON, NDJSON or CSV (read from the catalog `conn`) on stdout."""
     from peerfind.export import common as export
 
@@ -398,7 +401,7 @@ def print_machine(results, output: str, conn, q) -> None:  # type: ignore[no-unt
     export.export_rows((r.to_dict() for r in results), "-", fmt=output)
 
 
-def absent_tags(conn, q) -> list[str]:  # type: ignore[no-untyped-def]
+def absent_tags(conn: sqlite3.Connection, q: Query) -> list[str]:
     """Return the asked populations/topics that no listing in the catalog carries at all."""
     from peerfind.catalog import db as catalog
 
@@ -406,7 +409,7 @@ def absent_tags(conn, q) -> list[str]:  # type: ignore[no-untyped-def]
     return [term for column, term in asked if not catalog.has_tag(conn, column, term)]
 
 
-def explain_empty(outcome, q, units: str, absent: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def explain_empty(outcome: Outcome, q: Query, units: str, absent: list[str] | None = None) -> None:
     """Say on stderr why nothing matched and what to widen.
 
     `absent` are asked tags no listing carries: dropping another filter cannot help those.

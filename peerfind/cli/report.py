@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from peerfind.cli.common import fail, handled, open_catalog
 
+if TYPE_CHECKING:
+    from peerfind.models import Group
 
-def report_text(group) -> str:  # type: ignore[no-untyped-def]
+
+def report_text(group: Group) -> str:
     """Return what `peerfind report` prints for one listing."""
     from peerfind import feedback
 

@@ -25,7 +25,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, Any
 
 from peerfind import evidence, vocab
 from peerfind.clean import _FORMULA_START
@@ -153,31 +153,31 @@ class CsvWriter:
             self.out.write("".join(self._lines))
             self._lines = []
 
-    def _line(self, parts: list[object]) -> str | None:
+    def _line(self, parts: list[Any]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
         probe = f"{_SEP}{a}{_SEP}{b}{_SEP}{c}{_SEP}{d}"
         if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
         if "," in probe or '"' in probe:
-            a, b, c, d = map(_quote_cells, (a, b, c, d))  # type: ignore[arg-type]
+            a, b, c, d = map(_quote_cells, (a, b, c, d))
         tags, tag_cell = self._tags, self._tag_cell
         cells = (
             a,
-            tags.get(pops) or tag_cell(pops),  # type: ignore[arg-type]
-            tags.get(topics) or tag_cell(topics),  # type: ignore[arg-type]
-            tags.get(langs) or tag_cell(langs),  # type: ignore[arg-type]
-            tags.get(access) or tag_cell(access),  # type: ignore[arg-type]
-            self._schedules.get(sched) or self._schedule(sched),  # type: ignore[arg-type]
+            tags.get(pops) or tag_cell(pops),
+            tags.get(topics) or tag_cell(topics),
+            tags.get(langs) or tag_cell(langs),
+            tags.get(access) or tag_cell(access),
+            self._schedules.get(sched) or self._schedule(sched),
             b,
             _number(lat),
             _number(lon),
             c,
-            "" if distance is None else f"{round(distance, 2):.1f}",  # type: ignore
+            "" if distance is None else f"{round(distance, 2):.1f}",
             d,
             self._ages.get(seen) or self._age(seen),
         )
-        line = ",".join(cells).replace(_SEP, ",")  # type: ignore[arg-type]
+        line = ",".join(cells).replace(_SEP, ",")
         return line + "\r\n" if line.isprintable() else None
 
     def _age(self, seen: object) -> str:
@@ -228,14 +228,14 @@ class CsvWriter:
                   nxt.isoformat() if nxt else "")
         return [v if type(v) is str else "" if v is None else str(v) for v in values]
 
-    def _slow(self, rowid: int, parts: list[object]) -> list[str]:
+    def _slow(self, rowid: int, parts: list[Any]) -> list[str]:
         """Return the cells of a row with unusual text, read whole and made safe cell by cell."""
         row = self.conn.execute(f"SELECT {_FULL} FROM groups AS g WHERE g.rowid = ?", (rowid,))
-        values: list[object] = list(row.fetchone())
+        values: list[Any] = list(row.fetchone())  # SQLite values of any column type
         at = _AT
         for column in TAGS:
-            values[at[column]] = vocab.decode_tags(values[at[column]])  # type: ignore[arg-type]
-        schedule: str | Schedule | None = values[at["days"]]  # type: ignore[assignment]
+            values[at[column]] = vocab.decode_tags(values[at[column]])
+        schedule: str | Schedule | None = values[at["days"]]
         if not "".join(v for v in values if isinstance(v, str)).replace("\n", " ").isprintable():
             schedule = self._cleaned(rowid, values)  # a catalog nobody cleaned: as row_group does
         cells = [_cell(v) for v in self._schedule_cells(schedule)]
@@ -243,16 +243,16 @@ class CsvWriter:
             values[at[column]] = cell
         values[at["description"]] = one_line(values[at["description"]])
         ages = age_cells(evidence.from_dates(
-            values[at["last_verified"]], values[at["last_seen"]],  # type: ignore[arg-type]
-            values[at["source_updated"]], self.today).age_days)  # type: ignore[arg-type]
+            values[at["last_verified"]], values[at["last_seen"]],
+            values[at["source_updated"]], self.today).age_days)
         values[at["age_days"]], values[at["old"]] = ages
         distance = parts[_KINDS.index("distance")]
         if distance is not None:
-            values[at["distance_mi"]] = f"{round(distance, 2):.1f}"  # type: ignore[call-overload]
+            values[at["distance_mi"]] = f"{round(distance, 2):.1f}"
         return csv_cells(values)
 
 
-    def _cleaned(self, rowid: int, values: list[object]) -> Schedule:
+    def _cleaned(self, rowid: int, values: list[Any]) -> Schedule:
         """Put the listing's values as catalog.row_group cleans them into `values`; return its
         cleaned schedule."""
         from peerfind.catalog.rows import row_group

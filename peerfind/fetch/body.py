@@ -108,12 +108,12 @@ def declared_charset(content_type: str, body: bytes) -> str | None:
     for bom, name in _BOMS:
         if body.startswith(bom):
             return name
-    if (match := _CHARSET.search(content_type or "")) and (name := _known(match[1])):
-        return name
+    if (match := _CHARSET.search(content_type or "")) and (charset := _known(match[1])):
+        return charset
     head = body[:2048]
-    match = _XML.match(head) or _META.search(head)
-    if match:
-        return _known(match[1].decode("ascii", "replace"))
+    found = _XML.match(head) or _META.search(head)
+    if found:
+        return _known(found[1].decode("ascii", "replace"))
     return None
 
 

@@ -236,12 +236,12 @@ def _resolve_reading(reading: Reading) -> Place | None:
     if len(hits) == 1:
         return _us_only(reading.city, _city(hits[0]), "")
     if _clear_winner(hits):
-        top = _city(hits[0])
+        largest = _city(hits[0])
         others = len(hits) - 1
         places = "place has" if others == 1 else "places have"
-        note = (f'"{reading.city}" taken as {top.label} (pop. {top.population:,}); '
+        note = (f'"{reading.city}" taken as {largest.label} (pop. {largest.population:,}); '
                 f"{others} smaller {places} the same name, add a state for those.")
-        return _us_only(reading.city, top, note)
+        return _us_only(reading.city, largest, note)
     raise ambiguity_error(reading.city, [_city(h) for h in hits])
 
 

@@ -243,7 +243,7 @@ class Bmlt(Scraper):
 
     def _tags(self, keys: list[str]) -> tuple[set[str], set[str], set[str], set[str]]:
         """Return (world ids, populations, languages, accessibility) of a meeting's formats."""
-        worlds, pops, langs, access = set(), set(), set(), set()
+        worlds, pops, langs, access = set[str](), set[str](), set[str](), set[str]()
         for key in keys:
             world, fname, ftype = self._world(key)
             worlds.add(world or key.upper())

@@ -78,6 +78,11 @@ def _dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _dict(value: object) -> dict[str, Any]:
+    """Return a dict value as it is (anything else -> {})."""
+    return value if isinstance(value, dict) else {}
+
+
 def _clock(value: object) -> str | None:
     """Return 'HH:MM' of an HSDS time ("10:00:00", "19:00-05:00"), or None."""
     match = re.match(r"^(\d{1,2}):(\d{2})", _s(value))
@@ -230,7 +235,7 @@ class Hsds(Scraper):
                 for a in _dicts(service.get("attributes"))
                 if isinstance(a.get("taxonomy_term"), dict)
             ]
-            program = service.get("program") if isinstance(service.get("program"), dict) else {}
+            program = _dict(service.get("program"))
             texts = [
                 _s(service.get(k))
                 for k in ("name", "alternate_name", "description", "eligibility_description")
@@ -261,8 +266,8 @@ class Hsds(Scraper):
         status: str,
     ) -> Group:
         """Return the Group of one service at one location (`sal` empty when it has none)."""
-        org = service.get("organization") if isinstance(service.get("organization"), dict) else {}
-        location = sal.get("location") if isinstance(sal.get("location"), dict) else {}
+        org = _dict(service.get("organization"))
+        location = _dict(sal.get("location"))
         addresses = _dicts(location.get("addresses"))
         physical = next((a for a in addresses if _s(a.get("address_type")) == "physical"), None)
         area = physical or (addresses[0] if addresses else {})

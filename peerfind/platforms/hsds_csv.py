@@ -76,7 +76,7 @@ def assemble(tables: dict[str, str]) -> list[dict[str, Any]]:
     if "service" not in tables:
         raise ParseError("HSDS package without services")
     rows = {name: read_rows(text, name) for name, text in tables.items() if name in TABLES}
-    orgs = {r["id"]: dict(r) for r in rows.get("organization", [])}
+    orgs: dict[str, dict[str, Any]] = {r["id"]: dict(r) for r in rows.get("organization", [])}
     programs = {r["id"]: dict(r) for r in rows.get("program", [])}
     terms = {r["id"]: dict(r) for r in rows.get("taxonomy_term", [])}
     phones = rows.get("phone", [])

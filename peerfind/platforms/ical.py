@@ -246,8 +246,8 @@ def _event(component: Any, zone: str | None, override: bool = False) -> Event | 
     location = _text(component, "LOCATION").strip()
     url = _text(component, "URL").strip()
     description = html_text(_text(component, "DESCRIPTION"))
-    place = parse_location(location) if location and not location.lower().startswith("http") \
-        else {}
+    place: dict[str, Any] = parse_location(location) if location and not \
+        location.lower().startswith("http") else {}
     join = find_join_url(location, url, description)
     uid = _text(component, "UID").strip() or hashlib.sha1(
         f"{title}|{start_raw}".encode()).hexdigest()[:16]

@@ -56,7 +56,8 @@ def _stamp(value: object) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups(default="0")))  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(g) for g in match.groups(default="0"))
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

@@ -251,9 +251,9 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
             between and joiner == "and") else None
         if second is not None:
             ends, end_stated, k = second
-            pairs = [(a, b) for a in starts for b in ends if a % 1440 != b % 1440]
-            if not (stated and end_stated):
-                pairs = [(a, b) for a, b in pairs if (b - a) % 1440 < 720]
+            pairs: list[tuple[int, int | None]] = [
+                (a, b) for a in starts for b in ends if a % 1440 != b % 1440
+                and (stated and end_stated or (b - a) % 1440 < 720)]
         else:
             k = j
             if _tok(reading, i)[0] == "num" and not stated and \

@@ -87,13 +87,18 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _day_month(match: re.Match[str], month: str) -> str:
+    """Return "<day> <month>[ <year>]" for a matched Spanish date ("3 de marzo de 2025")."""
+    return f"{match[1]} {month}" + (f" {match[2]}" if match[2] else "")
+
+
 def spanish(text: str) -> str:
     """Return the Spanish forms NAMI and bilingual programs use written as the English ones."""
     if not _SPANISH_MARK.search(text):
         return text
     for name, month in _SPANISH_MONTHS.items():
         text = re.sub(rf"\b(\d{{1,2}}) de {name}(?: de (\d{{4}}))?\b",
-                      lambda m, mo=month: f"{m[1]} {mo}" + (f" {m[2]}" if m[2] else ""), text)
+                      functools.partial(_day_month, month=month), text)
     text = re.sub(r"\bde la (?:tarde|noche)\b", "pm", text)
     text = re.sub(r"\bde la manana\b", "am", text)
     text = re.sub(r"\bpor la (?:tarde)\b", "afternoon", text)

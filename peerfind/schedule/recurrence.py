@@ -111,7 +111,7 @@ def _month_days(kind: str, monthday: int | None, days: tuple[int, ...], nths: tu
     one month, in order."""
     length = month_length(year, month)
     if kind == "monthly_date":
-        return (date(year, month, monthday),) if 1 <= (monthday or 0) <= length else ()
+        return (date(year, month, monthday),) if monthday and 1 <= monthday <= length else ()
     out = set()
     first_weekday = weekday_of(date(year, month, 1))
     for day in {d for d in days if 0 <= d <= 6}:

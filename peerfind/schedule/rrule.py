@@ -110,7 +110,7 @@ def _rule_until(value: str, local: datetime | date, tzid: str | None) -> date:
     return moment.date() - timedelta(days=1) if late else moment.date()
 
 
-def from_rrule(rrule: str, dtstart: datetime, end: datetime | None = None,
+def from_rrule(rrule: str, dtstart: datetime | date, end: datetime | None = None,
                tzid: str | None = None, exdates: Iterable[object] = (),
                text: str = "") -> Schedule:
     """Return the Schedule for an RRULE with its DTSTART (and DTEND, TZID, EXDATEs).

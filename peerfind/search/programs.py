@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from peerfind import vocab
 from peerfind.errors import CatalogError
@@ -188,8 +189,10 @@ def problems(data: dict[str, object]) -> list[str]:
     return out
 
 
-def _check_entry(where: str, entry: dict[str, object], kind: str) -> list[str]:
-    """Return the problems of one entry: citations, links, dates, tags, phone numbers."""
+def _check_entry(where: str, entry: dict[str, Any], kind: str) -> list[str]:
+    """Return the problems of one entry: citations, links, dates, tags, phone numbers.
+
+    `entry` is parsed text, so its values may be of any type; this checks them."""
     out: list[str] = []
     cites = _cites(entry)
     for key, value in entry.items():

@@ -64,9 +64,14 @@ def runs_since(db: Path, last_id: int) -> list[SourceOutcome]:
             "WHERE id > ? ORDER BY id", (last_id,)).fetchall()
     finally:
         conn.close()
-    latest = {r[0]: SourceOutcome(r[0], r[1] or "", *(int(v or 0) for v in r[2:6]), r[6] or "")
-              for r in rows}
+    latest = {r[0]: _outcome(r) for r in rows}
     return sorted(latest.values(), key=lambda o: o.name)
+
+
+def _outcome(row: tuple[Any, ...]) -> SourceOutcome:
+    """Return the SourceOutcome of one runs row (source, status, four counts, error)."""
+    added, updated, unchanged, removed = (int(v or 0) for v in row[2:6])
+    return SourceOutcome(row[0], row[1] or "", added, updated, unchanged, removed, row[6] or "")
 
 
 def last_run_id(db: Path) -> int:
