@@ -35,8 +35,9 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.1f}–{max(values):.1f}"
 
 
-def run_child(argv: list[str], env: dict[str, str] | None = None,
-              stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, int]:
+def run_child(
+    argv: list[str], env: dict[str, str] | None = None, stdout: int | None = subprocess.DEVNULL
+) -> tuple[float, float, int]:
     """Run a child process; return (wall ms, user+sys ms, peak RSS KiB) measured from outside.
 
     Uses os.wait4 so the rusage is this child's alone (not all children so far).

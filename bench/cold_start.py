@@ -46,16 +46,20 @@ def main() -> None:
     print(f"first search after install (fresh PEERFIND_HOME), {args.runs} runs (medians)")
     for label, rows in times.items():
         wall = [r[0] for r in rows]
-        line = (f"  {label:<8} wall {median(wall):7.0f} ms  cpu {median([r[1] for r in rows]):7.0f}"
-                f" ms  peak RSS {median([r[2] / 1024 for r in rows]):5.1f} MiB  [{spread(wall)}]")
+        line = (
+            f"  {label:<8} wall {median(wall):7.0f} ms  cpu {median([r[1] for r in rows]):7.0f}"
+            f" ms  peak RSS {median([r[2] / 1024 for r in rows]):5.1f} MiB  [{spread(wall)}]"
+        )
         if label == "cold":
             ok = median(wall) < BUDGET_S * 1000
             line += f"  budget < {BUDGET_S:g} s: " + ("OK" if ok else "OVER")
         print(line)
     cold, warm = median([r[0] for r in times["cold"]]), median([r[0] for r in times["warm"]])
     ok = cold <= BUDGET_RATIO * warm
-    print(f"  first search / warm search: {cold / warm:.2f}x  budget <= {BUDGET_RATIO:g}x: "
-          + ("OK" if ok else "OVER"))
+    print(
+        f"  first search / warm search: {cold / warm:.2f}x  budget <= {BUDGET_RATIO:g}x: "
+        + ("OK" if ok else "OVER")
+    )
 
 
 if __name__ == "__main__":

@@ -71,9 +71,11 @@ def ingest(runs: int) -> None:
         added, updated, unchanged, removed = counts[label]
         verdict = "OK" if wall <= INGEST_BUDGET_S else "OVER"
         note = " (CPU within budget: machine busy)" if wall > INGEST_BUDGET_S >= cpu else ""
-        print(f"  {label:<7} wall {wall:5.2f} s  cpu {cpu:5.2f} s  [{spread([r[0] for r in rows])}]"
-              f"  added {added} updated {updated} unchanged {unchanged} removed {removed}"
-              f"  budget <= {INGEST_BUDGET_S:g} s: {verdict}{note}")
+        print(
+            f"  {label:<7} wall {wall:5.2f} s  cpu {cpu:5.2f} s  [{spread([r[0] for r in rows])}]"
+            f"  added {added} updated {updated} unchanged {unchanged} removed {removed}"
+            f"  budget <= {INGEST_BUDGET_S:g} s: {verdict}{note}"
+        )
 
 
 def export_child(db: str, out: str) -> None:
@@ -89,8 +91,9 @@ def export_child(db: str, out: str) -> None:
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(conn.execute(
-            f"SELECT {stored} FROM groups WHERE status = 'active' ORDER BY rowid"))
+        writer.writerows(
+            conn.execute(f"SELECT {stored} FROM groups WHERE status = 'active' ORDER BY rowid")
+        )
 
 
 # The same export through the library, without the command line (Typer) around it.
@@ -156,22 +159,29 @@ def export(runs: int) -> None:
     size = target.stat().st_size / 1e6
     target.unlink(missing_ok=True)
     floor_target.unlink(missing_ok=True)
-    print(f"`peerfind export --all` of the 100k catalog: {rows} active listings, {size:.0f} MB "
-          f"of CSV, child process, {runs} runs (medians)")
+    print(
+        f"`peerfind export --all` of the 100k catalog: {rows} active listings, {size:.0f} MB "
+        f"of CSV, child process, {runs} runs (medians)"
+    )
     walls = {}
     for label, rows_ in times.items():
         wall = walls[label] = median([r[0] for r in rows_])
         cpu = median([r[1] for r in rows_])
         rss = median([r[2] / 1024 for r in rows_])
-        line = (f"  {label:<12} wall {wall:7.0f} ms  cpu {cpu:7.0f} ms  peak RSS {rss:5.1f} MiB"
-                f"  [{spread([r[0] for r in rows_])}]")
+        line = (
+            f"  {label:<12} wall {wall:7.0f} ms  cpu {cpu:7.0f} ms  peak RSS {rss:5.1f} MiB"
+            f"  [{spread([r[0] for r in rows_])}]"
+        )
         if label.startswith("csv"):
             ok = wall <= EXPORT_BUDGET_S * 1000 and rss <= EXPORT_BUDGET_MIB
-            line += (f"  budget <= {EXPORT_BUDGET_S:g} s, <= {EXPORT_BUDGET_MIB:g} MiB: "
-                     + ("OK" if ok else "OVER"))
+            line += f"  budget <= {EXPORT_BUDGET_S:g} s, <= {EXPORT_BUDGET_MIB:g} MiB: " + (
+                "OK" if ok else "OVER"
+            )
         print(line)
-    print(f"  csv / floor: {walls['csv'] / walls['floor']:.2f}x  (floor: the same 33 columns "
-          "selected and written by csv.writer, no processing, no next meetings, one thread)")
+    print(
+        f"  csv / floor: {walls['csv'] / walls['floor']:.2f}x  (floor: the same 33 columns "
+        "selected and written by csv.writer, no processing, no next meetings, one thread)"
+    )
 
 
 def main() -> None:

@@ -168,8 +168,15 @@ def _schedule(rng: random.Random, zone: str) -> Schedule:
     nths = rng.choice(((1,), (2,), (3,), (-1,), (1, 3), (2, 4)))
     words = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
     text = " and ".join(words[n] for n in nths) + f" {name} of the month {start}–{end}"
-    return Schedule("monthly_nth", (day,), nths=nths, start=start, end=end, timezone=zone,
-                    text=text.capitalize())
+    return Schedule(
+        "monthly_nth",
+        (day,),
+        nths=nths,
+        start=start,
+        end=end,
+        timezone=zone,
+        text=text.capitalize(),
+    )
 
 
 _BASE = date(2026, 11, 20)
@@ -248,8 +255,9 @@ def make_group(i: int, rng: random.Random, source: str) -> Group:
     )
 
 
-def records(n: int, *, seed: int = SEED, prefix: str = "synthetic",
-            per_source: int = PER_SOURCE) -> Iterator[Group]:
+def records(
+    n: int, *, seed: int = SEED, prefix: str = "synthetic", per_source: int = PER_SOURCE
+) -> Iterator[Group]:
     """Yield n synthetic listings, deterministically: the first 10k of 100k are the 10k set."""
     rng = random.Random(seed)
     for i in range(n):
@@ -280,8 +288,10 @@ def build(label: str, *, force: bool = False) -> Path:
         if group is None or (source is not None and group.source != source):
             result = catalog.refresh_source(conn, source, batch, force=True)  # type: ignore[arg-type]
             written += result.added
-            print(f"  {label}: {written:,} listings ({time.perf_counter() - started:.0f} s)",
-                  file=sys.stderr)
+            print(
+                f"  {label}: {written:,} listings ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+            )
             batch = []
         if group is not None:
             source = group.source

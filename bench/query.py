@@ -43,11 +43,18 @@ def queries(search, lat_lon: dict[str, tuple[float, float]]) -> dict[str, object
         "text-common": search.Query(text=make_catalog.COMMON_WORD, **base),
         "dense-nofilter": search.Query(lat=ny[0], lon=ny[1], **base),
         "text-rare-near": search.Query(text=make_catalog.RARE_WORD, lat=ny[0], lon=ny[1], **base),
-        "text-common-near": search.Query(text=make_catalog.COMMON_WORD, lat=ny[0], lon=ny[1],
-                                         **base),
-        "sparse-empty": search.Query(lat=np_[0], lon=np_[1], radius_mi=5,
-                                     populations=["veterans", "youth"], topics=["gambling"],
-                                     formats=["in_person"], **base),
+        "text-common-near": search.Query(
+            text=make_catalog.COMMON_WORD, lat=ny[0], lon=ny[1], **base
+        ),
+        "sparse-empty": search.Query(
+            lat=np_[0],
+            lon=np_[1],
+            radius_mi=5,
+            populations=["veterans", "youth"],
+            topics=["gambling"],
+            formats=["in_person"],
+            **base,
+        ),
         "online": search.Query(formats=["online"], topics=["grief_loss"], **base),
     }
 
@@ -82,8 +89,10 @@ def main() -> None:
             wall[label].append((t1 - t0) * 1000)
             cpu[label].append((c1 - c0) * 1000)
             counts[label] = len(outcome.results)
-    print(f"search() with a fresh connection, {args.size} catalog, {args.runs} runs each "
-          "(medians; wall min–max in brackets)")
+    print(
+        f"search() with a fresh connection, {args.size} catalog, {args.runs} runs each "
+        "(medians; wall min–max in brackets)"
+    )
     print(f"{'query':<18} {'wall ms':>8} {'cpu ms':>7} {'results':>7}  budget")
     for label in qs:
         budget = BUDGETS.get(label)
@@ -92,8 +101,10 @@ def main() -> None:
             verdict = f"<= {budget:g} ms: " + ("OK" if median(wall[label]) <= budget else "OVER")
             if median(wall[label]) > budget >= median(cpu[label]):
                 verdict += " (CPU within budget: machine busy)"
-        print(f"{label:<18} {median(wall[label]):8.2f} {median(cpu[label]):7.2f} "
-              f"{counts[label]:7d}  {verdict}  [{spread(wall[label])}]")
+        print(
+            f"{label:<18} {median(wall[label]):8.2f} {median(cpu[label]):7.2f} "
+            f"{counts[label]:7d}  {verdict}  [{spread(wall[label])}]"
+        )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ class Chain(MeetingGuide):
         data = page.json()
         number = page.url.rsplit("-", 1)[-1].split(".")[0]
         rows = [{**row, "slug": f"{row['slug']}-p{number}"} for row in data["meetings"]]
-        yield from super().parse(Page(url=page.url, text=json.dumps(rows),
-                                      fetched_at=page.fetched_at))
+        yield from super().parse(
+            Page(url=page.url, text=json.dumps(rows), fetched_at=page.fetched_at)
+        )
         if data.get("next"):
             yield Follow(data["next"])
 
@@ -59,16 +60,19 @@ def start_hosts(count: int, pages: int) -> list[Host]:
         routes: dict[str, object] = {}
         for n in range(1, pages + 1):
             body = {"meetings": meetings, "next": f"page-{n + 1}.json" if n < pages else None}
-            routes[f"/page-{n}.json"] = Reply(body=json.dumps(body).encode(),
-                                              headers={"Content-Type": "application/json"})
+            routes[f"/page-{n}.json"] = Reply(
+                body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            )
         hosts.append(Host(routes))  # type: ignore[arg-type]
     return hosts
 
 
 def sources_for(hosts: list[Host]) -> list[Source]:
     """Return one source per host."""
-    return [Source(SourceConfig(name=f"bench-{i}", url=h.url("/page-1.json"), program="aa"), Chain)
-            for i, h in enumerate(hosts)]
+    return [
+        Source(SourceConfig(name=f"bench-{i}", url=h.url("/page-1.json"), program="aa"), Chain)
+        for i, h in enumerate(hosts)
+    ]
 
 
 async def timed(sources: list[Source], delay: float) -> tuple[float, list[runner.SourceRun]]:
@@ -102,13 +106,17 @@ def main() -> int:
     listings = sum(len(r.groups) for r in runs)
     serial, slowest = sum(alone), max(alone)
     ratio = wall / slowest
-    print(f"{args.hosts} hosts x {args.pages} pages, {args.delay:g} s per-host delay, "
-          f"{listings} listings")
+    print(
+        f"{args.hosts} hosts x {args.pages} pages, {args.delay:g} s per-host delay, "
+        f"{listings} listings"
+    )
     print(f"serial (each host alone, summed): {serial:7.2f} s")
     print(f"slowest single host:              {slowest:7.2f} s")
     print(f"all hosts concurrently (wall):    {wall:7.2f} s")
-    print(f"wall / slowest single host:       {ratio:7.2f}x (target <= 1.5x); "
-          f"speed-up over serial {serial / wall:.1f}x")
+    print(
+        f"wall / slowest single host:       {ratio:7.2f}x (target <= 1.5x); "
+        f"speed-up over serial {serial / wall:.1f}x"
+    )
     return 0 if ratio <= 1.5 else 1
 
 

@@ -30,8 +30,12 @@ def warm_home() -> str:
     home = OUT / "home-warm"
     home.mkdir(parents=True, exist_ok=True)
     env = env_with(PEERFIND_HOME=str(home))
-    subprocess.run([venv_bin("peerfind"), "geocode", "New York, NY"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [venv_bin("peerfind"), "geocode", "New York, NY"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return str(home)
 
 
@@ -53,8 +57,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     db = make_catalog.build(args.size)
-    env = env_with(PEERFIND_HOME=warm_home(), PEERFIND_DB=str(db), TZ="America/New_York",
-                   COLUMNS="120")
+    env = env_with(
+        PEERFIND_HOME=warm_home(), PEERFIND_DB=str(db), TZ="America/New_York", COLUMNS="120"
+    )
     cmds = variants(args.size)
     for argv in cmds.values():  # warm-up (page cache, .pyc files)
         run_child(argv, env)
@@ -65,24 +70,32 @@ def main() -> None:
         for label in order:
             times[label].append(run_child(cmds[label], env))
     base = times["minimal-typer"]
-    print(f"peerfind search end to end, {args.size} catalog, {args.runs} paired rounds "
-          f"(medians; wall min–max in brackets)")
-    print(f"{'variant':<16} {'wall ms':>8} {'cpu ms':>7} {'RSS MiB':>8} {'ratio':>6} "
-          f"{'pair-ratio':>10}  range")
+    print(
+        f"peerfind search end to end, {args.size} catalog, {args.runs} paired rounds "
+        f"(medians; wall min–max in brackets)"
+    )
+    print(
+        f"{'variant':<16} {'wall ms':>8} {'cpu ms':>7} {'RSS MiB':>8} {'ratio':>6} "
+        f"{'pair-ratio':>10}  range"
+    )
     for label, rows in times.items():
         wall = [r[0] for r in rows]
         cpu = [r[1] for r in rows]
         rss = [r[2] / 1024 for r in rows]
         ratio = median(wall) / median([r[0] for r in base])
         pair = median([a[0] / b[0] for a, b in zip(rows, base, strict=True)])
-        print(f"{label:<16} {median(wall):8.1f} {median(cpu):7.1f} {median(rss):8.1f} "
-              f"{ratio:6.2f} {pair:10.2f}  [{spread(wall)}]")
+        print(
+            f"{label:<16} {median(wall):8.1f} {median(cpu):7.1f} {median(rss):8.1f} "
+            f"{ratio:6.2f} {pair:10.2f}  [{spread(wall)}]"
+        )
     for kind in PLACES:
         rows = times[f"{kind}-table"]
         pair = median([a[0] / b[0] for a, b in zip(rows, base, strict=True)])
         verdict = "OK" if pair <= BUDGET else "OVER"
-        print(f"budget {kind} table: {pair:.2f}x the minimal Typer program "
-              f"(budget <= {BUDGET}x): {verdict}")
+        print(
+            f"budget {kind} table: {pair:.2f}x the minimal Typer program "
+            f"(budget <= {BUDGET}x): {verdict}"
+        )
 
 
 if __name__ == "__main__":

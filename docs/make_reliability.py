@@ -37,190 +37,375 @@ END = "<!-- END GENERATED -->"
 
 # (promise, test function, what it does, how its figure is written from the counts)
 ROWS: tuple[tuple[str, str, str, str], ...] = (
-    ("A", "test_refresh_killed_at_many_points_keeps_old_or_new",
-     "SIGKILL a process refreshing two real feeds (alternating old/new versions) at injected "
-     "parse points, SQLite progress points, just before occurrences of every kind of write "
-     "statement (BEGIN, INSERT, UPDATE, COMMIT, …), and after varied delays; then "
-     "integrity_check, FTS integrity-check, and each source must hold exactly the old or the "
-     "new listings",
-     "{kill_trials} kills ({kill_injected} at injected points, {kill_statement_kinds} kinds of "
-     "statement); died while {phases}"),
-    ("A", "test_full_disk_rolls_back_and_keeps_listings",
-     "a full disk (SQLite max_page_count) during a refresh: rollback, previous listings intact, "
-     "'disk … full' CatalogError; the same refresh succeeds once there is room", "1 scenario"),
-    ("A", "test_full_disk_through_scrape_command",
-     "the same through `peerfind scrape`: source reported FAILED, listings kept", "1 scenario"),
-    ("A", "test_searches_during_refreshes_see_one_version",
-     "searches and reads in threads while a refresh rewrites a source (WAL): no reader error, "
-     "every search sees one version (caught torn results before search used one snapshot)",
-     "{concurrent_refreshes} refreshes under {concurrent_reads} concurrent reads"),
-    ("A", "test_damaged_catalogs_give_one_clear_line",
-     "truncated (8 cut points), garbage, text, empty, HTML, foreign and missing catalog files: "
-     "`peerfind search` exits non-zero with one line, no traceback; doctor flags each",
-     "{damaged_catalogs} damaged files"),
-    ("A", "test_locked_catalog",
-     "another connection holds BEGIN EXCLUSIVE: searches still answer (WAL); a scrape says "
-     "'locked' in one line and changes nothing", "1 scenario"),
-    ("A", "test_exclusively_locked_catalog",
-     "a program holds the file in exclusive locking mode: search and doctor --rebuild refuse in "
-     "one line, nothing moved", "1 scenario"),
-    ("A", "test_read_only_catalog",
-     "catalog file and folder not writable: search works, scrape says 'read-only', doctor "
-     "skips only the FTS check", "1 scenario"),
-    ("A", "test_doctor_rebuilds_a_truncated_catalog",
-     "`peerfind doctor --rebuild`: asks first (or needs --yes), moves the damaged file aside "
-     "byte for byte, rebuilds from the bundle, touches nothing else", "1 scenario"),
-    ("A", "test_doctor_healthy_catalog",
-     "`peerfind doctor` on a healthy catalog: every check reported ok, counts, exit 0; "
-     "--rebuild leaves a healthy catalog alone", "6 checks"),
-    ("A", "test_doctor_creates_a_missing_catalog",
-     "no catalog: doctor exits 1 without creating one; --rebuild --yes builds it", "1 scenario"),
-    ("A", "test_doctor_finds_fts_and_schema_damage",
-     "doctor finds a full-text index out of step, a missing trigger, a foreign database",
-     "3 faults"),
-    ("B", "test_every_text_field_is_cleaned",
-     "CSI colours, OSC 8 links, OSC 52 clipboard, titles, cursor moves, BEL, CR overwrites, "
-     "backspaces, bidi overrides/isolates/marks, 8-bit C1, DCS, NUL/DEL, lone surrogates, "
-     "zero-width characters in every text field of a real Meeting Guide row",
-     "{hostile_field_payloads} field × payload inputs"),
-    ("B", "test_outputs_carry_no_escapes",
-     "those listings through search (table, JSON, NDJSON, CSV), show (text, JSON, iCalendar), "
-     "export (CSV, JSON, NDJSON, iCalendar, HSDS), sources, tags: no control, escape or bidi "
-     "character in any output", "{hostile_outputs} outputs checked"),
-    ("B", "test_exported_csv_neutralizes_formulas",
-     "cells starting with = + - @ tab CR (also after spaces, and full-width) are prefixed "
-     "with ' in an exported CSV", "8 formulas"),
+    (
+        "A",
+        "test_refresh_killed_at_many_points_keeps_old_or_new",
+        "SIGKILL a process refreshing two real feeds (alternating old/new versions) at injected "
+        "parse points, SQLite progress points, just before occurrences of every kind of write "
+        "statement (BEGIN, INSERT, UPDATE, COMMIT, …), and after varied delays; then "
+        "integrity_check, FTS integrity-check, and each source must hold exactly the old or the "
+        "new listings",
+        "{kill_trials} kills ({kill_injected} at injected points, {kill_statement_kinds} kinds of "
+        "statement); died while {phases}",
+    ),
+    (
+        "A",
+        "test_full_disk_rolls_back_and_keeps_listings",
+        "a full disk (SQLite max_page_count) during a refresh: rollback, previous listings intact, "
+        "'disk … full' CatalogError; the same refresh succeeds once there is room",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_full_disk_through_scrape_command",
+        "the same through `peerfind scrape`: source reported FAILED, listings kept",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_searches_during_refreshes_see_one_version",
+        "searches and reads in threads while a refresh rewrites a source (WAL): no reader error, "
+        "every search sees one version (caught torn results before search used one snapshot)",
+        "{concurrent_refreshes} refreshes under {concurrent_reads} concurrent reads",
+    ),
+    (
+        "A",
+        "test_damaged_catalogs_give_one_clear_line",
+        "truncated (8 cut points), garbage, text, empty, HTML, foreign and missing catalog files: "
+        "`peerfind search` exits non-zero with one line, no traceback; doctor flags each",
+        "{damaged_catalogs} damaged files",
+    ),
+    (
+        "A",
+        "test_locked_catalog",
+        "another connection holds BEGIN EXCLUSIVE: searches still answer (WAL); a scrape says "
+        "'locked' in one line and changes nothing",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_exclusively_locked_catalog",
+        "a program holds the file in exclusive locking mode: search and doctor --rebuild refuse in "
+        "one line, nothing moved",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_read_only_catalog",
+        "catalog file and folder not writable: search works, scrape says 'read-only', doctor "
+        "skips only the FTS check",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_doctor_rebuilds_a_truncated_catalog",
+        "`peerfind doctor --rebuild`: asks first (or needs --yes), moves the damaged file aside "
+        "byte for byte, rebuilds from the bundle, touches nothing else",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_doctor_healthy_catalog",
+        "`peerfind doctor` on a healthy catalog: every check reported ok, counts, exit 0; "
+        "--rebuild leaves a healthy catalog alone",
+        "6 checks",
+    ),
+    (
+        "A",
+        "test_doctor_creates_a_missing_catalog",
+        "no catalog: doctor exits 1 without creating one; --rebuild --yes builds it",
+        "1 scenario",
+    ),
+    (
+        "A",
+        "test_doctor_finds_fts_and_schema_damage",
+        "doctor finds a full-text index out of step, a missing trigger, a foreign database",
+        "3 faults",
+    ),
+    (
+        "B",
+        "test_every_text_field_is_cleaned",
+        "CSI colours, OSC 8 links, OSC 52 clipboard, titles, cursor moves, BEL, CR overwrites, "
+        "backspaces, bidi overrides/isolates/marks, 8-bit C1, DCS, NUL/DEL, lone surrogates, "
+        "zero-width characters in every text field of a real Meeting Guide row",
+        "{hostile_field_payloads} field × payload inputs",
+    ),
+    (
+        "B",
+        "test_outputs_carry_no_escapes",
+        "those listings through search (table, JSON, NDJSON, CSV), show (text, JSON, iCalendar), "
+        "export (CSV, JSON, NDJSON, iCalendar, HSDS), sources, tags: no control, escape or bidi "
+        "character in any output",
+        "{hostile_outputs} outputs checked",
+    ),
+    (
+        "B",
+        "test_exported_csv_neutralizes_formulas",
+        "cells starting with = + - @ tab CR (also after spaces, and full-width) are prefixed "
+        "with ' in an exported CSV",
+        "8 formulas",
+    ),
     ("B", "test_csv_cell_rules", "csv_cell, case by case", "{csv_cell_cases} cases"),
-    ("B", "test_unsafe_links_are_dropped_and_safe_ones_kept",
-     "javascript:, data:, file:, vbscript:, ftp:, protocol-relative and obfuscated links "
-     "dropped; http(s) kept", "{hostile_links} links"),
-    ("B", "test_huge_fields_are_cut_to_the_cap",
-     "5 MB name, notes, venue and link: cut to the field caps (the link dropped)", "4 fields"),
-    ("B", "test_sql_injection_in_every_option",
-     "SQL and FTS injection in the text, -p, -t, --format, --day, --language, --near, "
-     "--accessibility, --time, show ID and export --text: exit 0 or a clean usage error; "
-     "catalog checksum unchanged", "{sql_injection_inputs} inputs"),
-    ("B", "test_export_writes_only_where_told",
-     "`peerfind export` to ../path writes there and nowhere else; refuses planted and dangling "
-     "symlinks (even with --force), existing files without --force, missing folders",
-     "7 refusals"),
-    ("B", "test_hsds_export_refuses_planted_links",
-     "an HSDS export into a folder with a planted symlink refuses, with or without --force",
-     "2 refusals"),
-    ("C", "test_foreign_database_is_refused_untouched",
-     "SQLite files of other programs (a `groups` table at user_version 0 and 1, a foreign "
-     "application_id, no groups table) given to search, show, export, tags and a write: one "
-     "line 'not a peerfind catalog', the file byte-identical, no -wal/-shm, its program can "
-     "still write", "{foreign_databases} foreign files"),
-    ("C", "test_catalog_carries_its_marker_and_older_catalogs_still_open",
-     "a new catalog carries application_id 0x50464E44; one made before the marker (user_version "
-     "1, meta table) is searched unchanged and marked on its first write", "1 scenario"),
-    ("C", "test_remote_datapackage_cannot_point_at_local_files",
-     "a remote HSDS datapackage.json whose resources are file:/// paths: no local file opened, "
-     "the source fails with 'refused to read the local file'",
-     "{local_file_links_refused} package"),
-    ("C", "test_remote_manifest_cannot_point_update_at_a_local_file",
-     "a remote snapshot manifest naming `file:catalog.db.gz`: update refuses, nothing installed",
-     "1 scenario"),
-    ("C", "test_hostile_servers_fail_only_their_source",
-     "`scrape --all` over servers declaring charset rot13, base64, idna, hex (also in "
-     "<meta charset>) and redirecting to ports 99999 and -1, beside a good feed: every run "
-     "recorded, the report printed, the bad ports fail alone, the charsets read as UTF-8",
-     "{hostile_servers} hostile servers"),
-    ("C", "test_hsds_export_neutralizes_formulas",
-     "=HYPERLINK, +cmd|, @SUM, -2+3, tab, space and full-width starts in every HSDS table get a "
-     "leading '; an international phone (+1 404 555 0100) stays as it is",
-     "{hsds_formulas} formulas"),
-    ("C", "test_redirect_location_with_controls_is_clean_in_the_progress_line",
-     "a redirect loop through a Location holding 8-bit CSI, RLO, word joiner and tag "
-     "characters: the scrape progress line and report hold none of them", "1 scenario"),
-    ("C", "test_discover_prints_and_writes_site_text_cleaned",
-     "`discover --add` on a page whose site name, feed link and --name carry the same "
-     "characters: printed and written to sources.toml cleaned",
-     "{invisible_characters} hidden characters"),
-    ("C", "test_tampered_catalog_is_cleaned_where_shown",
-     "a catalog edited behind peerfind's back (escapes, OSC 8 links, bidi, tag characters, "
-     "javascript: and data: links): search (4 formats), show (text, JSON, iCalendar), export "
-     "(CSV, JSON, NDJSON, iCalendar, HSDS) show none of it", "{tampered_outputs} outputs"),
-    ("C", "test_full_stdout_is_one_line",
-     "`crisis`, `--version`, `search -h`, `--help` > /dev/full: one line, exit 74, no "
-     "traceback", "{full_stdout_commands} commands"),
-    ("C", "test_full_disk_export_leaves_things_as_they_were",
-     "export and export --hsds (new, and --force over an existing file or folder) on a full "
-     "64 KB tmpfs: 'disk is full', exit 1, no temp file or folder left, the old file intact",
-     "4 exports"),
-    ("C", "test_full_disk_rebuild_keeps_the_catalog",
-     "`doctor --rebuild` on a full disk: says so, puts the damaged catalog back byte for byte, "
-     "no half-built file", "1 scenario"),
-    ("C", "test_bad_input_gets_one_clear_line",
-     "huge --within, non-UTF-8 ID, 300-character file name, PEERFIND_HOME a file, binary "
-     "--sources, bad PEERFIND_NOW, 100k-character ID, export \"\", --timezone Mars/Olympus, "
-     "escapes and 100 kB in arguments: one cleaned line under 1,100 characters, exit 1 or 2",
-     "{bad_inputs} inputs"),
-    ("C", "test_oversized_robots_txt_means_disallow_all",
-     "a robots.txt over 512 KB ending in `Disallow: /`: the feed is not fetched and the report "
-     "says 'disallowing everything (RFC 9309)'", "1 scenario"),
-    ("C", "test_robots_wildcards_and_longest_match",
-     "`Disallow: /*?ical=`, `Disallow: /*.php$`, `Allow: /feeds/public` under `Disallow: "
-     "/feeds`: each path allowed or not as RFC 9309 says", "6 paths"),
+    (
+        "B",
+        "test_unsafe_links_are_dropped_and_safe_ones_kept",
+        "javascript:, data:, file:, vbscript:, ftp:, protocol-relative and obfuscated links "
+        "dropped; http(s) kept",
+        "{hostile_links} links",
+    ),
+    (
+        "B",
+        "test_huge_fields_are_cut_to_the_cap",
+        "5 MB name, notes, venue and link: cut to the field caps (the link dropped)",
+        "4 fields",
+    ),
+    (
+        "B",
+        "test_sql_injection_in_every_option",
+        "SQL and FTS injection in the text, -p, -t, --format, --day, --language, --near, "
+        "--accessibility, --time, show ID and export --text: exit 0 or a clean usage error; "
+        "catalog checksum unchanged",
+        "{sql_injection_inputs} inputs",
+    ),
+    (
+        "B",
+        "test_export_writes_only_where_told",
+        "`peerfind export` to ../path writes there and nowhere else; refuses planted and dangling "
+        "symlinks (even with --force), existing files without --force, missing folders",
+        "7 refusals",
+    ),
+    (
+        "B",
+        "test_hsds_export_refuses_planted_links",
+        "an HSDS export into a folder with a planted symlink refuses, with or without --force",
+        "2 refusals",
+    ),
+    (
+        "C",
+        "test_foreign_database_is_refused_untouched",
+        "SQLite files of other programs (a `groups` table at user_version 0 and 1, a foreign "
+        "application_id, no groups table) given to search, show, export, tags and a write: one "
+        "line 'not a peerfind catalog', the file byte-identical, no -wal/-shm, its program can "
+        "still write",
+        "{foreign_databases} foreign files",
+    ),
+    (
+        "C",
+        "test_catalog_carries_its_marker_and_older_catalogs_still_open",
+        "a new catalog carries application_id 0x50464E44; one made before the marker (user_version "
+        "1, meta table) is searched unchanged and marked on its first write",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_remote_datapackage_cannot_point_at_local_files",
+        "a remote HSDS datapackage.json whose resources are file:/// paths: no local file opened, "
+        "the source fails with 'refused to read the local file'",
+        "{local_file_links_refused} package",
+    ),
+    (
+        "C",
+        "test_remote_manifest_cannot_point_update_at_a_local_file",
+        "a remote snapshot manifest naming `file:catalog.db.gz`: update refuses, nothing installed",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_hostile_servers_fail_only_their_source",
+        "`scrape --all` over servers declaring charset rot13, base64, idna, hex (also in "
+        "<meta charset>) and redirecting to ports 99999 and -1, beside a good feed: every run "
+        "recorded, the report printed, the bad ports fail alone, the charsets read as UTF-8",
+        "{hostile_servers} hostile servers",
+    ),
+    (
+        "C",
+        "test_hsds_export_neutralizes_formulas",
+        "=HYPERLINK, +cmd|, @SUM, -2+3, tab, space and full-width starts in every HSDS table get a "
+        "leading '; an international phone (+1 404 555 0100) stays as it is",
+        "{hsds_formulas} formulas",
+    ),
+    (
+        "C",
+        "test_redirect_location_with_controls_is_clean_in_the_progress_line",
+        "a redirect loop through a Location holding 8-bit CSI, RLO, word joiner and tag "
+        "characters: the scrape progress line and report hold none of them",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_discover_prints_and_writes_site_text_cleaned",
+        "`discover --add` on a page whose site name, feed link and --name carry the same "
+        "characters: printed and written to sources.toml cleaned",
+        "{invisible_characters} hidden characters",
+    ),
+    (
+        "C",
+        "test_tampered_catalog_is_cleaned_where_shown",
+        "a catalog edited behind peerfind's back (escapes, OSC 8 links, bidi, tag characters, "
+        "javascript: and data: links): search (4 formats), show (text, JSON, iCalendar), export "
+        "(CSV, JSON, NDJSON, iCalendar, HSDS) show none of it",
+        "{tampered_outputs} outputs",
+    ),
+    (
+        "C",
+        "test_full_stdout_is_one_line",
+        "`crisis`, `--version`, `search -h`, `--help` > /dev/full: one line, exit 74, no traceback",
+        "{full_stdout_commands} commands",
+    ),
+    (
+        "C",
+        "test_full_disk_export_leaves_things_as_they_were",
+        "export and export --hsds (new, and --force over an existing file or folder) on a full "
+        "64 KB tmpfs: 'disk is full', exit 1, no temp file or folder left, the old file intact",
+        "4 exports",
+    ),
+    (
+        "C",
+        "test_full_disk_rebuild_keeps_the_catalog",
+        "`doctor --rebuild` on a full disk: says so, puts the damaged catalog back byte for byte, "
+        "no half-built file",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_bad_input_gets_one_clear_line",
+        "huge --within, non-UTF-8 ID, 300-character file name, PEERFIND_HOME a file, binary "
+        '--sources, bad PEERFIND_NOW, 100k-character ID, export "", --timezone Mars/Olympus, '
+        "escapes and 100 kB in arguments: one cleaned line under 1,100 characters, exit 1 or 2",
+        "{bad_inputs} inputs",
+    ),
+    (
+        "C",
+        "test_oversized_robots_txt_means_disallow_all",
+        "a robots.txt over 512 KB ending in `Disallow: /`: the feed is not fetched and the report "
+        "says 'disallowing everything (RFC 9309)'",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_robots_wildcards_and_longest_match",
+        "`Disallow: /*?ical=`, `Disallow: /*.php$`, `Allow: /feeds/public` under `Disallow: "
+        "/feeds`: each path allowed or not as RFC 9309 says",
+        "6 paths",
+    ),
     # issue 17 item 8: `update` refuses a snapshot that empties or guts the catalog
-    ("C", "test_update_refuses_an_empty_snapshot_unless_forced",
-     "a published snapshot with no listings against a catalog of 6: update refuses ('the "
-     "snapshot has no listings … --force'), the catalog byte-identical and no file left "
-     "beside it; `--force` installs it", "1 snapshot"),
-    ("C", "test_update_refuses_a_snapshot_with_under_half_the_listings",
-     "a snapshot of 2 listings against a catalog of 6: refused ('fewer than 50%'), the 6 kept",
-     "1 snapshot"),
-    ("C", "test_update_refuses_a_snapshot_dropping_a_source",
-     "`peerfind update` with a snapshot that drops every listing of one of two sources: exit 1, "
-     "'drops every listing of 1 source(s): tz', nothing changed; `--force` installs it",
-     "1 source dropped"),
+    (
+        "C",
+        "test_update_refuses_an_empty_snapshot_unless_forced",
+        "a published snapshot with no listings against a catalog of 6: update refuses ('the "
+        "snapshot has no listings … --force'), the catalog byte-identical and no file left "
+        "beside it; `--force` installs it",
+        "1 snapshot",
+    ),
+    (
+        "C",
+        "test_update_refuses_a_snapshot_with_under_half_the_listings",
+        "a snapshot of 2 listings against a catalog of 6: refused ('fewer than 50%'), the 6 kept",
+        "1 snapshot",
+    ),
+    (
+        "C",
+        "test_update_refuses_a_snapshot_dropping_a_source",
+        "`peerfind update` with a snapshot that drops every listing of one of two sources: exit 1, "
+        "'drops every listing of 1 source(s): tz', nothing changed; `--force` installs it",
+        "1 source dropped",
+    ),
     # issue 17 item 9: a source gutted while reported "ok"
-    ("C", "test_halving_feed_does_not_drain_the_source",
-     "the recorded Al-Anon feed (360 meetings) halved run after run: measured against the "
-     "source's best recent run, every run from the second halving on is 'suspicious' and "
-     "stores nothing, so 180 listings stay instead of 1", "10 runs"),
-    ("C", "test_feed_stripped_to_names_keeps_its_listings",
-     "the same feed with address, coordinates and schedule stripped from every row: "
-     "'suspicious' ('lost their address', 'schedule'), field shares and the 360 listings "
-     "unchanged", "360 stripped rows"),
-    ("C", "test_feed_with_same_fields_is_ok",
-     "a smaller feed with the same fields (300 of 360) is an ordinary 'ok' run", "1 run"),
-    ("C", "test_scrape_of_a_stripped_feed_exits_non_zero",
-     "`peerfind scrape` of a 127.0.0.1 feed that comes back as slug and name only: reported "
-     "SUSPICIOUS, exit 1 so cron notices", "2 scrapes"),
+    (
+        "C",
+        "test_halving_feed_does_not_drain_the_source",
+        "the recorded Al-Anon feed (360 meetings) halved run after run: measured against the "
+        "source's best recent run, every run from the second halving on is 'suspicious' and "
+        "stores nothing, so 180 listings stay instead of 1",
+        "10 runs",
+    ),
+    (
+        "C",
+        "test_feed_stripped_to_names_keeps_its_listings",
+        "the same feed with address, coordinates and schedule stripped from every row: "
+        "'suspicious' ('lost their address', 'schedule'), field shares and the 360 listings "
+        "unchanged",
+        "360 stripped rows",
+    ),
+    (
+        "C",
+        "test_feed_with_same_fields_is_ok",
+        "a smaller feed with the same fields (300 of 360) is an ordinary 'ok' run",
+        "1 run",
+    ),
+    (
+        "C",
+        "test_scrape_of_a_stripped_feed_exits_non_zero",
+        "`peerfind scrape` of a 127.0.0.1 feed that comes back as slug and name only: reported "
+        "SUSPICIOUS, exit 1 so cron notices",
+        "2 scrapes",
+    ),
     # issue 17 item 12 (update and publish): a full disk says so and changes nothing
-    ("C", "test_update_on_a_full_disk_says_so_and_changes_nothing",
-     "`peerfind update` when the unpacked snapshot hits a full disk: 'disk full', 'not "
-     "changed', never blames the snapshot ('gzip'); catalog byte-identical, no temp left",
-     "1 scenario"),
-    ("C", "test_publish_on_a_full_disk_says_so_and_keeps_the_published_pair",
-     "`peerfind publish` when the packed snapshot hits a full disk: 'disk full while "
-     "publishing', exit 1, every published file byte-identical", "1 scenario"),
-    ("C", "test_full_disk_while_keeping_the_previous_catalog",
-     "no room for the copy kept for `--rollback`: 'disk full … your catalog was not changed', "
-     "no partial copy left", "1 scenario"),
+    (
+        "C",
+        "test_update_on_a_full_disk_says_so_and_changes_nothing",
+        "`peerfind update` when the unpacked snapshot hits a full disk: 'disk full', 'not "
+        "changed', never blames the snapshot ('gzip'); catalog byte-identical, no temp left",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_publish_on_a_full_disk_says_so_and_keeps_the_published_pair",
+        "`peerfind publish` when the packed snapshot hits a full disk: 'disk full while "
+        "publishing', exit 1, every published file byte-identical",
+        "1 scenario",
+    ),
+    (
+        "C",
+        "test_full_disk_while_keeping_the_previous_catalog",
+        "no room for the copy kept for `--rollback`: 'disk full … your catalog was not changed', "
+        "no partial copy left",
+        "1 scenario",
+    ),
     # issue 17 item 13: publish atomic as a pair; temp files of killed runs removed
-    ("C", "test_publish_killed_between_snapshot_and_manifest",
-     "`publish` killed just before the manifest is replaced: a client's update still gets the "
-     "old snapshot and manifest, whole, checksum and all", "1 kill"),
-    ("C", "test_publish_keeps_one_older_snapshot_and_prunes_the_rest",
-     "three publishes: the current and one older snapshot stay (what a client mid-update may "
-     "still be reading), older ones are pruned", "3 publishes"),
-    ("C", "test_stale_temps_of_killed_runs_are_removed",
-     "temp files a killed publish or update left (snapshot, catalog, -wal; two hours old, the "
-     "limit is one) are removed by the next run; a young temp (another run may own it) and a "
-     "file not named like peerfind's are kept", "3 stale, 2 kept"),
+    (
+        "C",
+        "test_publish_killed_between_snapshot_and_manifest",
+        "`publish` killed just before the manifest is replaced: a client's update still gets the "
+        "old snapshot and manifest, whole, checksum and all",
+        "1 kill",
+    ),
+    (
+        "C",
+        "test_publish_keeps_one_older_snapshot_and_prunes_the_rest",
+        "three publishes: the current and one older snapshot stay (what a client mid-update may "
+        "still be reading), older ones are pruned",
+        "3 publishes",
+    ),
+    (
+        "C",
+        "test_stale_temps_of_killed_runs_are_removed",
+        "temp files a killed publish or update left (snapshot, catalog, -wal; two hours old, the "
+        "limit is one) are removed by the next run; a young temp (another run may own it) and a "
+        "file not named like peerfind's are kept",
+        "3 stale, 2 kept",
+    ),
 )
-PROMISES = {"A": "no listing lost", "B": "no injected text",
-            "C": "hostile input fails alone, and says so in one line"}
+PROMISES = {
+    "A": "no listing lost",
+    "B": "no injected text",
+    "C": "hostile input fails alone, and says so in one line",
+}
 
 
 def run_tests(counts: Path, junit: Path) -> int:
     """Run the reliability tests, writing counts and a JUnit report; return pytest's status."""
     env = {**os.environ, "PEERFIND_RELIABILITY_OUT": str(counts)}
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
-           *TEST_FILES]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        *TEST_FILES,
+    ]
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
@@ -253,21 +438,31 @@ def render(counts: dict[str, object], results: dict[str, tuple[str, float, int]]
     """Return the generated block: one table per promise, then the totals."""
     lines = [BEGIN, ""]
     for key, title in PROMISES.items():
-        lines += [f"**Promise {key} — {title}**", "",
-                  "| test | what it does | figures | result |", "|---|---|---|---|"]
+        lines += [
+            f"**Promise {key} — {title}**",
+            "",
+            "| test | what it does | figures | result |",
+            "|---|---|---|---|",
+        ]
         for promise, test, what, template in ROWS:
             if promise != key:
                 continue
             status, seconds, cases = results.get(test, ("not run", 0.0, 0))
             cases_text = f" ({cases} cases)" if cases > 1 else ""
-            lines.append(f"| `{test}`{cases_text} | {what} | {figure(template, counts)} | "
-                         f"{status}, {seconds:.1f} s |")
+            lines.append(
+                f"| `{test}`{cases_text} | {what} | {figure(template, counts)} | "
+                f"{status}, {seconds:.1f} s |"
+            )
         lines.append("")
     total = sum(r[2] for r in results.values())
     passed = sum(r[2] for r in results.values() if r[0] == "passed")
-    lines += [f"{passed} of {total} test cases passed in "
-              f"{', '.join(f'`{f}`' for f in TEST_FILES)} "
-              f"({sum(r[1] for r in results.values()):.0f} s).", "", END]
+    lines += [
+        f"{passed} of {total} test cases passed in "
+        f"{', '.join(f'`{f}`' for f in TEST_FILES)} "
+        f"({sum(r[1] for r in results.values()):.0f} s).",
+        "",
+        END,
+    ]
     return "\n".join(lines)
 
 
@@ -279,8 +474,9 @@ def main(argv: list[str]) -> int:
         counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
         results = outcomes(junit) if junit.exists() else {}
     if status != 0:
-        print("make_reliability: tests failed; docs/reliability.md left unchanged.",
-              file=sys.stderr)
+        print(
+            "make_reliability: tests failed; docs/reliability.md left unchanged.", file=sys.stderr
+        )
         return 1
     doc = DOC.read_text(encoding="utf-8")
     head, _, rest = doc.partition(BEGIN)

@@ -30,8 +30,16 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from peerfind.models import Schedule as Schedule
     from peerfind.scraping import Scraper as Scraper
 
-__all__ = ["PROJECT_URL", "USER_AGENT", "Follow", "Group", "Page", "Schedule", "Scraper",
-           "__version__"]
+__all__ = [
+    "PROJECT_URL",
+    "USER_AGENT",
+    "Follow",
+    "Group",
+    "Page",
+    "Schedule",
+    "Scraper",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -144,8 +144,10 @@ _SECRET_LABEL = (
 )
 # Join links that carry the meeting ID in their path ("https://zoom.us/j/709980611",
 # Google Meet and Teams rooms); a registration page (zoom.us/meeting/register/…) is not one.
-_JOIN_LINK = (r"zoom\.us/(?:j|w|s|wc/join)/\d|meet\.google\.com/[a-z]{3}-"
-              r"|teams\.microsoft\.com/l/meetup-join")
+_JOIN_LINK = (
+    r"zoom\.us/(?:j|w|s|wc/join)/\d|meet\.google\.com/[a-z]{3}-"
+    r"|teams\.microsoft\.com/l/meetup-join"
+)
 _SECRET_LINE = re.compile(
     rf"(?:{_SECRET_LABEL}|{_JOIN_LINK}|\bdial(?:-?in|ing|ed)?\b|\bcall\s|\btext\s|\bcontact)",
     re.IGNORECASE,

@@ -18,11 +18,40 @@ from peerfind.models import Group
 # Whole local parts (lower-cased, with '.', '-' and '_' removed) that name a role, not a person.
 ROLE_WORDS = frozenset(
     (
-        "webmaster", "web", "webstuff", "website", "www", "postmaster", "hostmaster", "info",
-        "information", "office", "centraloffice", "intergroup", "meetings", "meeting",
-        "meetinglist", "meetinglists", "listings", "schedule", "schedules", "contact",
-        "contactus", "hello", "help", "helpdesk", "support", "admin", "administrator",
-        "feedback", "corrections", "updates", "update", "registrar", "secretary", "service",
+        "webmaster",
+        "web",
+        "webstuff",
+        "website",
+        "www",
+        "postmaster",
+        "hostmaster",
+        "info",
+        "information",
+        "office",
+        "centraloffice",
+        "intergroup",
+        "meetings",
+        "meeting",
+        "meetinglist",
+        "meetinglists",
+        "listings",
+        "schedule",
+        "schedules",
+        "contact",
+        "contactus",
+        "hello",
+        "help",
+        "helpdesk",
+        "support",
+        "admin",
+        "administrator",
+        "feedback",
+        "corrections",
+        "updates",
+        "update",
+        "registrar",
+        "secretary",
+        "service",
         "services",
     )
 )
@@ -110,11 +139,16 @@ def channel(g: Group) -> Channel:
         return Channel("page", g.feedback_url, "the source's page for reporting changes")
     if g.feedback_email and is_role_address(g.feedback_email, g.email):
         address = g.feedback_email
-        return Channel("email", mailto(address, g), "the source's address for corrections",
-                       f"mailto:{address}")
+        return Channel(
+            "email", mailto(address, g), "the source's address for corrections", f"mailto:{address}"
+        )
     if g.email and is_role_address(g.email, g.email):
-        return Channel("contact_email", mailto(g.email, g), "the organization's public address",
-                       f"mailto:{g.email}")
+        return Channel(
+            "contact_email",
+            mailto(g.email, g),
+            "the organization's public address",
+            f"mailto:{g.email}",
+        )
     if g.website:
         return Channel("contact", g.website, "the organization's website")
     return Channel("none")

@@ -64,9 +64,14 @@ class ParseReport:
     def flags(self) -> str:
         """Return flagged records as one line ('' when none), e.g. '1 meets over 5 hours (X)'."""
         return "; ".join(
-            f"{n} {why}" + (f" ({', '.join(self.flag_examples.get(why, []))})"
-                            if self.flag_examples.get(why) else "")
-            for why, n in self.flagged.most_common())
+            f"{n} {why}"
+            + (
+                f" ({', '.join(self.flag_examples.get(why, []))})"
+                if self.flag_examples.get(why)
+                else ""
+            )
+            for why, n in self.flagged.most_common()
+        )
 
     def summary(self) -> str:
         """Return a one-line summary such as '182 groups; skipped 3 (2 no name, 1 no day)'."""
@@ -170,6 +175,10 @@ def named_scrapers(module: object) -> Iterator[type[Scraper]]:
     """
     name = getattr(module, "__name__", "")
     for obj in vars(module).values():
-        if (isinstance(obj, type) and issubclass(obj, Scraper) and obj.__module__ == name
-                and obj.name):
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, Scraper)
+            and obj.__module__ == name
+            and obj.name
+        ):
             yield obj

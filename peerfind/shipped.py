@@ -61,8 +61,9 @@ def _meta(db: Path, key: str) -> str | None:
         if "meta" not in tables:
             return None
         columns = [r[1] for r in conn.execute("PRAGMA table_info(meta)")]
-        row = conn.execute(f"SELECT {columns[1]} FROM meta WHERE {columns[0]} = ?",
-                           (key,)).fetchone()
+        row = conn.execute(
+            f"SELECT {columns[1]} FROM meta WHERE {columns[0]} = ?", (key,)
+        ).fetchone()
         return row[0] if row else None
     finally:
         conn.close()

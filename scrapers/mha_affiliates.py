@@ -76,7 +76,7 @@ class MhaAffiliates(Scraper):
         last = first = ends[-1]
         while first > 0 and last - first < 2 and _STREET.match(found[first - 1]):
             first -= 1
-        return split_address(found[first: last + 1])
+        return split_address(found[first : last + 1])
 
     @staticmethod
     def _labelled(content: Any, label: str) -> str:
@@ -88,8 +88,11 @@ class MhaAffiliates(Scraper):
             for sibling in strong.next_siblings:
                 if getattr(sibling, "name", None) in ("br", "strong", "b", "p", "div"):
                     break
-                text = sibling.get_text(" ", strip=True) if hasattr(sibling, "get_text") else str(
-                    sibling).strip()
+                text = (
+                    sibling.get_text(" ", strip=True)
+                    if hasattr(sibling, "get_text")
+                    else str(sibling).strip()
+                )
                 parts.append(text)
             return " ".join(p for p in parts if p).strip()
         return ""

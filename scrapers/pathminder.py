@@ -41,24 +41,55 @@ class Program:
 
 PROGRAMS = {
     "smart": Program("smart", "SMART Recovery", "https://meetings.smartrecovery.org/sitemap.xml"),
-    "lifering": Program("lifering", "LifeRing Secular Recovery",
-                        "https://meetings.lifering.org/sitemap.xml"),
+    "lifering": Program(
+        "lifering", "LifeRing Secular Recovery", "https://meetings.lifering.org/sitemap.xml"
+    ),
 }
 HOSTS = {urlsplit(p.sitemap).netloc: key for key, p in PROGRAMS.items()}  # host[:port] -> program
 
 AUDIENCES: dict[str, tuple[str, ...]] = {
-    "family & friends": ("families",), "family and friends": ("families",),
-    "young adults": ("young_adults",), "teens": ("youth",), "lgbtqia+": ("lgbtq",),
-    "bipoc": ("bipoc",), "women": ("women",), "men": ("men",),
-    "military/veterans & first responders": ("veterans",), "veterans": ("veterans",),
+    "family & friends": ("families",),
+    "family and friends": ("families",),
+    "young adults": ("young_adults",),
+    "teens": ("youth",),
+    "lgbtqia+": ("lgbtq",),
+    "bipoc": ("bipoc",),
+    "women": ("women",),
+    "men": ("men",),
+    "military/veterans & first responders": ("veterans",),
+    "veterans": ("veterans",),
 }
-LANGUAGES = {"english": "en", "spanish": "es", "español": "es", "french": "fr", "français": "fr",
-             "portuguese": "pt", "german": "de", "italian": "it", "farsi": "fa", "persian": "fa",
-             "chinese": "zh", "mandarin": "zh", "korean": "ko", "japanese": "ja", "russian": "ru",
-             "arabic": "ar", "hindi": "hi", "polish": "pl", "dutch": "nl", "swedish": "sv"}
+LANGUAGES = {
+    "english": "en",
+    "spanish": "es",
+    "español": "es",
+    "french": "fr",
+    "français": "fr",
+    "portuguese": "pt",
+    "german": "de",
+    "italian": "it",
+    "farsi": "fa",
+    "persian": "fa",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "korean": "ko",
+    "japanese": "ja",
+    "russian": "ru",
+    "arabic": "ar",
+    "hindi": "hi",
+    "polish": "pl",
+    "dutch": "nl",
+    "swedish": "sv",
+}
 _MEETING_URL = re.compile(r"/meetings/(\d+)/?$")
-_STAMP_FORMATS = ("%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
-                  "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+_STAMP_FORMATS = (
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)
 _PERSONAL = re.compile(r"facilitat|host(ed)? by|co-?host|your host", re.I)
 
 
@@ -88,8 +119,10 @@ class Pathminder(Scraper):
         if block is None or match is None:
             self.report.skip("no AddEvent block")
             return
-        event = {span_class: _span(block, span_class) for span_class in
-                 ("start", "end", "timezone", "title", "description", "recurring")}
+        event = {
+            span_class: _span(block, span_class)
+            for span_class in ("start", "end", "timezone", "title", "description", "recurring")
+        }
         sched = self._parse_schedule(event)
         if sched is None:
             self.report.skip("no start time")
@@ -99,11 +132,19 @@ class Pathminder(Scraper):
         title = heading.get_text(" ", strip=True) if heading is not None else ""
         audiences = self._labels(doc, "audience") + self._labels(doc, "program")
         pops = tuple(p for label in audiences for p in AUDIENCES.get(_label_key(label), ()))
-        langs = tuple(LANGUAGES[x.lower()] for x in self._labels(doc, "language")
-                      if x.lower() in LANGUAGES)
+        langs = tuple(
+            LANGUAGES[x.lower()] for x in self._labels(doc, "language") if x.lower() in LANGUAGES
+        )
         place, join = self._parse_address(doc), self._parse_join(doc)
-        fmt = (vocab.HYBRID if place and join else vocab.ONLINE if join
-               else vocab.IN_PERSON if place else self.detect_format(event["description"]))
+        fmt = (
+            vocab.HYBRID
+            if place and join
+            else vocab.ONLINE
+            if join
+            else vocab.IN_PERSON
+            if place
+            else self.detect_format(event["description"])
+        )
         if fmt == vocab.IN_PERSON and not place:
             place = _host_place(title)
         yield self.group(
@@ -141,8 +182,11 @@ class Pathminder(Scraper):
             return said
         once = rrule.fold_dates([start], zone)
         end_text = end.strftime("%H:%M") if end else None
-        return replace(once, end=end_text if end_text != once.start else None,
-                       text=schedule.describe(replace(once, end=end_text)))
+        return replace(
+            once,
+            end=end_text if end_text != once.start else None,
+            text=schedule.describe(replace(once, end=end_text)),
+        )
 
     @staticmethod
     def _labels(doc: Any, heading: str) -> list[str]:

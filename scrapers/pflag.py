@@ -35,12 +35,26 @@ CHAPTER_NOTE = "PFLAG chapter. See its chapter page or contact it for meeting ti
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _TIME_RANGE = re.compile(
     r"(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?\s*(?:[-–—]|to)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?"
-    r"(?:\s*([A-Z]{2,4}T))?", re.I)
-_ZONES = {"ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
-          "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
-          "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
-          "PT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
-          "AKST": "America/Anchorage", "AKDT": "America/Anchorage", "HST": "Pacific/Honolulu"}
+    r"(?:\s*([A-Z]{2,4}T))?",
+    re.I,
+)
+_ZONES = {
+    "ET": "America/New_York",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CT": "America/Chicago",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "MT": "America/Denver",
+    "MST": "America/Denver",
+    "MDT": "America/Denver",
+    "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage",
+    "AKDT": "America/Anchorage",
+    "HST": "Pacific/Honolulu",
+}
 _RECURRING = ("weekly", "monthly_nth", "monthly_date")
 
 
@@ -75,8 +89,11 @@ class Pflag(Scraper):
             if event is None:
                 self.report.skip("event without a date, time or title")
                 continue
-            key = (event["title"].lower(), event["start"] + event["end"],
-                   " ".join(event["location"]).lower())
+            key = (
+                event["title"].lower(),
+                event["start"] + event["end"],
+                " ".join(event["location"]).lower(),
+            )
             series.setdefault(key, []).append(event)
         for events in series.values():
             group = self._series_group(page, chapter, events)
@@ -119,8 +136,10 @@ class Pflag(Scraper):
         desc = block.select_one(".description")
         link = block.select_one(".location a[href^=http]")
         return {
-            "title": title, "date": (int(year[0]), _MONTHS.index(month) + 1, int(day[0])),
-            "time": time_text, "start": _hhmm(match[1], match[2], match[3]),
+            "title": title,
+            "date": (int(year[0]), _MONTHS.index(month) + 1, int(day[0])),
+            "time": time_text,
+            "start": _hhmm(match[1], match[2], match[3]),
             "end": _hhmm(match[4], match[5], match[6]),
             "zone": _ZONES.get((match[7] or "").upper()),
             "location": _labelled(block, "location"),
@@ -131,8 +150,9 @@ class Pflag(Scraper):
     def _series_group(self, page: Page, chapter: str, events: list[dict[str, Any]]) -> Group | None:
         """Return the listing of one series of dated events, or None when it is not a meeting."""
         first = events[0]
-        verdict = classify(first["title"], description=first["description"],
-                           extra_keywords=("meeting",))
+        verdict = classify(
+            first["title"], description=first["description"], extra_keywords=("meeting",)
+        )
         if not verdict.keep:
             self.report.skip("not a support meeting")
             return None
@@ -149,7 +169,7 @@ class Pflag(Scraper):
         return self.group(
             page,
             source_key=f"{_slug(page.url)}:{re.sub(r'[^a-z0-9]+', '-', first['title'].lower())}"
-                       f":{first['start']}",
+            f":{first['start']}",
             name=first["title"],
             organization=chapter or self.organization,
             description=scrub(first["description"]),
@@ -169,12 +189,18 @@ class Pflag(Scraper):
                 continue
             said = read_schedule(sentence, zone)
             if said.kind in _RECURRING:
-                return replace(said, start=said.start or first["start"],
-                               end=said.end or first["end"], timezone=said.timezone or zone,
-                               text=f"{sentence.strip()} {first['time']}".strip())
+                return replace(
+                    said,
+                    start=said.start or first["start"],
+                    end=said.end or first["end"],
+                    timezone=said.timezone or zone,
+                    text=f"{sentence.strip()} {first['time']}".strip(),
+                )
         tzinfo = ZoneInfo(zone) if zone else None
-        moments = [datetime(*e["date"], *map(int, e["start"].split(":"))).replace(tzinfo=tzinfo)
-                   for e in events]
+        moments = [
+            datetime(*e["date"], *map(int, e["start"].split(":"))).replace(tzinfo=tzinfo)
+            for e in events
+        ]
         dates = ", ".join(f"{y}-{m:02d}-{d:02d}" for y, m, d in sorted(e["date"] for e in events))
         folded = rrule.fold_dates(moments, zone, text=f"{dates}, {first['time']}")
         return replace(folded, end=first["end"])

@@ -78,7 +78,8 @@ def verdict(row: Row, got: Schedule) -> str:
 def score(rows: list[Row]) -> dict[str, dict[str, int]]:
     """Return counts per kind of organization (and 'all'): rules, read, unread, wrong."""
     out: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"rules": 0, "read": 0, "unread": 0, "wrong": 0})
+        lambda: {"rules": 0, "read": 0, "unread": 0, "wrong": 0}
+    )
     for row in rows:
         v = verdict(row, read_schedule(row.phrase))
         for key in (row.kind, "all"):

@@ -30,9 +30,14 @@ def load_page(area: str, name: str) -> Page:
     """Return the fixture file `name` of `area` as the Page the fetcher would have produced."""
     entry = manifest(area)[name]
     data = (FIXTURES / area / name).read_bytes()
-    return Page(url=entry["url"], text=data.decode("utf-8"), content=data,
-                fetched_at=datetime.fromisoformat(entry["fetched_at"]),
-                headers=dict(entry.get("headers", {})), status=entry.get("status", 200))
+    return Page(
+        url=entry["url"],
+        text=data.decode("utf-8"),
+        content=data,
+        fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+        headers=dict(entry.get("headers", {})),
+        status=entry.get("status", 200),
+    )
 
 
 def run_offline(scraper: Scraper, area: str) -> tuple[list[Group], list[Follow]]:

@@ -23,12 +23,15 @@ def configured(from_url: str | None = None) -> str:
 
     Returns "" when none is set.
     """
-    return (from_url or os.environ.get(CHANNEL_ENV) or os.environ.get(LEGACY_ENV)
-            or CHANNEL).strip()
+    return (
+        from_url or os.environ.get(CHANNEL_ENV) or os.environ.get(LEGACY_ENV) or CHANNEL
+    ).strip()
 
 
 def how_to_set() -> str:
     """Return the sentence telling a user how to name a channel."""
-    return (f"no update channel configured (this peerfind ships without one): pass --from URL "
-            f"(the folder holding manifest.json) or set {CHANNEL_ENV}=URL; "
-            "see docs/publishing.md.")
+    return (
+        f"no update channel configured (this peerfind ships without one): pass --from URL "
+        f"(the folder holding manifest.json) or set {CHANNEL_ENV}=URL; "
+        "see docs/publishing.md."
+    )

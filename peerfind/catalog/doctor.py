@@ -157,15 +157,21 @@ def _schema(report: Report, conn: sqlite3.Connection, version: int) -> bool:
     """Check the schema version, the tables, the groups columns and the FTS triggers."""
     try:
         names = {
-            r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master WHERE name "
-                                             "NOT LIKE 'sqlite_%'")
+            r[0]: r[1]
+            for r in conn.execute(
+                "SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            )
         }
         columns = {r[1] for r in conn.execute("PRAGMA table_info(groups)")}
     except sqlite3.DatabaseError as exc:
         return report.add("schema", False, _why(exc, report))
     if version > catalog.SCHEMA_VERSION:
-        return report.add("schema", False, f"schema {version} is newer than this peerfind knows "
-                          f"({catalog.SCHEMA_VERSION}): upgrade peerfind rather than rebuild")
+        return report.add(
+            "schema",
+            False,
+            f"schema {version} is newer than this peerfind knows "
+            f"({catalog.SCHEMA_VERSION}): upgrade peerfind rather than rebuild",
+        )
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id not in (0, catalog.APPLICATION_ID):
         return report.add("schema", False, f"not a peerfind catalog: application_id {app_id}")
@@ -178,8 +184,12 @@ def _schema(report: Report, conn: sqlite3.Connection, version: int) -> bool:
         return report.add("schema", False, f"groups lacks column(s) {', '.join(lost)}")
     triggers = [t for t in TRIGGERS if names.get(t) != "trigger"]
     if triggers:
-        return report.add("schema", False, f"missing trigger(s) {', '.join(triggers)}: the "
-                          "full-text index no longer follows the listings")
+        return report.add(
+            "schema",
+            False,
+            f"missing trigger(s) {', '.join(triggers)}: the "
+            "full-text index no longer follows the listings",
+        )
     if version < catalog.SCHEMA_VERSION:
         return report.add("schema", True, f"schema {version}: peerfind upgrades it on next write")
     return report.add("schema", True, f"schema {version}, tables and triggers present")
@@ -221,8 +231,13 @@ def _listings(report: Report, conn: sqlite3.Connection) -> bool:
         runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         return report.add("listings", False, _why(exc, report))
-    report.counts = {"listings": total, "active": active or 0, "sources": sources,
-                     "runs": runs, "invalid": odd}
+    report.counts = {
+        "listings": total,
+        "active": active or 0,
+        "sources": sources,
+        "runs": runs,
+        "invalid": odd,
+    }
     detail = f"{total:,} listings ({active or 0:,} active) from {sources} sources; {runs} runs"
     if odd:
         return report.add("listings", False, f"{detail}; {odd} with no name or unknown status")
@@ -261,8 +276,9 @@ def damaged_name(path: Path, now: datetime | None = None) -> Path:
     return target
 
 
-def rebuild(path: Path | str, now: datetime | None = None,
-            build: Callable[[Path], int] | None = None) -> Rebuilt:
+def rebuild(
+    path: Path | str, now: datetime | None = None, build: Callable[[Path], int] | None = None
+) -> Rebuilt:
     """Move the catalog at `path` aside (with its -wal/-shm) and build it from the bundle.
 
     `build` writes a fresh catalog file and returns its listings (sources.bundle.build_file,
@@ -277,8 +293,10 @@ def rebuild(path: Path | str, now: datetime | None = None,
     moved = None
     if path.exists() or path.is_symlink():
         if check_catalog(path).locked:
-            raise CatalogError(f"the catalog {path} is in use by another program; close it "
-                               "and run `peerfind doctor --rebuild` again. Nothing was changed.")
+            raise CatalogError(
+                f"the catalog {path} is in use by another program; close it "
+                "and run `peerfind doctor --rebuild` again. Nothing was changed."
+            )
         moved = damaged_name(path, now)
         os.replace(path, moved)
         for suffix in COMPANIONS:
@@ -290,12 +308,12 @@ def rebuild(path: Path | str, now: datetime | None = None,
         count = build(path)
     except (sqlite3.DatabaseError, OSError, CatalogError) as exc:
         _put_back(path, moved)  # never leave no catalog: the damaged one goes back in place
-        text = catalog._describe(path, exc) if isinstance(exc, sqlite3.DatabaseError) else str(
-            exc)
+        text = catalog._describe(path, exc) if isinstance(exc, sqlite3.DatabaseError) else str(exc)
         if _disk_full(path, text, exc):
             text = f"the disk holding {path} is full"
-        raise CatalogError(f"rebuilding failed: {text.rstrip('.')}. The catalog was left as it "
-                           "was.") from None
+        raise CatalogError(
+            f"rebuilding failed: {text.rstrip('.')}. The catalog was left as it was."
+        ) from None
     return Rebuilt(moved, count)
 
 

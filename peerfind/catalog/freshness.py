@@ -54,8 +54,10 @@ def note_text(catalog_day: str, channel_set: bool) -> str:
     """Return the one-line note for an old catalog (worded for whether a channel is set)."""
     if channel_set:
         return f"Catalog from {catalog_day}. `peerfind update` fetches newer listings."
-    return (f"Catalog from {catalog_day}. Listings may have changed since; "
-            "`peerfind update --from URL` fetches a newer published catalog.")
+    return (
+        f"Catalog from {catalog_day}. Listings may have changed since; "
+        "`peerfind update --from URL` fetches a newer published catalog."
+    )
 
 
 def stale_note(conn: sqlite3.Connection, today: date, stamp_dir: Path) -> str | None:
@@ -101,5 +103,7 @@ def note_if_old(conn: sqlite3.Connection) -> None:
         return
     if text:  # wrapped at spaces to the terminal, never inside a word
         width = max(40, shutil.get_terminal_size((80, 24)).columns)
-        print(textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False),
-              file=sys.stderr)
+        print(
+            textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False),
+            file=sys.stderr,
+        )

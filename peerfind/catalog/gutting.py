@@ -26,8 +26,11 @@ FULL_RUNS = ("ok", "bundled")  # statuses of runs that wrote the source's whole 
 FIELDS = (
     ("address", "coalesce(address, '') != ''"),
     ("coordinates", "latitude IS NOT NULL"),
-    ("schedule", "coalesce(days, '') != '' OR coalesce(schedule_text, '') != '' "
-     "OR coalesce(start_time, '') != ''"),
+    (
+        "schedule",
+        "coalesce(days, '') != '' OR coalesce(schedule_text, '') != '' "
+        "OR coalesce(start_time, '') != ''",
+    ),
 )
 
 
@@ -37,15 +40,19 @@ def best_recent(conn: sqlite3.Connection, source: str, runs: int = RECENT_RUNS) 
     row = conn.execute(
         f"SELECT max(n) FROM (SELECT coalesce(added, 0) + coalesce(updated, 0) "
         f"+ coalesce(unchanged, 0) AS n FROM runs WHERE source = ? AND status IN ({marks}) "
-        "ORDER BY id DESC LIMIT ?)", (source, *FULL_RUNS, runs)).fetchone()
+        "ORDER BY id DESC LIMIT ?)",
+        (source, *FULL_RUNS, runs),
+    ).fetchone()
     return int(row[0] or 0)
 
 
 def field_shares(conn: sqlite3.Connection, source: str) -> tuple[int, dict[str, float]]:
     """Return the source's active listings and the share of them with each field filled."""
     tests = ", ".join(f"sum(CASE WHEN {sql} THEN 1 ELSE 0 END)" for _, sql in FIELDS)
-    row = conn.execute(f"SELECT count(*), {tests} FROM groups WHERE source = ? AND status != ?",
-                       (source, vocab.REMOVED)).fetchone()
+    row = conn.execute(
+        f"SELECT count(*), {tests} FROM groups WHERE source = ? AND status != ?",
+        (source, vocab.REMOVED),
+    ).fetchone()
     total = int(row[0] or 0)
     if not total:
         return 0, {}
@@ -66,12 +73,21 @@ def group_shares(groups: Sequence[Group]) -> dict[str, float]:
         if sched.days or sched.text or sched.start:
             schedule += 1
     total = len(groups)
-    return {"address": address / total, "coordinates": coordinates / total,
-            "schedule": schedule / total}
+    return {
+        "address": address / total,
+        "coordinates": coordinates / total,
+        "schedule": schedule / total,
+    }
 
 
-def problem(conn: sqlite3.Connection, source: str, groups: Sequence[Group], count: int,
-            previous: int, min_ratio: float = MIN_RATIO) -> str:
+def problem(
+    conn: sqlite3.Connection,
+    source: str,
+    groups: Sequence[Group],
+    count: int,
+    previous: int,
+    min_ratio: float = MIN_RATIO,
+) -> str:
     """Return why a run of `count` distinct listings looks gutted ('' when it does not).
 
     `previous` is the source's active listings now. Compared: the count against the previous
@@ -81,8 +97,10 @@ def problem(conn: sqlite3.Connection, source: str, groups: Sequence[Group], coun
         return f"returned {count} listings, previously {previous}: kept the previous listings"
     best = best_recent(conn, source)
     if best and count < best * min_ratio:
-        return (f"returned {count} listings, {best} in a recent run: kept the previous "
-                "listings (a feed shrinking run after run)")
+        return (
+            f"returned {count} listings, {best} in a recent run: kept the previous "
+            "listings (a feed shrinking run after run)"
+        )
     if not previous or not groups:
         return ""
     # Every n-th listing, at most SAMPLE of them: a drop from 20% to under 10% shows plainly.
@@ -90,9 +108,11 @@ def problem(conn: sqlite3.Connection, source: str, groups: Sequence[Group], coun
     if all(share >= FIELD_RATIO for share in after.values()):
         return ""  # no field can have lost half its former rate: skip reading the catalog
     _, before = field_shares(conn, source)
-    lost = [f"{label} in {after[label]:.0%} of listings, previously {share:.0%}"
-            for label, share in before.items()
-            if share >= FIELD_FLOOR and after.get(label, 0.0) < share * FIELD_RATIO]
+    lost = [
+        f"{label} in {after[label]:.0%} of listings, previously {share:.0%}"
+        for label, share in before.items()
+        if share >= FIELD_FLOOR and after.get(label, 0.0) < share * FIELD_RATIO
+    ]
     if lost:
         return f"listings lost their {'; '.join(lost)}: kept the previous listings"
     return ""

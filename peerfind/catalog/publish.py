@@ -84,8 +84,11 @@ def clean_stale_temps(folder: Path, max_age: float = STALE_TMP_SECONDS) -> list[
         return removed
     for entry in entries:
         try:
-            if (_TMP_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+            if (
+                _TMP_NAME.fullmatch(entry.name)
+                and entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime < cutoff
+            ):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -123,8 +126,10 @@ def _prune(out: Path, keep: set[str]) -> None:
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Return the number of listings not marked removed, per source."""
-    rows = conn.execute("SELECT source, count(*) FROM groups WHERE status != ? GROUP BY source "
-                        "ORDER BY source", (vocab.REMOVED,))
+    rows = conn.execute(
+        "SELECT source, count(*) FROM groups WHERE status != ? GROUP BY source ORDER BY source",
+        (vocab.REMOVED,),
+    )
     return {r[0]: r[1] for r in rows}
 
 
@@ -162,8 +167,11 @@ def publish(conn_path: Path | str, out_dir: Path | str) -> dict[str, Any]:
         version = snap.execute("PRAGMA user_version").fetchone()[0]
         snap.close()
         db_sha, db_size = _sha256(raw), raw.stat().st_size
-        with open(raw, "rb") as src, open(packed, "wb") as dst, \
-                gzip.GzipFile(filename="catalog.db", fileobj=dst, mode="wb", mtime=0) as gz:
+        with (
+            open(raw, "rb") as src,
+            open(packed, "wb") as dst,
+            gzip.GzipFile(filename="catalog.db", fileobj=dst, mode="wb", mtime=0) as gz,
+        ):
             shutil.copyfileobj(src, gz, _CHUNK)
         packed_sha = _sha256(packed)
         name = snapshot_name(packed_sha)
@@ -202,15 +210,21 @@ def publish(conn_path: Path | str, out_dir: Path | str) -> dict[str, Any]:
         _prune(out, {name, before or name})
     except sqlite3.DatabaseError as exc:
         if disk_full(exc):
-            raise CatalogError(f"disk full while publishing into {out}; the published "
-                               "snapshot and manifest were not changed.") from None
+            raise CatalogError(
+                f"disk full while publishing into {out}; the published "
+                "snapshot and manifest were not changed."
+            ) from None
         raise CatalogError(f"could not snapshot {source}: {exc}") from None
     except OSError as exc:
         if disk_full(exc):
-            raise CatalogError(f"disk full while publishing into {out}; the published "
-                               "snapshot and manifest were not changed.") from None
-        raise CatalogError(f"could not publish into {out}: {exc.strerror or exc}; the "
-                           "published snapshot and manifest were not changed.") from None
+            raise CatalogError(
+                f"disk full while publishing into {out}; the published "
+                "snapshot and manifest were not changed."
+            ) from None
+        raise CatalogError(
+            f"could not publish into {out}: {exc.strerror or exc}; the "
+            "published snapshot and manifest were not changed."
+        ) from None
     finally:
         conn.close()
         raw.unlink(missing_ok=True)
@@ -287,8 +301,13 @@ def _download(location: str, dest: Path, cap: int) -> None:
         import httpx
 
         try:
-            with httpx.stream("GET", location, headers={"User-Agent": USER_AGENT},
-                              timeout=30.0, follow_redirects=True) as resp:
+            with httpx.stream(
+                "GET",
+                location,
+                headers={"User-Agent": USER_AGENT},
+                timeout=30.0,
+                follow_redirects=True,
+            ) as resp:
                 if resp.status_code != 200:
                     raise FetchError(f"{location} answered HTTP {resp.status_code}.")
                 declared = resp.headers.get("content-length")
@@ -316,14 +335,23 @@ def _read_manifest(path: Path, location: str) -> dict[str, Any]:
         raise CatalogError(f"{location} is not a peerfind snapshot manifest.")
     name, digest = data.get("snapshot"), data.get("sha256")
     version, size = data.get("schema_version"), data.get("size")
-    if (not isinstance(name, str) or not name or "/" in name or "\\" in name
-            or name.startswith(".") or not isinstance(digest, str) or len(digest) != 64
-            or not isinstance(version, int) or not isinstance(size, int)):
+    if (
+        not isinstance(name, str)
+        or not name
+        or "/" in name
+        or "\\" in name
+        or name.startswith(".")
+        or not isinstance(digest, str)
+        or len(digest) != 64
+        or not isinstance(version, int)
+        or not isinstance(size, int)
+    ):
         raise CatalogError(f"{location}: the manifest is incomplete or malformed.")
     if version > catalog.SCHEMA_VERSION:
         raise CatalogError(
             f"the snapshot has catalog schema {version}, newer than this peerfind understands "
-            f"({catalog.SCHEMA_VERSION}); upgrade peerfind first. Your catalog was not changed.")
+            f"({catalog.SCHEMA_VERSION}); upgrade peerfind first. Your catalog was not changed."
+        )
     if size > MAX_SNAPSHOT_BYTES:
         raise CatalogError(f"the snapshot is {size} bytes, over the {MAX_SNAPSHOT_BYTES} cap.")
     return data
@@ -359,8 +387,13 @@ def check_catalog_file(path: Path) -> int:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             cols = {r[1] for r in conn.execute("PRAGMA table_info(groups)")}
-            count = (conn.execute("SELECT count(*) FROM groups WHERE status IS NOT ?",
-                                  (vocab.REMOVED,)).fetchone()[0] if "status" in cols else 0)
+            count = (
+                conn.execute(
+                    "SELECT count(*) FROM groups WHERE status IS NOT ?", (vocab.REMOVED,)
+                ).fetchone()[0]
+                if "status" in cols
+                else 0
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -368,8 +401,10 @@ def check_catalog_file(path: Path) -> int:
     if verdict != "ok":
         raise CatalogError(f"the snapshot failed its integrity check: {verdict}.")
     if version > catalog.SCHEMA_VERSION:
-        raise CatalogError(f"the snapshot has catalog schema {version}, newer than this peerfind "
-                           f"understands ({catalog.SCHEMA_VERSION}); upgrade peerfind first.")
+        raise CatalogError(
+            f"the snapshot has catalog schema {version}, newer than this peerfind "
+            f"understands ({catalog.SCHEMA_VERSION}); upgrade peerfind first."
+        )
     missing = set(catalog.COLUMNS) - cols if version == catalog.SCHEMA_VERSION else set()
     if version < 1 or not cols or missing:
         raise CatalogError("the snapshot is an SQLite file but not a peerfind catalog.")
@@ -426,8 +461,7 @@ def counts_of(path: Path) -> dict[str, int]:
         return {}
 
 
-def shrink_problem(old: dict[str, int], new: dict[str, int], min_share: float = MIN_SHARE
-                   ) -> str:
+def shrink_problem(old: dict[str, int], new: dict[str, int], min_share: float = MIN_SHARE) -> str:
     """Return why a catalog with `new` counts should not replace one with `old` ('' if fine).
 
     Refused: an empty catalog, fewer than `min_share` of the listings, or a source dropped whole.
@@ -436,8 +470,10 @@ def shrink_problem(old: dict[str, int], new: dict[str, int], min_share: float = 
     if before and not after:
         return f"the snapshot has no listings (your catalog has {before})"
     if before and after < before * min_share:
-        return (f"the snapshot has {after} listings, fewer than {min_share:.0%} of your "
-                f"catalog's {before}")
+        return (
+            f"the snapshot has {after} listings, fewer than {min_share:.0%} of your "
+            f"catalog's {before}"
+        )
     gone = sorted(src for src, n in old.items() if n and not new.get(src))
     if gone:
         shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
@@ -450,17 +486,22 @@ def _stamp(fresh: Path, manifest: dict[str, Any]) -> None:
     conn = sqlite3.connect(fresh)
     try:
         with conn:
-            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                             [(freshness.PUBLISHED, str(manifest.get("date", ""))[:40]),
-                              (freshness.SNAPSHOT_SHA, str(manifest["sha256"]).lower())])
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [
+                    (freshness.PUBLISHED, str(manifest.get("date", ""))[:40]),
+                    (freshness.SNAPSHOT_SHA, str(manifest["sha256"]).lower()),
+                ],
+            )
     finally:
         conn.close()
 
 
 def _disk_full_error(db: Path) -> CatalogError:
     """Return the error a full disk during update gives."""
-    return CatalogError(f"disk full: not enough space in {db.parent} to update; your catalog "
-                        "was not changed.")
+    return CatalogError(
+        f"disk full: not enough space in {db.parent} to update; your catalog was not changed."
+    )
 
 
 def _fetch_manifest(location: str, folder: Path) -> dict[str, Any]:
@@ -489,26 +530,36 @@ def update(from_url: str | None, db_path: Path | str, *, force: bool = False) ->
     packed, fresh = (_tmp(db.parent, n) for n in ("snapshot", "catalog"))
     try:
         manifest = _fetch_manifest(location, db.parent)
-        snap_url = (urljoin(location, manifest["snapshot"]) if _is_http(location)
-                    else str(_local(location).parent / manifest["snapshot"]))
+        snap_url = (
+            urljoin(location, manifest["snapshot"])
+            if _is_http(location)
+            else str(_local(location).parent / manifest["snapshot"])
+        )
         if _is_http(location) and not _is_http(snap_url):  # a remote manifest: no local reads
-            raise CatalogError(f"the manifest at {location} names a snapshot that is not on "
-                               "the web; refused.")
+            raise CatalogError(
+                f"the manifest at {location} names a snapshot that is not on the web; refused."
+            )
         _download(snap_url, packed, min(manifest["size"], MAX_SNAPSHOT_BYTES))
         if packed.stat().st_size != manifest["size"]:
-            raise CatalogError(f"the download of {snap_url} is incomplete "
-                               f"({packed.stat().st_size} of {manifest['size']} bytes).")
+            raise CatalogError(
+                f"the download of {snap_url} is incomplete "
+                f"({packed.stat().st_size} of {manifest['size']} bytes)."
+            )
         if _sha256(packed) != manifest["sha256"].lower():
-            raise CatalogError(f"the checksum of {snap_url} does not match the manifest; the "
-                               "download is damaged or was altered.")
+            raise CatalogError(
+                f"the checksum of {snap_url} does not match the manifest; the "
+                "download is damaged or was altered."
+            )
         _gunzip(packed, fresh)
         packed.unlink()
         count = check_catalog_file(fresh)
         if not force and db.exists():
             problem = shrink_problem(counts_of(db), counts_of(fresh))
             if problem:
-                raise CatalogError(f"refused: {problem}. Your catalog was not changed; "
-                                   "`peerfind update --force` installs it anyway.")
+                raise CatalogError(
+                    f"refused: {problem}. Your catalog was not changed; "
+                    "`peerfind update --force` installs it anyway."
+                )
         _stamp(fresh, manifest)
         _settle(db)
         previous = previous_path(db) if db.exists() else None
@@ -538,8 +589,7 @@ class CheckResult:
     newer: bool  # the published snapshot is not the installed one and is newer
 
 
-def check(from_url: str | None, db_path: Path | str, today: datetime | None = None
-          ) -> CheckResult:
+def check(from_url: str | None, db_path: Path | str, today: datetime | None = None) -> CheckResult:
     """Say how old the installed catalog is and whether the channel has a newer one.
 
     Downloads the manifest only (a few kB), never the snapshot.
@@ -553,9 +603,12 @@ def check(from_url: str | None, db_path: Path | str, today: datetime | None = No
             conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
             try:
                 installed = freshness.catalog_date(conn)
-                rows = dict(conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN (?, ?)",
-                    (freshness.PUBLISHED, freshness.SNAPSHOT_SHA)).fetchall())
+                rows = dict(
+                    conn.execute(
+                        "SELECT key, value FROM meta WHERE key IN (?, ?)",
+                        (freshness.PUBLISHED, freshness.SNAPSHOT_SHA),
+                    ).fetchall()
+                )
             finally:
                 conn.close()
         except sqlite3.DatabaseError:
@@ -571,9 +624,13 @@ def check(from_url: str | None, db_path: Path | str, today: datetime | None = No
     reference = installed_when or (installed or "")
     newer = not same and published > reference  # ISO dates and times compare as text
     current = (today or datetime.now(UTC)).date()
-    return CheckResult(installed=installed, installed_age=freshness.age_days(installed, current),
-                       published=published, listings=int(manifest.get("total") or 0),
-                       newer=newer)
+    return CheckResult(
+        installed=installed,
+        installed_age=freshness.age_days(installed, current),
+        published=published,
+        listings=int(manifest.get("total") or 0),
+        newer=newer,
+    )
 
 
 def rollback(db_path: Path | str) -> UpdateResult:

@@ -97,5 +97,6 @@ def source_figures(conn: sqlite3.Connection, since: str) -> dict[str, SourceFigu
         "WHERE status != 'removed' GROUP BY source",
         (since,),
     )
-    return {source: SourceFigures(count, verified or 0, seen)
-            for source, count, seen, verified in rows}
+    return {
+        source: SourceFigures(count, verified or 0, seen) for source, count, seen, verified in rows
+    }

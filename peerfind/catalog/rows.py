@@ -102,9 +102,15 @@ def row_group(row: sqlite3.Row | dict[str, object]) -> Group:
 
 _LINKS = operator.attrgetter(*URL_FIELDS)
 _LISTS = operator.attrgetter(*LIST_FIELDS)
-_TEXTS = operator.attrgetter(*(f for f in _GROUP_FIELDS if f not in URL_FIELDS
-                               and f not in LIST_FIELDS and f not in ("schedule", "latitude",
-                                                                      "longitude")))
+_TEXTS = operator.attrgetter(
+    *(
+        f
+        for f in _GROUP_FIELDS
+        if f not in URL_FIELDS
+        and f not in LIST_FIELDS
+        and f not in ("schedule", "latitude", "longitude")
+    )
+)
 _SAFE_LINK = ("http://", "https://", "tel:", "mailto:")
 
 
@@ -117,8 +123,9 @@ def _looks_clean(group: Group) -> bool:
     """
     sched = group.schedule
     try:
-        text = " ".join((*_TEXTS(group), *map(" ".join, _LISTS(group)), sched.text,
-                         sched.timezone or ""))
+        text = " ".join(
+            (*_TEXTS(group), *map(" ".join, _LISTS(group)), sched.text, sched.timezone or "")
+        )
     except TypeError:  # not text where text belongs
         return False
     if not text.isprintable() and not text.replace("\n", " ").isprintable():
@@ -144,9 +151,12 @@ def _plan(keys: tuple[str, ...]) -> list[tuple[int, str, int]]:
             continue
         seen.add(key)
         kind = (
-            _TAGS if key in LIST_FIELDS
-            else _SCHEDULE if key == "schedule"
-            else _COORD if key in ("latitude", "longitude")
+            _TAGS
+            if key in LIST_FIELDS
+            else _SCHEDULE
+            if key == "schedule"
+            else _COORD
+            if key in ("latitude", "longitude")
             else _TEXT
         )
         plan.append((i, key, kind))

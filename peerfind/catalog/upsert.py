@@ -282,8 +282,10 @@ def fts_for_rewrites(conn: sqlite3.Connection) -> Iterator[None]:
         f"JOIN main.groups AS g ON g.rowid = k.rid WHERE k.kind = {_REWRITE}"
     )
     index = f"INSERT INTO main.groups_fts (rowid, name, organization, description) {rows}"
-    conn.execute(f"INSERT INTO main.groups_fts (groups_fts, rowid, name, organization, "
-                 f"description) SELECT 'delete', * FROM ({rows})")
+    conn.execute(
+        f"INSERT INTO main.groups_fts (groups_fts, rowid, name, organization, "
+        f"description) SELECT 'delete', * FROM ({rows})"
+    )
     try:
         with _set_aside(conn, "groups_au", stored):
             yield

@@ -343,8 +343,14 @@ def _register_extensions() -> None:
     """Add the commands defined in the other peerfind.cli modules."""
     import importlib
 
-    for name in ("cli.scrape", "cli.publishing", "cli.discover", "cli.doctor", "cli.report",
-                 "cli.scaffold"):
+    for name in (
+        "cli.scrape",
+        "cli.publishing",
+        "cli.discover",
+        "cli.doctor",
+        "cli.report",
+        "cli.scaffold",
+    ):
         try:
             module = importlib.import_module(f"peerfind.{name}")
         except ModuleNotFoundError as exc:

@@ -73,8 +73,10 @@ def os_error(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"permission denied{where}: choose a folder you can write to."
     if exc.errno in (errno.EEXIST, errno.ENOTDIR):
-        return (f"a file is in the way{where}: a folder was expected there (check "
-                "PEERFIND_HOME and --db).")
+        return (
+            f"a file is in the way{where}: a folder was expected there (check "
+            "PEERFIND_HOME and --db)."
+        )
     return f"{exc.strerror or exc}{where}."
 
 
@@ -101,8 +103,11 @@ def handled(func: F) -> F:
         except OSError as exc:  # the file system said no: a full disk, a bad name or folder
             raise fail(os_error(exc)) from None
         except UnicodeError:  # text that is not UTF-8 (an argument, a file, a variable)
-            raise fail("input that is not valid UTF-8 text (an argument, a file or a "
-                       "variable); check what was typed.", 2) from None
+            raise fail(
+                "input that is not valid UTF-8 text (an argument, a file or a "
+                "variable); check what was typed.",
+                2,
+            ) from None
         except Exception as exc:  # a bug: say so in one line; --verbose shows the traceback
             if state.verbose:
                 raise

@@ -85,8 +85,13 @@ def render(width: int = 80) -> str:
     for name, how, who in LINES:
         lines.append(name)
         for text in (how, f"for {who}"):
-            lines += textwrap.wrap(text, max(20, width), initial_indent="  ",
-                                   subsequent_indent="    ", break_long_words=False,
-                                   break_on_hyphens=False)
+            lines += textwrap.wrap(
+                text,
+                max(20, width),
+                initial_indent="  ",
+                subsequent_indent="    ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
     lines += ["", "Peer support groups complement professional care; they do not replace it."]
     return "\n".join(lines)

@@ -27,11 +27,18 @@ def _print_report(report: Any) -> None:
 
 @handled
 def doctor(
-    rebuild: Annotated[bool, typer.Option(
-        "--rebuild", help="When the catalog is damaged: move it aside as "
-        "<db>.damaged-<time> and rebuild it from the bundled listings.")] = False,
-    yes: Annotated[bool, typer.Option(
-        "--yes", "-y", help="Rebuild without asking (needed when not on a terminal).")] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="When the catalog is damaged: move it aside as "
+            "<db>.damaged-<time> and rebuild it from the bundled listings.",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Rebuild without asking (needed when not on a terminal)."),
+    ] = False,
 ) -> None:
     """Check the catalog (file, integrity, schema, full-text index, counts); repair it.
 
@@ -51,24 +58,34 @@ def doctor(
             note("Nothing to rebuild.")
         return
     if not rebuild:
-        note(f"{len(report.problems)} problem(s). `peerfind doctor --rebuild` moves the "
-             "catalog aside and rebuilds it from the bundled listings.")
+        note(
+            f"{len(report.problems)} problem(s). `peerfind doctor --rebuild` moves the "
+            "catalog aside and rebuilds it from the bundled listings."
+        )
         raise typer.Exit(code=1)
     if report.locked:
-        raise fail("the catalog is in use by another program; close it and try again. "
-                   "Nothing was changed.")
+        raise fail(
+            "the catalog is in use by another program; close it and try again. Nothing was changed."
+        )
     if not yes:
         if not _interactive():
-            raise fail("--rebuild replaces the catalog: add --yes to confirm when not on a "
-                       "terminal. Nothing was changed.")
-        if not typer.confirm(f"Move {path} aside and rebuild it from the bundled listings?"
-                             " (listings from your own scrapes will need `peerfind scrape`)",
-                             default=False, err=True):
+            raise fail(
+                "--rebuild replaces the catalog: add --yes to confirm when not on a "
+                "terminal. Nothing was changed."
+            )
+        if not typer.confirm(
+            f"Move {path} aside and rebuild it from the bundled listings?"
+            " (listings from your own scrapes will need `peerfind scrape`)",
+            default=False,
+            err=True,
+        ):
             raise fail("nothing was changed.")
     result = dr.rebuild(path, build=bundle.build_file)
     moved = f"moved the old file to {result.moved}; " if result.moved else ""
-    print(f"Rebuilt {path}: {moved}{result.listings} bundled listings. "
-          "Run `peerfind scrape --all` to refresh them.")
+    print(
+        f"Rebuilt {path}: {moved}{result.listings} bundled listings. "
+        "Run `peerfind scrape --all` to refresh them."
+    )
     after = dr.check_catalog(path)
     _print_report(after)
     if not after.healthy:

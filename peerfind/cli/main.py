@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-CORE_COMMANDS = frozenset(
-    {"search", "show", "export", "tags", "geocode", "crisis", "programs"}
-)
+CORE_COMMANDS = frozenset({"search", "show", "export", "tags", "geocode", "crisis", "programs"})
 _VALUED_OPTIONS = frozenset({"--db"})
 
 
@@ -40,8 +38,10 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     bad = next((a for a in sys.argv[1:] if not _is_text(a)), None)
     if bad is not None:
-        cli_common.fail("an argument is not valid UTF-8 text: "
-                        f"{bad.encode('utf-8', 'replace').decode('utf-8')[:80]!r}")
+        cli_common.fail(
+            "an argument is not valid UTF-8 text: "
+            f"{bad.encode('utf-8', 'replace').decode('utf-8')[:80]!r}"
+        )
         raise SystemExit(2)
     from peerfind.cli.app import app
 

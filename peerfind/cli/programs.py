@@ -25,7 +25,7 @@ def programs_command(
         typer.Option(
             "--near",
             "-n",
-            help='Show only the peer-run warmlines of the state this place is in, '
+            help="Show only the peer-run warmlines of the state this place is in, "
             'e.g. "Billings, MT".',
         ),
     ] = None,
@@ -62,13 +62,13 @@ def programs_command(
     tops = [vocab.normalize("topic", t) for t in topic or []]
     state = resolve_place(near, online).state if near else None
     directory = programs.load()
-    chosen = programs.choose(directory.programs, pops, tops) if pops or tops else list(
-        directory.programs
+    chosen = (
+        programs.choose(directory.programs, pops, tops)
+        if pops or tops
+        else list(directory.programs)
     )
     lines = (
-        programs.warmlines_for(directory.warmlines, state)
-        if near
-        else list(directory.warmlines)
+        programs.warmlines_for(directory.warmlines, state) if near else list(directory.warmlines)
     )
     if output == "json":
         data = {

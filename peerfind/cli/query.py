@@ -127,7 +127,7 @@ Online = Annotated[
         help="If the offline gazetteer does not know the --near place, send that place text "
         "(nothing else) to OpenStreetMap's Nominatim (nominatim.openstreetmap.org) to look it "
         "up. Answers are cached on this machine unless PEERFIND_GEOCODE_CACHE=off; `peerfind "
-        "forget` deletes them. Example: --near \"1120 SW 5th Ave, Portland, OR\" --online",
+        'forget` deletes them. Example: --near "1120 SW 5th Ave, Portland, OR" --online',
     ),
 ]
 MaxAge = Annotated[
@@ -140,9 +140,7 @@ MaxAge = Annotated[
 ]
 Limit = Annotated[
     int,
-    typer.Option(
-        "--limit", min=1, max=1000, help="At most this many results, e.g. --limit 50."
-    ),
+    typer.Option("--limit", min=1, max=1000, help="At most this many results, e.g. --limit 50."),
 ]
 
 
@@ -190,8 +188,9 @@ def with_filters(command: Callable[..., R]) -> Callable[..., R]:
     own = inspect.signature(command, eval_str=True)
     hints = get_type_hints(Filters, include_extras=True)
     options = [
-        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
-                          annotation=hints[f.name])
+        inspect.Parameter(
+            f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
+        )
         for f in fields(Filters)
     ]
     params: list[inspect.Parameter] = []
@@ -353,8 +352,13 @@ def resolve_place(near: str, online: bool) -> Place:
 
 
 def print_table(
-    outcome: Outcome, q: Query, place: Place | None, units: str, extra: str | None = None,
-    plain: bool = False, conn: sqlite3.Connection | None = None,
+    outcome: Outcome,
+    q: Query,
+    place: Place | None,
+    units: str,
+    extra: str | None = None,
+    plain: bool = False,
+    conn: sqlite3.Connection | None = None,
 ) -> None:
     """Print the human result: header, table (or plain blocks), `extra` (the national
     programs) and footer."""

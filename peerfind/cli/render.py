@@ -167,8 +167,10 @@ def evidence_rows(g: Group, result: Result | None) -> list[tuple[str, str]]:
     summary = f"{ev.label(precise=True)} ({timeutil.age(age_days)}){old}" if ev.kind else ""
     return [
         ("Evidence", summary),
-        ("Verified", f"{g.last_verified} (a person at the source checked it)"
-         if g.last_verified else ""),
+        (
+            "Verified",
+            f"{g.last_verified} (a person at the source checked it)" if g.last_verified else "",
+        ),
         ("Listed", f"{g.last_seen} (a feed of the source listed it then)" if g.last_seen else ""),
         ("Last edited", f"{g.source_updated} (by the source)" if g.source_updated else ""),
     ]
@@ -225,8 +227,12 @@ def legend(results: list[Result]) -> list[str]:
 
 
 def footer(
-    results: list[Result], *, width: int | None = None, shown: int | None = None,
-    total: int | None = None, exact: bool = True
+    results: list[Result],
+    *,
+    width: int | None = None,
+    shown: int | None = None,
+    total: int | None = None,
+    exact: bool = True,
 ) -> str:
     """Return the lines under a result table: who programs are for, how many more match, the
     stale note, how to see more, the crisis line (wrapped to the terminal)."""
@@ -252,8 +258,9 @@ def _wrap(line: str, width: int) -> list[str]:
     """Return a line wrapped at spaces to `width` columns (never inside a word)."""
     import textwrap
 
-    return textwrap.wrap(line, width=max(20, width), break_long_words=False,
-                         break_on_hyphens=False) or [""]
+    return textwrap.wrap(
+        line, width=max(20, width), break_long_words=False, break_on_hyphens=False
+    ) or [""]
 
 
 # How near the door a listing's map point is, when the source gave no exact point.

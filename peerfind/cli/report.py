@@ -19,26 +19,34 @@ def report_text(group: Group) -> str:
     chan = feedback.channel(group)
     lines = [f"Report a problem with {group.name!r} (id {group.id})."]
     if chan.kind == "page":
-        lines += ["The source has a page for reporting changes to its listings:",
-                  f"  {chan.target}"]
+        lines += [
+            "The source has a page for reporting changes to its listings:",
+            f"  {chan.target}",
+        ]
     elif chan.kind in ("email", "contact_email"):
         address = chan.short.removeprefix("mailto:")
         if chan.kind == "email":
             lines.append(f"The source gives a role address for corrections: {address}")
         else:
-            lines.append("The source gives no correction channel; the organization's public "
-                         f"address is {address}")
+            lines.append(
+                "The source gives no correction channel; the organization's public "
+                f"address is {address}"
+            )
         lines += [
             "This link opens your mail program with the group's name, day, time and source link "
             "filled in (nothing is sent until you send it):",
             f"  {chan.target}",
         ]
     elif chan.kind == "contact":
-        lines += ["The source gives no correction channel; the organization's website:",
-                  f"  {chan.target}"]
+        lines += [
+            "The source gives no correction channel; the organization's website:",
+            f"  {chan.target}",
+        ]
     else:
-        lines.append("The source gives no way to report a problem with this listing, and no "
-                     "public contact for the organization.")
+        lines.append(
+            "The source gives no way to report a problem with this listing, and no "
+            "public contact for the organization."
+        )
     if group.source_url:
         lines.append(f"The listing at the source: {group.source_url}")
     lines.append("peerfind itself sends nothing.")
@@ -62,8 +70,7 @@ def report(
 
     group = catalog.get_group(open_catalog(), ident.strip())
     if group is None:
-        raise fail(f"no group with id {ident!r}; ids are shown in the first column of search.",
-                   2)
+        raise fail(f"no group with id {ident!r}; ids are shown in the first column of search.", 2)
     for line in report_text(group).splitlines():
         indent = len(line) - len(line.lstrip(" "))
         print(" " * indent + terminal_safe(line))

@@ -12,18 +12,37 @@ from peerfind.cli.common import handled, note
 
 @handled
 def new_scraper(
-    name: Annotated[str, typer.Argument(
-        metavar="NAME", help="The scraper's name and module name: lower-case letters, digits and "
-        "_, e.g. example_center.")],
-    organization: Annotated[str, typer.Option(
-        "--organization", help="Who publishes the listings, e.g. --organization \"Example "
-        "Community Center\".")] = "Example Organization",
-    url: Annotated[str, typer.Option(
-        "--url", help="The https:// page the scraper starts from, e.g. --url "
-        "https://community.example.org/support-groups/.")] = "",
-    root: Annotated[Path, typer.Option(
-        "--root", help="The peerfind checkout to write into (default: this folder), e.g. "
-        "--root ~/src/peerfind.")] = Path("."),
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The scraper's name and module name: lower-case letters, digits and "
+            "_, e.g. example_center.",
+        ),
+    ],
+    organization: Annotated[
+        str,
+        typer.Option(
+            "--organization",
+            help='Who publishes the listings, e.g. --organization "Example Community Center".',
+        ),
+    ] = "Example Organization",
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            help="The https:// page the scraper starts from, e.g. --url "
+            "https://community.example.org/support-groups/.",
+        ),
+    ] = "",
+    root: Annotated[
+        Path,
+        typer.Option(
+            "--root",
+            help="The peerfind checkout to write into (default: this folder), e.g. "
+            "--root ~/src/peerfind.",
+        ),
+    ] = Path("."),
 ) -> None:
     """Write scrapers/NAME.py, tests/fixtures/NAME/ and a test that fails until parse() works.
 
@@ -49,9 +68,11 @@ def new_scraper(
     written = scaffold.write(root, plan, known)
     for path in written:
         print(f"wrote {path}")
-    note(f"Next: record the start page in tests/fixtures/{plan.name}/ (its README.md says how), "
-         f"write parse() in scrapers/{plan.name}.py, then run\n  python -m pytest "
-         f"tests/scrapers/test_scraper_{plan.name}.py tests/scrapers/test_scrapers_meta.py -q")
+    note(
+        f"Next: record the start page in tests/fixtures/{plan.name}/ (its README.md says how), "
+        f"write parse() in scrapers/{plan.name}.py, then run\n  python -m pytest "
+        f"tests/scrapers/test_scraper_{plan.name}.py tests/scrapers/test_scrapers_meta.py -q"
+    )
 
 
 def register(app: typer.Typer) -> None:

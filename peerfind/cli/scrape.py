@@ -12,49 +12,93 @@ import typer
 from peerfind.clean import terminal_safe
 from peerfind.cli.common import handled, note, open_catalog
 
-Names = Annotated[list[str] | None, typer.Argument(
-    help="Sources to refresh (see `peerfind sources`).", show_default=False)]
-SourcesFile = Annotated[Path | None, typer.Option(
-    "--sources", help="A sources file (TOML, [[source]] tables) instead of the bundled list and "
-    "your own sources.toml, e.g. --sources my-feeds.toml.")]
+Names = Annotated[
+    list[str] | None,
+    typer.Argument(help="Sources to refresh (see `peerfind sources`).", show_default=False),
+]
+SourcesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--sources",
+        help="A sources file (TOML, [[source]] tables) instead of the bundled list and "
+        "your own sources.toml, e.g. --sources my-feeds.toml.",
+    ),
+]
 
 
 @handled
 def scrape(
     names: Names = None,
-    run_all: Annotated[bool, typer.Option(
-        "--all", help="Every enabled source (of --sources FILE when given).")] = False,
+    run_all: Annotated[
+        bool, typer.Option("--all", help="Every enabled source (of --sources FILE when given).")
+    ] = False,
     sources_file: SourcesFile = None,
-    platform: Annotated[str | None, typer.Option(
-        "--platform",
-        help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url.")] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform", help="Run this platform parser (e.g. meeting-guide, tsml-csv) on --url."
+        ),
+    ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Feed URL for --platform.")] = None,
-    name: Annotated[str | None, typer.Option(
-        "--name", help="Source name for --platform listings (e.g. my-intergroup).")] = None,
-    program: Annotated[str | None, typer.Option(
-        "--program", help="Fellowship of an ad hoc feed: aa, al-anon, na, eda, …")] = None,
-    tz: Annotated[str | None, typer.Option(
-        "--timezone", help="IANA zone for ad hoc listings without one.")] = None,
-    region: Annotated[str | None, typer.Option(
-        "--region", help="State/region for ad hoc listings without one (e.g. MA).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Source name for --platform listings (e.g. my-intergroup)."),
+    ] = None,
+    program: Annotated[
+        str | None,
+        typer.Option("--program", help="Fellowship of an ad hoc feed: aa, al-anon, na, eda, …"),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--timezone", help="IANA zone for ad hoc listings without one.")
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="State/region for ad hoc listings without one (e.g. MA)."),
+    ] = None,
     country: Annotated[str | None, typer.Option("--country", help="e.g. US")] = None,
-    organization: Annotated[str | None, typer.Option(
-        "--organization", help="Who publishes the ad hoc feed, e.g. --organization "
-        "\"Example Intergroup\".")] = None,
-    option: Annotated[list[str] | None, typer.Option(
-        "--option", help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
-        "all_events=true or block=div.group.")] = None,
-    delay: Annotated[float, typer.Option(
-        "--delay", min=0.0, help="Seconds between requests to one host, e.g. --delay 2.")] = 1.0,
-    cache: Annotated[Path | None, typer.Option(
-        "--cache", help="HTTP cache folder (default: http-cache in the user folder), e.g. "
-        "--cache /tmp/peerfind-http.")] = None,
-    concurrency: Annotated[int, typer.Option(
-        "--concurrency", min=1, max=200,
-        help="Sources fetched at once, e.g. --concurrency 4.")] = 32,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Fetch and parse, write nothing to the catalog, e.g. "
-        "peerfind scrape --all --dry-run.")] = False,
+    organization: Annotated[
+        str | None,
+        typer.Option(
+            "--organization",
+            help='Who publishes the ad hoc feed, e.g. --organization "Example Intergroup".',
+        ),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="Parser option KEY=VALUE for --platform (repeatable), e.g. "
+            "all_events=true or block=div.group.",
+        ),
+    ] = None,
+    delay: Annotated[
+        float,
+        typer.Option(
+            "--delay", min=0.0, help="Seconds between requests to one host, e.g. --delay 2."
+        ),
+    ] = 1.0,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="HTTP cache folder (default: http-cache in the user folder), e.g. "
+            "--cache /tmp/peerfind-http.",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency", min=1, max=200, help="Sources fetched at once, e.g. --concurrency 4."
+        ),
+    ] = 32,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Fetch and parse, write nothing to the catalog, e.g. "
+            "peerfind scrape --all --dry-run.",
+        ),
+    ] = False,
 ) -> None:
     """Refresh listings from their sources, politely; a broken source keeps its old listings.
 
@@ -69,10 +113,22 @@ def scrape(
     """
     from peerfind.sources.registry import parse_options
 
-    chosen = _choose(names or [], run_all, sources_file, platform, url, name,
-                     {"program": program, "timezone": tz, "region": region,
-                      "country": country, "organization": organization,
-                      "options": parse_options(option or [])})
+    chosen = _choose(
+        names or [],
+        run_all,
+        sources_file,
+        platform,
+        url,
+        name,
+        {
+            "program": program,
+            "timezone": tz,
+            "region": region,
+            "country": country,
+            "organization": organization,
+            "options": parse_options(option or []),
+        },
+    )
     if not chosen:
         note("No enabled sources to refresh.")
         return
@@ -89,8 +145,7 @@ def scrape(
 
 @handled
 def sources(
-    output: Annotated[str, typer.Option(
-        "--output", "-o", help="table or json.")] = "table",
+    output: Annotated[str, typer.Option("--output", "-o", help="table or json.")] = "table",
     sources_file: SourcesFile = None,
 ) -> None:
     """List every source: origin, last run, status, listing count and age of its data.
@@ -110,8 +165,15 @@ def sources(
         _print_sources(rows)
 
 
-def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform: str | None,
-            url: str | None, name: str | None, extra: dict[str, Any]) -> list[Any]:
+def _choose(
+    names: list[str],
+    run_all: bool,
+    sources_file: Path | None,
+    platform: str | None,
+    url: str | None,
+    name: str | None,
+    extra: dict[str, Any],
+) -> list[Any]:
     """Return the Sources a scrape command asks for; raise UsageError when the ask is unclear."""
     from peerfind.errors import UsageError
     from peerfind.sources import registry
@@ -120,20 +182,26 @@ def _choose(names: list[str], run_all: bool, sources_file: Path | None, platform
     chosen = []
     if any(adhoc):
         if not all(adhoc):
-            raise UsageError("--platform, --url and --name go together, e.g. --platform "
-                             "meeting-guide --url https://…/feed.json --name my-intergroup")
+            raise UsageError(
+                "--platform, --url and --name go together, e.g. --platform "
+                "meeting-guide --url https://…/feed.json --name my-intergroup"
+            )
         chosen.append(registry.adhoc_source(str(platform), str(url), str(name), **extra))
     elif any(extra.values()):
-        raise UsageError("--program, --timezone, --region, --country, --organization and "
-                         "--option apply to an ad hoc --platform/--url/--name run")
+        raise UsageError(
+            "--program, --timezone, --region, --country, --organization and "
+            "--option apply to an ad hoc --platform/--url/--name run"
+        )
     if names or run_all:
         notes: list[str] = []
         chosen += registry.select(names, run_all=run_all, sources_file=sources_file, notes=notes)
         for line in notes:
             note(line)
     elif not chosen:
-        raise UsageError("name the sources to refresh, or use --all, or --platform P --url U "
-                         "--name N (see `peerfind sources`)")
+        raise UsageError(
+            "name the sources to refresh, or use --all, or --platform P --url U "
+            "--name N (see `peerfind sources`)"
+        )
     unique: dict[str, Any] = {}
     for source in chosen:  # the first of each name
         unique.setdefault(source.name, source)
@@ -168,9 +236,14 @@ class _Display:
                 TimeElapsedColumn,
             )
 
-            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                     BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                     console=plain_console(Console, stderr=True))
+            self.progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=plain_console(Console, stderr=True),
+            )
             self.task = self.progress.add_task("scraping", total=total)
             self.progress.start()
 
@@ -178,17 +251,24 @@ class _Display:
         """Count a fetched page."""
         self.pages += 1
         if self.progress is not None:
-            self.progress.update(self.task, description=terminal_safe(
-                f"scraping: {self.pages} pages, last from {source}"))
+            self.progress.update(
+                self.task,
+                description=terminal_safe(f"scraping: {self.pages} pages, last from {source}"),
+            )
 
     def done(self, run: Any) -> None:
         """Show that one source finished."""
         self.finished += 1
         res = run.result
-        counts = (f"+{res.added} ~{res.updated} ={res.unchanged} -{res.removed}"
-                  if res is not None and run.status != "failed" else f"{len(run.groups)} listings")
-        line = terminal_safe(f"{run.name}: {run.status}, {counts}, {run.pages} page(s), "
-                             f"{run.seconds:.1f} s" + (f" — {run.fatal}" if run.fatal else ""))
+        counts = (
+            f"+{res.added} ~{res.updated} ={res.unchanged} -{res.removed}"
+            if res is not None and run.status != "failed"
+            else f"{len(run.groups)} listings"
+        )
+        line = terminal_safe(
+            f"{run.name}: {run.status}, {counts}, {run.pages} page(s), "
+            f"{run.seconds:.1f} s" + (f" — {run.fatal}" if run.fatal else "")
+        )
         if self.progress is not None:
             self.progress.console.print(line, markup=False, highlight=False)
             self.progress.advance(self.task)
@@ -201,8 +281,9 @@ class _Display:
             self.progress.stop()
 
 
-def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: int,
-         conn: Any) -> list[Any]:
+def _run(
+    chosen: list[Any], *, delay: float, cache: Path | None, concurrency: int, conn: Any
+) -> list[Any]:
     """Fetch, parse and (unless conn is None) store every chosen source; return the runs."""
     import asyncio
 
@@ -224,8 +305,9 @@ def _run(chosen: list[Any], *, delay: float, cache: Path | None, concurrency: in
 
     async def fetch_all() -> list[runner.SourceRun]:
         async with Fetcher(delay=delay, cache_dir=cache or user_dir() / "http-cache") as fetcher:
-            return await runner.run_sources(chosen, fetcher, on_done=done, on_page=display.page,
-                                            concurrency=concurrency)
+            return await runner.run_sources(
+                chosen, fetcher, on_done=done, on_page=display.page, concurrency=concurrency
+            )
 
     try:
         return asyncio.run(fetch_all())
@@ -252,10 +334,9 @@ def _report(runs: list[Any], dry_run: bool) -> None:
 
     from peerfind.clean import terminal_safe
 
-    console = plain_console(Console, file=sys.stdout,
-                            width=None if sys.stdout.isatty() else 110)
+    console = plain_console(Console, file=sys.stdout, width=None if sys.stdout.isatty() else 110)
     table = Table(title="dry run: nothing written" if dry_run else None)
-    heads = (["Listings"] if dry_run else ["Added", "Updated", "Unchanged", "Removed"])
+    heads = ["Listings"] if dry_run else ["Added", "Updated", "Unchanged", "Removed"]
     for head in ["Source", "Status", *heads, "Skipped", "Errors", "Pages", "Time"]:
         table.add_column(head, justify="left" if head in ("Source", "Status") else "right")
     notes: list[str] = []
@@ -267,8 +348,15 @@ def _report(runs: list[Any], dry_run: bool) -> None:
             counts = [str(res.added), str(res.updated), str(res.unchanged), str(res.removed)]
         else:
             counts = ["-"] * 4
-        table.add_row(terminal_safe(run.name), run.status, *counts, str(run.skipped),
-                      str(len(run.errors)), str(run.pages), f"{run.seconds:.1f}s")
+        table.add_row(
+            terminal_safe(run.name),
+            run.status,
+            *counts,
+            str(run.skipped),
+            str(len(run.errors)),
+            str(run.pages),
+            f"{run.seconds:.1f}s",
+        )
         notes += _notes(run)
     console.print(table)
     for line in notes:
@@ -313,8 +401,14 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
     notes: list[str] = []
     for src in registry.all_sources(sources_file, notes=notes).values():
         cfg = src.config
-        rows[cfg.name] = {"name": cfg.name, "origin": cfg.origin, "platform": src.kind,
-                          "url": cfg.url, "enabled": cfg.enabled, "record": cfg.record}
+        rows[cfg.name] = {
+            "name": cfg.name,
+            "origin": cfg.origin,
+            "platform": src.kind,
+            "url": cfg.url,
+            "enabled": cfg.enabled,
+            "record": cfg.record,
+        }
     for line in notes:
         note(line)
     try:
@@ -334,16 +428,26 @@ def _source_rows(sources_file: Path | None) -> list[dict[str, Any]]:
             bundled, runs = cq.bundled_sources(conn), cq.last_runs(conn)
             figures = cq.source_figures(conn, year_ago)
         for name, (recorded, provenance) in bundled.items():
-            row = rows.setdefault(name, {"name": name, "origin": "", "platform": "",
-                                         "url": "", "enabled": False})
+            row = rows.setdefault(
+                name, {"name": name, "origin": "", "platform": "", "url": "", "enabled": False}
+            )
             bundled_origin = f"bundled (recorded {recorded})"
-            row["origin"] = (f"{row['origin']}; {bundled_origin}" if row["origin"]
-                             else bundled_origin)
+            row["origin"] = (
+                f"{row['origin']}; {bundled_origin}" if row["origin"] else bundled_origin
+            )
             row["provenance"] = provenance
             row["platform"] = row["platform"] or platforms.get(name, "")
         for source, (started, status) in runs.items():
-            row = rows.setdefault(source, {"name": source, "origin": "catalog (ad hoc run)",
-                                           "platform": "", "url": "", "enabled": False})
+            row = rows.setdefault(
+                source,
+                {
+                    "name": source,
+                    "origin": "catalog (ad hoc run)",
+                    "platform": "",
+                    "url": "",
+                    "enabled": False,
+                },
+            )
             row.update(last_run=started, status=status)
         for source, fig in figures.items():
             if source in rows:
@@ -428,9 +532,15 @@ def _print_sources(rows: list[dict[str, Any]]) -> None:
             last = f"{r['status']} {(r['last_run'] or '')[:16].replace('T', ' ')}".strip()
         else:
             last = "disabled" if not r["enabled"] else "never run"
-        table.add_row(terminal_safe(r["name"]), terminal_safe(_origin_label(r["origin"])),
-                      r["platform"], terminal_safe(last), str(r["listings"]),
-                      *([str(r["verified_within_year"])] if verified else []), _age(r["age_days"]))
+        table.add_row(
+            terminal_safe(r["name"]),
+            terminal_safe(_origin_label(r["origin"])),
+            r["platform"],
+            terminal_safe(last),
+            str(r["listings"]),
+            *([str(r["verified_within_year"])] if verified else []),
+            _age(r["age_days"]),
+        )
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
     plain_console(Console, file=sys.stdout, width=None if wide else 140).print(table)
 

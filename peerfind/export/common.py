@@ -42,17 +42,54 @@ from peerfind.export.records import schedule_of as schedule_of
 
 # The CSV columns, in order; each is documented in docs/export-formats.md. Do not reorder.
 CSV_COLUMNS: tuple[str, ...] = (
-    "id", "name", "organization", "format", "status", "populations", "topics", "languages",
-    "accessibility", "schedule_text", "days", "start_time", "end_time", "timezone",
-    "next_meeting", "venue", "address", "city", "region", "postal_code", "country", "latitude",
-    "longitude", "geo_precision", "distance_mi", "join_url", "phone", "email", "website",
-    "source", "source_url", "last_seen", "source_updated", "program", "openness",
-    "last_verified", "feedback_url", "feedback_email", "description", "age_days", "old",
+    "id",
+    "name",
+    "organization",
+    "format",
+    "status",
+    "populations",
+    "topics",
+    "languages",
+    "accessibility",
+    "schedule_text",
+    "days",
+    "start_time",
+    "end_time",
+    "timezone",
+    "next_meeting",
+    "venue",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "distance_mi",
+    "join_url",
+    "phone",
+    "email",
+    "website",
+    "source",
+    "source_url",
+    "last_seen",
+    "source_updated",
+    "program",
+    "openness",
+    "last_verified",
+    "feedback_url",
+    "feedback_email",
+    "description",
+    "age_days",
+    "old",
 )
 STALE_DAYS = 90  # = search.STALE_DAYS: "old" is "yes" past this many days unconfirmed
 # The description on one line (line breaks as spaces), in SQL and in Python alike.
-DESCRIPTION_SQL = ("replace(replace(replace(coalesce(g.description, ''), char(13, 10), ' '), "
-                   "char(13), ' '), char(10), ' ')")
+DESCRIPTION_SQL = (
+    "replace(replace(replace(coalesce(g.description, ''), char(13, 10), ' '), "
+    "char(13), ' '), char(10), ' ')"
+)
 
 
 def one_line(text: object) -> str:
@@ -60,6 +97,8 @@ def one_line(text: object) -> str:
     if not isinstance(text, str):
         return "" if text is None else str(text)
     return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
 LIST_SEPARATOR = "; "
 FORMATS = ("csv", "json", "ndjson", "ics", "hsds")
 
@@ -70,9 +109,11 @@ LINK_COLUMNS = ("source_url", "join_url", "website")  # models.URL_FIELDS
 def link_sql(expr: str) -> str:
     """Return SQL giving the link in `expr` when it is http(s), tel or mailto, else '' (what
     clean.clean_url keeps), for the exports that SQLite writes without making Groups."""
-    return (f"CASE WHEN lower(substr({expr}, 1, 7)) IN ('http://', 'mailto:') OR "
-            f"lower(substr({expr}, 1, 8)) = 'https://' OR lower(substr({expr}, 1, 4)) = 'tel:' "
-            f"THEN {expr} ELSE '' END")
+    return (
+        f"CASE WHEN lower(substr({expr}, 1, 7)) IN ('http://', 'mailto:') OR "
+        f"lower(substr({expr}, 1, 8)) = 'https://' OR lower(substr({expr}, 1, 4)) = 'tel:' "
+        f"THEN {expr} ELSE '' END"
+    )
 
 
 def _joined(value: object) -> str:
@@ -122,8 +163,9 @@ def _json(row: dict[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False, default=str, separators=(", ", ": "))
 
 
-def write_json(rows: Iterable[dict[str, Any]], out: IO[str],
-               stats: ExportStats | None = None) -> int:
+def write_json(
+    rows: Iterable[dict[str, Any]], out: IO[str], stats: ExportStats | None = None
+) -> int:
     """Write a JSON array, one result per line, without holding the results in memory."""
     count = 0
     out.write("[")
@@ -136,8 +178,9 @@ def write_json(rows: Iterable[dict[str, Any]], out: IO[str],
     return count
 
 
-def write_ndjson(rows: Iterable[dict[str, Any]], out: IO[str],
-                 stats: ExportStats | None = None) -> int:
+def write_ndjson(
+    rows: Iterable[dict[str, Any]], out: IO[str], stats: ExportStats | None = None
+) -> int:
     """Write one JSON object per line (newline-delimited JSON); return rows written."""
     count = 0
     for row in rows:
@@ -148,9 +191,15 @@ def write_ndjson(rows: Iterable[dict[str, Any]], out: IO[str],
     return count
 
 
-def export_rows(rows: Iterable[dict[str, Any]], path: str | os.PathLike[str], *,
-                force: bool = False, hsds: bool = False, fmt: str | None = None,
-                stats: ExportStats | None = None) -> int:
+def export_rows(
+    rows: Iterable[dict[str, Any]],
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    hsds: bool = False,
+    fmt: str | None = None,
+    stats: ExportStats | None = None,
+) -> int:
     """Write result dicts to `path` in the format its extension names; return rows written."""
     fmt = fmt or format_for_path(path, hsds=hsds)
     if fmt not in FORMATS:

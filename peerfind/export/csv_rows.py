@@ -57,9 +57,7 @@ _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into
 # A text cell clean.csv_cell would change starts with a space,
 # '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
 # A cell csv_cell might change, at the start of a comma-joined line with no quoted cell.
-_RISKY_START = re.compile(
-    "(?:^|,)[" + re.escape("".join(_FORMULA_START) + " \u00a0\u3000") + "]"
-)
+_RISKY_START = re.compile("(?:^|,)[" + re.escape("".join(_FORMULA_START) + " \u00a0\u3000") + "]")
 _UNUSUAL_START = re.compile(
     _SEP + "[" + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
 )
@@ -101,14 +99,29 @@ def _plan() -> tuple[str, list[str], int]:
 _PARTS, _KINDS, _SEPARATORS = _plan()
 _AT = {c: i for i, c in enumerate(CSV_COLUMNS)}
 # The order of the parts _line unpacks (CSV_COLUMNS fixes it).
-_LAYOUT = ("text", "tags", "tags", "tags", "tags", "schedule", "text", "number", "number", "text",
-           "distance", "text", "age")
+_LAYOUT = (
+    "text",
+    "tags",
+    "tags",
+    "tags",
+    "tags",
+    "schedule",
+    "text",
+    "number",
+    "number",
+    "text",
+    "distance",
+    "text",
+    "age",
+)
 assert tuple(_KINDS) == _LAYOUT, _KINDS
 _PROBE_SEPARATORS = _SEPARATORS + _KINDS.count("text")
 _FULL = ", ".join(
-    link_sql(f"g.{c}") if c in LINK_COLUMNS else
-    f"g.{c}" if c not in ("days", "end_time", "next_meeting", "distance_mi", *AGE) else
-    ("g.schedule" if c == "days" else "g.last_seen" if c == "age_days" else "NULL")
+    link_sql(f"g.{c}")
+    if c in LINK_COLUMNS
+    else f"g.{c}"
+    if c not in ("days", "end_time", "next_meeting", "distance_mi", *AGE)
+    else ("g.schedule" if c == "days" else "g.last_seen" if c == "age_days" else "NULL")
     for c in CSV_COLUMNS
 )
 
@@ -206,8 +219,12 @@ class CsvWriter:
                 self._schedules.clear()
             cells = self._schedule_cells(stored)
             line = ",".join(cells)
-            if (line.count(",") != len(cells) - 1 or '"' in line or not line.isprintable()
-                    or _RISKY_START.search(line)):
+            if (
+                line.count(",") != len(cells) - 1
+                or '"' in line
+                or not line.isprintable()
+                or _RISKY_START.search(line)
+            ):
                 line = _csv_line([_cell(cell) for cell in cells])  # else no cell would change
             found = self._schedules[stored] = line
         return found
@@ -224,8 +241,14 @@ class CsvWriter:
                 sched = Schedule()
         days = LIST_SEPARATOR.join(vocab.DAY_NAMES[d] for d in sched.days if 0 <= d <= 6)
         nxt = self.meetings.of(sched) if self.meetings is not None else None
-        values = (sched.text, days, sched.start, sched.end, sched.timezone,
-                  nxt.isoformat() if nxt else "")
+        values = (
+            sched.text,
+            days,
+            sched.start,
+            sched.end,
+            sched.timezone,
+            nxt.isoformat() if nxt else "",
+        )
         return [v if type(v) is str else "" if v is None else str(v) for v in values]
 
     def _slow(self, rowid: int, parts: list[Any]) -> list[str]:
@@ -242,15 +265,19 @@ class CsvWriter:
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         values[at["description"]] = one_line(values[at["description"]])
-        ages = age_cells(evidence.from_dates(
-            values[at["last_verified"]], values[at["last_seen"]],
-            values[at["source_updated"]], self.today).age_days)
+        ages = age_cells(
+            evidence.from_dates(
+                values[at["last_verified"]],
+                values[at["last_seen"]],
+                values[at["source_updated"]],
+                self.today,
+            ).age_days
+        )
         values[at["age_days"]], values[at["old"]] = ages
         distance = parts[_KINDS.index("distance")]
         if distance is not None:
             values[at["distance_mi"]] = f"{round(distance, 2):.1f}"
         return csv_cells(values)
-
 
     def _cleaned(self, rowid: int, values: list[Any]) -> Schedule:
         """Put the listing's values as catalog.row_group cleans them into `values`; return its
@@ -287,10 +314,12 @@ def _quote_cells(joined: str) -> str:
     line end here)."""
     if "," not in joined and '"' not in joined:
         return joined
-    return _SEP.join([
-        '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
-        for cell in joined.split(_SEP)
-    ])
+    return _SEP.join(
+        [
+            '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
+            for cell in joined.split(_SEP)
+        ]
+    )
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -301,9 +330,13 @@ def _csv_line(cells: list[str]) -> str:
     )
 
 
-def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | None]],
-                 out: IO[str], meetings: NextMeetings | None,
-                 stats: ExportStats | None = None) -> int:
+def write_ranked(
+    conn: sqlite3.Connection,
+    ranked: Iterable[tuple[int, float | None]],
+    out: IO[str],
+    meetings: NextMeetings | None,
+    stats: ExportStats | None = None,
+) -> int:
     """Write search results, given as (catalog rowid, distance in miles), in their order."""
     writer = CsvWriter(conn, out, meetings)
     batch: list[tuple[int, float | None]] = []
@@ -312,8 +345,7 @@ def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | N
             batch.append(item)
         if batch and (item is None or len(batch) == BATCH):
             ids = [rid for rid, _ in batch]
-            sql = (f"SELECT {_PARTS} FROM groups AS g "
-                   f"WHERE g.rowid IN ({','.join('?' * len(ids))})")
+            sql = f"SELECT {_PARTS} FROM groups AS g WHERE g.rowid IN ({','.join('?' * len(ids))})"
             found = {row[0]: list(row) for row in conn.execute(sql, ids)}
             slot = 1 + _KINDS.index("distance")
             rows = []
@@ -329,13 +361,21 @@ def write_ranked(conn: sqlite3.Connection, ranked: Iterable[tuple[int, float | N
     return writer.written
 
 
-def write_where(conn: sqlite3.Connection, where: list[str], args: list[object], out: IO[str],
-                meetings: NextMeetings | None, limit: int | None = None,
-                stats: ExportStats | None = None) -> int:
+def write_where(
+    conn: sqlite3.Connection,
+    where: list[str],
+    args: list[object],
+    out: IO[str],
+    meetings: NextMeetings | None,
+    limit: int | None = None,
+    stats: ExportStats | None = None,
+) -> int:
     """Write every listing matching SQL conditions on `groups AS g`, in catalog order."""
     writer = CsvWriter(conn, out, meetings)
-    sql = (f"SELECT {_PARTS} FROM groups AS g WHERE {' AND '.join(where) or '1'} "
-           "ORDER BY g.rowid LIMIT ?")
+    sql = (
+        f"SELECT {_PARTS} FROM groups AS g WHERE {' AND '.join(where) or '1'} "
+        "ORDER BY g.rowid LIMIT ?"
+    )
     writer.rows(conn.execute(sql, [*args, -1 if limit is None else limit]))
     writer.close()
     if stats is not None:

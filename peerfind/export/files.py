@@ -16,8 +16,14 @@ from typing import IO, Any
 
 from peerfind.errors import UsageError
 
-_EXTENSIONS = {".csv": "csv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
-               ".ics": "ics", ".ical": "ics"}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".ics": "ics",
+    ".ical": "ics",
+}
 
 
 @dataclass
@@ -55,8 +61,10 @@ def format_for_path(path: str | os.PathLike[str], *, hsds: bool = False) -> str:
     fmt = _EXTENSIONS.get(target.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(_EXTENSIONS))
-        raise UsageError(f"cannot tell the export format of {text!r}: use one of {known}, "
-                         "or --hsds FOLDER for an Open Referral HSDS package.")
+        raise UsageError(
+            f"cannot tell the export format of {text!r}: use one of {known}, "
+            "or --hsds FOLDER for an Open Referral HSDS package."
+        )
     return fmt
 
 
@@ -77,8 +85,9 @@ class SafeFile:
             fd = os.open(self.tmp, flags, 0o666)
         except OSError as exc:
             raise UsageError(f"cannot write in {target.parent}: {exc.strerror}.") from None
-        self.stream: IO[Any] = (os.fdopen(fd, "wb") if binary else
-                                os.fdopen(fd, "w", encoding="utf-8", newline=""))
+        self.stream: IO[Any] = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        )
 
     def finish(self) -> None:
         """Flush the temporary file to disk and close it (a full disk shows here, before any
@@ -117,8 +126,9 @@ def check_target(target: Path, *, force: bool) -> None:
 
 
 @contextmanager
-def open_output(path: str | os.PathLike[str], *, force: bool = False,
-                binary: bool = False) -> Iterator[IO[Any]]:
+def open_output(
+    path: str | os.PathLike[str], *, force: bool = False, binary: bool = False
+) -> Iterator[IO[Any]]:
     """Yield a stream for `path` ('-' = stdout); the file appears only if the block succeeds."""
     if os.fspath(path) == "-":
         yield sys.stdout.buffer if binary else sys.stdout

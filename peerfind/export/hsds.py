@@ -30,17 +30,44 @@ from peerfind.places.names import state_code
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL + "/hsds")
 DESCRIPTOR = "hsds-3.0-datapackage.json"
-RESOURCES = ("organization", "program", "service", "location", "service_at_location", "address",
-             "schedule", "phone", "language", "accessibility", "taxonomy", "taxonomy_term",
-             "attribute")
-STATUS = {vocab.ACTIVE: "active", vocab.TEMPORARILY_CLOSED: "temporarily closed",
-          vocab.INACTIVE: "inactive", vocab.REMOVED: "defunct"}
-ATTENDING = {vocab.IN_PERSON: "in person", vocab.ONLINE: "online",
-             vocab.HYBRID: "in person or online", vocab.PHONE: "by phone"}
+RESOURCES = (
+    "organization",
+    "program",
+    "service",
+    "location",
+    "service_at_location",
+    "address",
+    "schedule",
+    "phone",
+    "language",
+    "accessibility",
+    "taxonomy",
+    "taxonomy_term",
+    "attribute",
+)
+STATUS = {
+    vocab.ACTIVE: "active",
+    vocab.TEMPORARILY_CLOSED: "temporarily closed",
+    vocab.INACTIVE: "inactive",
+    vocab.REMOVED: "defunct",
+}
+ATTENDING = {
+    vocab.IN_PERSON: "in person",
+    vocab.ONLINE: "online",
+    vocab.HYBRID: "in person or online",
+    vocab.PHONE: "by phone",
+}
 SERVICE_TERM = "peer_support_group"
 KINDS = (("population", vocab.POPULATIONS), ("topic", vocab.TOPICS), ("format", vocab.FORMATS))
-_COUNTRIES = {"us": "US", "usa": "US", "united states": "US", "united states of america": "US",
-              "canada": "CA", "uk": "GB", "united kingdom": "GB"}
+_COUNTRIES = {
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "canada": "CA",
+    "uk": "GB",
+    "united kingdom": "GB",
+}
 
 
 def hsds_id(kind: str, key: str) -> str:
@@ -63,11 +90,13 @@ def package_descriptor(names: Iterable[str] = RESOURCES) -> dict[str, Any]:
             schema.pop("foreignKeys", None)
     package["resources"] = resources
     package["title"] = "Peer support groups exported by peerfind (Open Referral HSDS 3.0)"
-    package["sources"] = [{
-        "title": "Open Referral Human Services Data Specification 3.0 datapackage.json "
-                 "(CC BY-SA 4.0), reduced to the tables in this package",
-        "path": "https://github.com/openreferral/specification/blob/3.0/datapackage.json",
-    }]
+    package["sources"] = [
+        {
+            "title": "Open Referral Human Services Data Specification 3.0 datapackage.json "
+            "(CC BY-SA 4.0), reduced to the tables in this package",
+            "path": "https://github.com/openreferral/specification/blob/3.0/datapackage.json",
+        }
+    ]
     return package
 
 
@@ -111,8 +140,12 @@ def _rule(s: Schedule) -> dict[str, str]:
     parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
     if parts.get("FREQ") not in ("WEEKLY", "MONTHLY"):
         return {}
-    return {"freq": parts["FREQ"], "interval": parts.get("INTERVAL", "1"),
-            "byday": parts.get("BYDAY", ""), "bymonthday": parts.get("BYMONTHDAY", "")}
+    return {
+        "freq": parts["FREQ"],
+        "interval": parts.get("INTERVAL", "1"),
+        "byday": parts.get("BYDAY", ""),
+        "bymonthday": parts.get("BYMONTHDAY", ""),
+    }
 
 
 def _dtstart(s: Schedule, now: datetime) -> str:
@@ -199,8 +232,14 @@ def _unmake(out_dir: Path, made: bool) -> None:
             out_dir.rmdir()
 
 
-def write_hsds(rows: Iterable[dict[str, Any]], out_dir: Path, *, force: bool = False,
-               now: datetime | None = None, stats: ExportStats | None = None) -> int:
+def write_hsds(
+    rows: Iterable[dict[str, Any]],
+    out_dir: Path,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+    stats: ExportStats | None = None,
+) -> int:
     """Write an HSDS 3.0 package into `out_dir`; return the number of services written."""
     if now is None:
         from peerfind.schedule import clock as timeutil
@@ -267,24 +306,50 @@ def _state_licences(package: dict[str, Any], sources: dict[str, str]) -> None:
 def _write_taxonomy(t: _Tables) -> None:
     """Write peerfind's populations, topics and formats as one taxonomy with three branches."""
     tax_id = hsds_id("taxonomy", "peerfind")
-    t.add("taxonomy", id=tax_id, name="peerfind",
-          description="peerfind's vocabularies: who a group is for (population), what it is "
-                      "about (topic) and how it meets (format).",
-          uri=PROJECT_URL, version=__version__)
-    t.add("taxonomy_term", id=hsds_id("taxonomy_term", SERVICE_TERM), code=SERVICE_TERM,
-          name="Peer support group",
-          description="A group run by and for people with shared experience (mutual aid, "
-                      "self-help); every service peerfind exports is one.",
-          taxonomy="peerfind", language="en", taxonomy_id=tax_id)
+    t.add(
+        "taxonomy",
+        id=tax_id,
+        name="peerfind",
+        description="peerfind's vocabularies: who a group is for (population), what it is "
+        "about (topic) and how it meets (format).",
+        uri=PROJECT_URL,
+        version=__version__,
+    )
+    t.add(
+        "taxonomy_term",
+        id=hsds_id("taxonomy_term", SERVICE_TERM),
+        code=SERVICE_TERM,
+        name="Peer support group",
+        description="A group run by and for people with shared experience (mutual aid, "
+        "self-help); every service peerfind exports is one.",
+        taxonomy="peerfind",
+        language="en",
+        taxonomy_id=tax_id,
+    )
     for kind, terms in KINDS:
         parent = hsds_id("taxonomy_term", kind)
-        t.add("taxonomy_term", id=parent, code=kind, name=kind.capitalize(),
-              description=f"peerfind {kind} terms", taxonomy="peerfind", language="en",
-              taxonomy_id=tax_id)
+        t.add(
+            "taxonomy_term",
+            id=parent,
+            code=kind,
+            name=kind.capitalize(),
+            description=f"peerfind {kind} terms",
+            taxonomy="peerfind",
+            language="en",
+            taxonomy_id=tax_id,
+        )
         for term, label in terms.items():
-            t.add("taxonomy_term", id=hsds_id("taxonomy_term", term), code=term, name=label,
-                  description=f"peerfind {kind}: {label}", parent_id=parent,
-                  taxonomy="peerfind", language="en", taxonomy_id=tax_id)
+            t.add(
+                "taxonomy_term",
+                id=hsds_id("taxonomy_term", term),
+                code=term,
+                name=label,
+                description=f"peerfind {kind}: {label}",
+                parent_id=parent,
+                taxonomy="peerfind",
+                language="en",
+                taxonomy_id=tax_id,
+            )
 
 
 def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: ExportStats) -> None:
@@ -293,75 +358,150 @@ def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: Exp
     org_id = hsds_id("organization", org_name.casefold())
     if org_id not in orgs:
         orgs.add(org_id)
-        t.add("organization", id=org_id, name=org_name,
-              description=f"{org_name}: peer support groups listed by peerfind from the public "
-                          f"source '{g.source}'.",
-              email=g.email, website=g.website)
+        t.add(
+            "organization",
+            id=org_id,
+            name=org_name,
+            description=f"{org_name}: peer support groups listed by peerfind from the public "
+            f"source '{g.source}'.",
+            email=g.email,
+            website=g.website,
+        )
         if g.phone:
-            t.add("phone", id=hsds_id("phone", org_id), organization_id=org_id, number=g.phone,
-                  type="voice", description="Organization phone")
+            t.add(
+                "phone",
+                id=hsds_id("phone", org_id),
+                organization_id=org_id,
+                number=g.phone,
+                type="voice",
+                description="Organization phone",
+            )
     program_id = ""
     if g.program:  # the fellowship running the group (AA, Al-Anon, …), once per organization
         program_id = hsds_id("program", f"{org_id}:{g.program}")
         if program_id not in orgs:
             orgs.add(program_id)
             who = fellowships.for_whom(g.program)
-            t.add("program", id=program_id, organization_id=org_id,
-                  name=fellowships.full_name(g.program),
-                  alternate_name=fellowships.label(g.program),
-                  description=f"Meetings for {who}." if who else fellowships.full_name(g.program))
+            t.add(
+                "program",
+                id=program_id,
+                organization_id=org_id,
+                name=fellowships.full_name(g.program),
+                alternate_name=fellowships.label(g.program),
+                description=f"Meetings for {who}." if who else fellowships.full_name(g.program),
+            )
     service_id = hsds_id("service", g.id)
     labels = [vocab.POPULATIONS.get(p, p) for p in g.populations]
-    t.add("service", id=service_id, organization_id=org_id, program_id=program_id, name=g.name,
-          description=g.description, url=g.source_url, status=STATUS.get(g.status, "active"),
-          fees_description=g.cost,
-          eligibility_description=("Intended for: " + "; ".join(labels)) if labels else "",
-          assured_date=g.last_verified[:10],  # a person checked it; never a feed or scrape date
-          last_modified=f"{g.source_updated[:10]}T00:00:00Z" if g.source_updated else "")
+    t.add(
+        "service",
+        id=service_id,
+        organization_id=org_id,
+        program_id=program_id,
+        name=g.name,
+        description=g.description,
+        url=g.source_url,
+        status=STATUS.get(g.status, "active"),
+        fees_description=g.cost,
+        eligibility_description=("Intended for: " + "; ".join(labels)) if labels else "",
+        assured_date=g.last_verified[:10],  # a person checked it; never a feed or scrape date
+        last_modified=f"{g.source_updated[:10]}T00:00:00Z" if g.source_updated else "",
+    )
     _write_locations(t, g, org_id, service_id, stats)
     _write_schedule(t, g, service_id, now)
     for code in g.languages:
-        t.add("language", id=hsds_id("language", f"{g.id}:{code}"), service_id=service_id,
-              code=code)
-    for kind, values in (("service_type", (SERVICE_TERM,)), ("population", g.populations),
-                         ("topic", g.topics), ("format", (g.format,))):
+        t.add(
+            "language", id=hsds_id("language", f"{g.id}:{code}"), service_id=service_id, code=code
+        )
+    for kind, values in (
+        ("service_type", (SERVICE_TERM,)),
+        ("population", g.populations),
+        ("topic", g.topics),
+        ("format", (g.format,)),
+    ):
         for term in values:
-            t.add("attribute", id=hsds_id("attribute", f"{g.id}:{term}"), link_id=service_id,
-                  taxonomy_term_id=hsds_id("taxonomy_term", term), link_type=kind,
-                  link_entity="service", value=term)
+            t.add(
+                "attribute",
+                id=hsds_id("attribute", f"{g.id}:{term}"),
+                link_id=service_id,
+                taxonomy_term_id=hsds_id("taxonomy_term", term),
+                link_type=kind,
+                link_entity="service",
+                value=term,
+            )
 
 
-def _write_locations(t: _Tables, g: Group, org_id: str, service_id: str,
-                     stats: ExportStats) -> None:
+def _write_locations(
+    t: _Tables, g: Group, org_id: str, service_id: str, stats: ExportStats
+) -> None:
     """Write the physical location (with address) and the virtual one (join link) of a group."""
     has_place = bool(g.address or g.city or g.latitude is not None)
     if has_place and g.format != vocab.ONLINE:
         loc_id = hsds_id("location", g.id)
-        note = "" if g.geo_precision in ("exact", "none") else \
-            f"Coordinates are approximate ({g.geo_precision} level)."
-        t.add("location", id=loc_id, location_type="physical", organization_id=org_id,
-              name=g.venue, description=note, latitude=g.latitude, longitude=g.longitude,
-              external_identifier=g.id, external_identifier_type="peerfind")
-        t.add("service_at_location", id=hsds_id("service_at_location", g.id),
-              service_id=service_id, location_id=loc_id)
+        note = (
+            ""
+            if g.geo_precision in ("exact", "none")
+            else f"Coordinates are approximate ({g.geo_precision} level)."
+        )
+        t.add(
+            "location",
+            id=loc_id,
+            location_type="physical",
+            organization_id=org_id,
+            name=g.venue,
+            description=note,
+            latitude=g.latitude,
+            longitude=g.longitude,
+            external_identifier=g.id,
+            external_identifier_type="peerfind",
+        )
+        t.add(
+            "service_at_location",
+            id=hsds_id("service_at_location", g.id),
+            service_id=service_id,
+            location_id=loc_id,
+        )
         country = _country(g)
         if g.address and g.city and g.region and g.postal_code and country:
-            t.add("address", id=hsds_id("address", g.id), location_id=loc_id,
-                  address_1=g.address, city=g.city, state_province=g.region,
-                  postal_code=g.postal_code, country=country, address_type="physical")
+            t.add(
+                "address",
+                id=hsds_id("address", g.id),
+                location_id=loc_id,
+                address_1=g.address,
+                city=g.city,
+                state_province=g.region,
+                postal_code=g.postal_code,
+                country=country,
+                address_type="physical",
+            )
         elif g.address or g.city:
-            stats.omitted["incomplete addresses (HSDS needs street, city, state, postcode and"
-                          " country)"] += 1
+            stats.omitted[
+                "incomplete addresses (HSDS needs street, city, state, postcode and country)"
+            ] += 1
         for term in g.accessibility:
-            t.add("accessibility", id=hsds_id("accessibility", f"{g.id}:{term}"),
-                  location_id=loc_id, description=vocab.ACCESSIBILITY.get(term, term))
+            t.add(
+                "accessibility",
+                id=hsds_id("accessibility", f"{g.id}:{term}"),
+                location_id=loc_id,
+                description=vocab.ACCESSIBILITY.get(term, term),
+            )
     if g.join_url and g.format != vocab.IN_PERSON:
         loc_id = hsds_id("virtual_location", g.id)
-        t.add("location", id=loc_id, location_type="virtual", url=g.join_url,
-              organization_id=org_id, name="Online", external_identifier=g.id,
-              external_identifier_type="peerfind")
-        t.add("service_at_location", id=hsds_id("virtual_service_at_location", g.id),
-              service_id=service_id, location_id=loc_id)
+        t.add(
+            "location",
+            id=loc_id,
+            location_type="virtual",
+            url=g.join_url,
+            organization_id=org_id,
+            name="Online",
+            external_identifier=g.id,
+            external_identifier_type="peerfind",
+        )
+        t.add(
+            "service_at_location",
+            id=hsds_id("virtual_service_at_location", g.id),
+            service_id=service_id,
+            location_id=loc_id,
+        )
 
 
 def _write_schedule(t: _Tables, g: Group, service_id: str, now: datetime) -> None:
@@ -372,8 +512,17 @@ def _write_schedule(t: _Tables, g: Group, service_id: str, now: datetime) -> Non
 
         s = replace(s, timezone=sched_mod.timezone_for_region(g.region, g.country) or None)
     offset, hours = _offset(s.timezone, now)
-    t.add("schedule", id=hsds_id("schedule", g.id), service_id=service_id, dtstart=_dtstart(s, now),
-          timezone=hours, until=s.until, **_rule(s), description=describe(s),
-          opens_at=_time(s.start, offset) if s.start else "",
-          closes_at=_time(s.end, offset) if s.end else "",
-          attending_type=ATTENDING.get(g.format, ""), notes=s.text)
+    t.add(
+        "schedule",
+        id=hsds_id("schedule", g.id),
+        service_id=service_id,
+        dtstart=_dtstart(s, now),
+        timezone=hours,
+        until=s.until,
+        **_rule(s),
+        description=describe(s),
+        opens_at=_time(s.start, offset) if s.start else "",
+        closes_at=_time(s.end, offset) if s.end else "",
+        attending_type=ATTENDING.get(g.format, ""),
+        notes=s.text,
+    )

@@ -62,7 +62,7 @@ def _description(group: Group) -> str:
     who = group.organization or group.source
     lines.append(f"Source: {who} ({group.source}) {group.source_url}".rstrip())
     lines.append(f"Evidence: {evidence.of(group).label(precise=True) or 'no date'}")
-    if (line := feedback.channel(group).line()):
+    if line := feedback.channel(group).line():
         lines.append(line)
     if group.status != vocab.ACTIVE:
         lines.append(f"Status: {group.status.replace('_', ' ')}")

@@ -40,15 +40,23 @@ def check_everything(q: s.Query) -> None:
         )
 
 
-def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[str], *,
-                 everything: bool = False, force: bool = False,
-                 hsds: bool = False) -> ExportReport:
+def export_query(
+    conn: sqlite3.Connection,
+    q: s.Query,
+    path: str | os.PathLike[str],
+    *,
+    everything: bool = False,
+    force: bool = False,
+    hsds: bool = False,
+) -> ExportReport:
     """Write the results of `q` (or, with `everything`, every listing its filters match)."""
     if not str(path).strip():
         from peerfind.errors import UsageError
 
-        raise UsageError("give the file (or, with --hsds, the folder) to write, e.g. "
-                         "`peerfind export groups.csv --near 02139`.")
+        raise UsageError(
+            "give the file (or, with --hsds, the folder) to write, e.g. "
+            "`peerfind export groups.csv --near 02139`."
+        )
     fmt = format_for_path(path, hsds=hsds)
     report = ExportReport(ExportStats())
     if everything:
@@ -72,8 +80,13 @@ def export_query(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[s
     return report
 
 
-def write_results_csv(conn: sqlite3.Connection, q: s.Query, results: list[s.Result],
-                      out: IO[str], stats: ExportStats | None = None) -> int:
+def write_results_csv(
+    conn: sqlite3.Connection,
+    q: s.Query,
+    results: list[s.Result],
+    out: IO[str],
+    stats: ExportStats | None = None,
+) -> int:
     """Write search results as CSV, in their order, with the search's own next meetings."""
     from peerfind.export import csv_rows as export_csv
 
@@ -102,30 +115,41 @@ def _conditions(q: s.Query) -> tuple[list[str], list[object]]:
     return where, args
 
 
-def _export_all(conn: sqlite3.Connection, q: s.Query, path: str | os.PathLike[str], fmt: str,
-                force: bool, report: ExportReport) -> None:
+def _export_all(
+    conn: sqlite3.Connection,
+    q: s.Query,
+    path: str | os.PathLike[str],
+    fmt: str,
+    force: bool,
+    report: ExportReport,
+) -> None:
     """Write every listing matching the query's filters, in catalog order."""
     where, args = _conditions(q)
     if fmt == "csv":
         from peerfind.export import csv_rows as export_csv
 
         with open_output(path, force=force) as out:
-            export_csv.write_where(conn, where, args, out, _meetings(q, False), q.limit,
-                                      report.stats)
+            export_csv.write_where(
+                conn, where, args, out, _meetings(q, False), q.limit, report.stats
+            )
     else:
-        export_rows(_all_dicts(conn, q, where, args), path, force=force, fmt=fmt,
-                    stats=report.stats)
+        export_rows(
+            _all_dicts(conn, q, where, args), path, force=force, fmt=fmt, stats=report.stats
+        )
     report.limit_reached = report.stats.written >= q.limit
 
 
-def _all_dicts(conn: sqlite3.Connection, q: s.Query, where: list[str],
-               args: list[object]) -> Iterator[dict[str, object]]:
+def _all_dicts(
+    conn: sqlite3.Connection, q: s.Query, where: list[str], args: list[object]
+) -> Iterator[dict[str, object]]:
     """Yield result dicts for every matching listing, in catalog order."""
     from peerfind.catalog.db import row_group
 
     meetings = _meetings(q)
-    sql = (f"SELECT g.rowid AS _rowid, g.* FROM groups AS g WHERE {' AND '.join(where)} "
-           "ORDER BY g.rowid LIMIT ?")
+    sql = (
+        f"SELECT g.rowid AS _rowid, g.* FROM groups AS g WHERE {' AND '.join(where)} "
+        "ORDER BY g.rowid LIMIT ?"
+    )
     for row in conn.execute(sql, [*args, q.limit]):
         group = row_group(row)
         nxt = meetings.of(group.schedule) if meetings is not None else None

@@ -73,16 +73,29 @@ def human_size(n: int) -> str:
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:\-]+)""", re.I)
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:\-]+)""", re.I)
 _XML = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # Labels browsers treat as windows-1252 (WHATWG Encoding), which is what such pages really are.
 _AS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"}
 
 
 # Text codecs that are not character sets of web pages: they fail on ordinary bytes (idna,
 # punycode, undefined) or turn backslash sequences into characters (unicode_escape).
-_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
-                 "unicode_escape", "raw_unicode_escape", "utf-7", "mbcs", "oem"}
+_NOT_CHARSETS = {
+    "idna",
+    "punycode",
+    "undefined",
+    "unicode-escape",
+    "raw-unicode-escape",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "utf-7",
+    "mbcs",
+    "oem",
+}
 
 
 def _known(label: str) -> str | None:

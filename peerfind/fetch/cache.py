@@ -60,9 +60,11 @@ class HttpCache:
             return None
         headers = meta.get("headers")
         return CacheEntry(
-            url=url, etag=str(meta.get("etag") or ""),
+            url=url,
+            etag=str(meta.get("etag") or ""),
             last_modified=str(meta.get("last_modified") or ""),
-            headers={str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict)
+            headers={str(k): str(v) for k, v in headers.items()}
+            if isinstance(headers, dict)
             else {},
             body_path=body_path,
         )

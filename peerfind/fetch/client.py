@@ -27,8 +27,16 @@ from peerfind.fetch.body import BoundedDecoder, TooLarge, decode_text, human_siz
 from peerfind.fetch.cache import CacheEntry, HttpCache
 from peerfind.models import Page
 
-__all__ = ["Fetcher", "FetchError", "PrivateFeed", "NotFound", "Disallowed", "TooLarge",
-           "host_key", "utc_now"]
+__all__ = [
+    "Fetcher",
+    "FetchError",
+    "PrivateFeed",
+    "NotFound",
+    "Disallowed",
+    "TooLarge",
+    "host_key",
+    "utc_now",
+]
 
 DEFAULT_DELAY = 1.0
 MAX_BYTES = 20_000_000  # 20 MB, counted after decompression
@@ -131,8 +139,11 @@ class Fetcher:
             transport=transport,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
-                     "Accept": "application/json, text/html;q=0.9, */*;q=0.8"},
+            headers={
+                "User-Agent": user_agent,
+                "Accept-Encoding": "gzip, deflate",
+                "Accept": "application/json, text/html;q=0.9, */*;q=0.8",
+            },
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
 
@@ -190,8 +201,14 @@ class Fetcher:
         elif self.cache is not None and status == 200:
             self.cache.put(final, headers, body)
         text = decode_text(body, headers.get("content-type", ""))
-        return Page(url=final, text=text, fetched_at=self.now(), status=status, headers=headers,
-                    content=body)
+        return Page(
+            url=final,
+            text=text,
+            fetched_at=self.now(),
+            status=status,
+            headers=headers,
+            content=body,
+        )
 
     def _read_file(self, url: str) -> Page:
         """Return a local file:// URL as a Page (handy for ad hoc runs on a saved feed)."""
@@ -228,8 +245,10 @@ class Fetcher:
             try:
                 reply = await self._request(robots_url, {}, limit=ROBOTS_MAX, robots=True)
             except TooLarge:  # RFC 9309 2.5: a parser may stop at 500 KiB; obey the worst case
-                host.robots_error = (f"robots.txt is larger than {ROBOTS_MAX // 1024} KB: "
-                                     "treated as disallowing everything (RFC 9309)")
+                host.robots_error = (
+                    f"robots.txt is larger than {ROBOTS_MAX // 1024} KB: "
+                    "treated as disallowing everything (RFC 9309)"
+                )
                 return
             if reply.status in REDIRECTS and reply.headers.get("location"):
                 robots_url = urljoin(robots_url, reply.headers["location"])
@@ -257,8 +276,9 @@ class Fetcher:
         if wait > 0:
             await self.sleep(wait)
 
-    async def _request(self, url: str, headers: dict[str, str], *, limit: int | None = None,
-                       robots: bool = False) -> _Reply:
+    async def _request(
+        self, url: str, headers: dict[str, str], *, limit: int | None = None, robots: bool = False
+    ) -> _Reply:
         """Send one paced GET, retrying timeouts, 429 and 5xx with backoff; return the reply."""
         host = self._host(url)
         async with host.lock:
@@ -295,8 +315,10 @@ class Fetcher:
                 after = retry_after(reply.headers.get("retry-after", ""), self.now())
                 if after is not None:
                     if after > self.retry_after_cap:
-                        raise FetchError(f"{url}: HTTP {reply.status}, server asks to wait "
-                                         f"{after:.0f} s (more than {self.retry_after_cap:g} s)")
+                        raise FetchError(
+                            f"{url}: HTTP {reply.status}, server asks to wait "
+                            f"{after:.0f} s (more than {self.retry_after_cap:g} s)"
+                        )
                     wait = max(wait, after)
             assert error is not None
             raise error
@@ -315,14 +337,15 @@ class Fetcher:
                 decoder = BoundedDecoder(coding, limit, url)
                 declared = found.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
-                    raise TooLarge(f"{url}: response of {human_size(int(declared))} is over "
-                                   f"the {human_size(limit)} cap: not read")
+                    raise TooLarge(
+                        f"{url}: response of {human_size(int(declared))} is over "
+                        f"the {human_size(limit)} cap: not read"
+                    )
                 chunks, raw_total = [], 0
                 async for raw in _raw_chunks(response, consumed):
                     raw_total += len(raw)
                     if raw_total > limit:
-                        raise TooLarge(f"{url}: response larger than {human_size(limit)}: "
-                                       "cut off")
+                        raise TooLarge(f"{url}: response larger than {human_size(limit)}: cut off")
                     chunks.append(decoder.feed(raw))
                 chunks.append(decoder.flush())
                 return _Reply(response.status_code, found, b"".join(chunks))
@@ -350,8 +373,9 @@ def _redirect_target(url: str, current: str, location: str) -> str:
     except (ValueError, httpx.InvalidURL):
         from peerfind.clean import clean_text
 
-        raise FetchError(f"{url}: redirect to an invalid URL "
-                         f"{clean_text(location, limit=200)!r}") from None
+        raise FetchError(
+            f"{url}: redirect to an invalid URL {clean_text(location, limit=200)!r}"
+        ) from None
     if not parts.hostname:
         raise FetchError(f"{url}: redirect to a URL without a host")
     return nxt

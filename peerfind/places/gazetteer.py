@@ -32,8 +32,18 @@ from peerfind.places.place import Place
 from peerfind.places.suggest import ambiguity_error, not_found_error, state_only_error
 
 __all__ = [
-    "Place", "Progress", "candidates", "is_ready", "locate", "name_key", "nearest", "normalize",
-    "prepare", "resolve", "timezone_at", "timezone_for_state",
+    "Place",
+    "Progress",
+    "candidates",
+    "is_ready",
+    "locate",
+    "name_key",
+    "nearest",
+    "normalize",
+    "prepare",
+    "resolve",
+    "timezone_at",
+    "timezone_for_state",
 ]
 
 EARTH_RADIUS_MI = 3958.7613
@@ -42,8 +52,10 @@ PICK_RATIO = 10  # a bare name picks its largest place when it is this many time
 SMALL_TOWN = 100_000  # a bare name resolving to a smaller place says the index is US-only
 STATE_NAMESAKE_MIN = 1_000_000  # a state's name alone means its namesake city this large
 ADDRESS_NOTE = "addresses resolve only to their ZIP code or city"
-_PLACE_SQL = ("SELECT p.id, p.name, p.state, p.lat, p.lon, p.population, p.timezone, n.tier "
-              "FROM names n JOIN places p ON p.id = n.place_id WHERE n.key = ?")
+_PLACE_SQL = (
+    "SELECT p.id, p.name, p.state, p.lat, p.lon, p.population, p.timezone, n.tier "
+    "FROM names n JOIN places p ON p.id = n.place_id WHERE n.key = ?"
+)
 
 
 def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -67,8 +79,9 @@ def resolve(query: str) -> Place:
     """
     text = clean(query)
     if not text:
-        raise PlaceError('no place given: use a ZIP code, "City, ST" or coordinates '
-                         '("45.52,-122.68")')
+        raise PlaceError(
+            'no place given: use a ZIP code, "City, ST" or coordinates ("45.52,-122.68")'
+        )
     coords = parse_coordinates(text)
     if coords is not None:
         return _coordinates(*coords)
@@ -151,8 +164,9 @@ def timezone_for_state(state: str) -> str | None:
     return row[0] if row else None
 
 
-def locate(address: str | None, city: str | None, region: str | None,
-           postal_code: str | None) -> tuple[float, float, str] | None:
+def locate(
+    address: str | None, city: str | None, region: str | None, postal_code: str | None
+) -> tuple[float, float, str] | None:
     """Place a scraped listing: (lat, lon, "postal") from its ZIP, (lat, lon, "city") from its
     city and state, or None. Never guesses: an ambiguous bare city or a ZIP in another state
     than `region` gives None unless the city settles it."""
@@ -177,8 +191,11 @@ def locate(address: str | None, city: str | None, region: str | None,
     if text and state is not None:
         options = [Reading(text, state, False)]
     else:  # "Portland, OR" in the city field, or the city inside the street address
-        options = [Reading(r.city, r.state or state, r.address) for r in readings(text or street)
-                   if not r.bad_state and (state is None or r.state in (None, state))]
+        options = [
+            Reading(r.city, r.state or state, r.address)
+            for r in readings(text or street)
+            if not r.bad_state and (state is None or r.state in (None, state))
+        ]
     for reading in options:
         hits = _lookup(name_key(reading.city), reading.state)
         if hits and (reading.state is not None or len(hits) == 1 or _clear_winner(hits)):
@@ -216,18 +233,24 @@ def _resolve_reading(reading: Reading) -> Place | None:
         if len(hits) == 1:
             return _city(top)
         pop = f" (pop. {top[5]:,})" if top[5] else ""
-        return _city(top, f'{len(hits)} places in {state_name(reading.state)} are called '
-                          f'"{top[1]}"; using the largest{pop}. Give a ZIP code for another.')
+        return _city(
+            top,
+            f"{len(hits)} places in {state_name(reading.state)} are called "
+            f'"{top[1]}"; using the largest{pop}. Give a ZIP code for another.',
+        )
     code = state_code(reading.city)
     if code and hits and hits[0][2] == code and (hits[0][5] or 0) >= STATE_NAMESAKE_MIN:
         place = _city(hits[0])  # "New York": the city far more often than the state
-        return place.with_note(f'"{reading.city}" taken as {place.label}; for elsewhere in the '
-                               "state give a city or a ZIP code.")
+        return place.with_note(
+            f'"{reading.city}" taken as {place.label}; for elsewhere in the '
+            "state give a city or a ZIP code."
+        )
     if hits and hits[0][7] == _index.TIER_NICKNAME:
         place = _city(hits[0])
         if code:
-            return place.with_note(f'"{reading.city}" taken as {place.label}, '
-                                   f"not the state of {state_name(code)}")
+            return place.with_note(
+                f'"{reading.city}" taken as {place.label}, not the state of {state_name(code)}'
+            )
         return place
     if code is not None:
         raise state_only_error(_db(), reading.city, code, [_city(h) for h in hits])
@@ -239,8 +262,10 @@ def _resolve_reading(reading: Reading) -> Place | None:
         largest = _city(hits[0])
         others = len(hits) - 1
         places = "place has" if others == 1 else "places have"
-        note = (f'"{reading.city}" taken as {largest.label} (pop. {largest.population:,}); '
-                f"{others} smaller {places} the same name, add a state for those.")
+        note = (
+            f'"{reading.city}" taken as {largest.label} (pop. {largest.population:,}); '
+            f"{others} smaller {places} the same name, add a state for those."
+        )
         return _us_only(reading.city, largest, note)
     raise ambiguity_error(reading.city, [_city(h) for h in hits])
 
@@ -271,8 +296,10 @@ def _bad_state_message(reading: Reading) -> str:
     names = {name.lower(): name for name in _state_names()}
     close = difflib.get_close_matches((reading.bad_state or "").lower(), names, n=1, cutoff=0.75)
     hint = f'"{reading.city}, {names[close[0]]}"' if close else f'"{reading.city}, ST"'
-    return (f'"{reading.bad_state}" is not a US state or territory; write {hint} '
-            "or give a ZIP code (the offline gazetteer covers the US only).")
+    return (
+        f'"{reading.bad_state}" is not a US state or territory; write {hint} '
+        "or give a ZIP code (the offline gazetteer covers the US only)."
+    )
 
 
 def _state_names() -> list[str]:
@@ -309,8 +336,11 @@ def _city(row: tuple, note: str | None = None) -> Place:
 
 def _zip_place(code: str) -> Place | None:
     """Return the Place of a known ZIP code, else None."""
-    row = _db().execute("SELECT city, state, lat, lon, timezone FROM zips WHERE zip = ?",
-                        (code,)).fetchone()
+    row = (
+        _db()
+        .execute("SELECT city, state, lat, lon, timezone FROM zips WHERE zip = ?", (code,))
+        .fetchone()
+    )
     if row is None:
         return None
     city, state, lat, lon, timezone = row
@@ -331,8 +361,10 @@ def _coordinates(lat: float, lon: float, lat_text: str, lon_text: str) -> Place:
         if -90 <= lon <= 90 and -180 <= lat <= 180:
             swaps = [(lon, lat), (lon, -lat)]
             lat2, lon2 = next((p for p in swaps if nearest(*p) is not None), swaps[0])
-            raise PlaceError(f"{lat_text} is not a valid latitude (it must lie within ±90). "
-                             f'Swapped? Try "{format_number(lat2)}, {format_number(lon2)}".')
+            raise PlaceError(
+                f"{lat_text} is not a valid latitude (it must lie within ±90). "
+                f'Swapped? Try "{format_number(lat2)}, {format_number(lon2)}".'
+            )
         raise PlaceError(f"{lat_text} is not a valid latitude (it must lie within ±90).")
     if not -180 <= lon <= 180:
         raise PlaceError(f"{lon_text} is not a valid longitude (it must lie within ±180).")
@@ -344,8 +376,9 @@ def _coordinates(lat: float, lon: float, lat_text: str, lon_text: str) -> Place:
         flipped = nearest(lat, -lon) if lon else None
         if flipped is not None:
             note += f'; for {flipped.label} write "{format_number(lat)}, {format_number(-lon)}"'
-    return Place(name, near.state if near else "", lat, lon, None, "coords",
-                 timezone_at(lat, lon), note)
+    return Place(
+        name, near.state if near else "", lat, lon, None, "coords", timezone_at(lat, lon), note
+    )
 
 
 def _within(table: str, columns: str, lat: float, lon: float, miles: float) -> list[tuple]:
@@ -361,8 +394,9 @@ def _within(table: str, columns: str, lat: float, lon: float, miles: float) -> l
         ranges = [(lo, 180.0), (-180.0, hi - 360)]
     else:
         ranges = [(lo, hi)]
-    sql = (f"SELECT lat, lon, {columns} FROM {table} "
-           "WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
+    sql = (
+        f"SELECT lat, lon, {columns} FROM {table} WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+    )
     out = []
     db = _db()
     for west, east in ranges:

@@ -90,8 +90,9 @@ class OfflineGeocoder(Geocoder):
         """Create the geocoder; the gazetteer index opens lazily on the first query."""
         super().__init__(user_agent=USER_AGENT, adapter_factory=RefuseNetwork)
 
-    def geocode(self, query: str, *, exactly_one: bool = True,
-                timeout: Any = DEFAULT_SENTINEL) -> Location | list[Location] | None:
+    def geocode(
+        self, query: str, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL
+    ) -> Location | list[Location] | None:
         """Return the place(s) a query can mean, largest first; None when nothing matches.
 
         Exact matches only (fuzzy matches are suggestions, see gazetteer.resolve); with
@@ -104,8 +105,9 @@ class OfflineGeocoder(Geocoder):
         locations = [to_location(p) for p in places]
         return locations[0] if exactly_one else locations
 
-    def reverse(self, query: Any, *, exactly_one: bool = True,
-                timeout: Any = DEFAULT_SENTINEL) -> Location | list[Location] | None:
+    def reverse(
+        self, query: Any, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL
+    ) -> Location | list[Location] | None:
         """Return the nearest gazetteer place within 50 miles of a point, or None."""
         point = Point(query)
         place = gazetteer.nearest(point.latitude, point.longitude)
@@ -128,9 +130,14 @@ def _quiet_geopy() -> None:
         geopy_log.setLevel(logging.WARNING)
 
 
-def online_geocode(query: str, domain: str = DEFAULT_DOMAIN, cache_path: Path | None = None, *,
-                   timeout: float = TIMEOUT_S,
-                   adapter_factory: Callable[..., BaseAdapter] | None = None) -> Place:
+def online_geocode(
+    query: str,
+    domain: str = DEFAULT_DOMAIN,
+    cache_path: Path | None = None,
+    *,
+    timeout: float = TIMEOUT_S,
+    adapter_factory: Callable[..., BaseAdapter] | None = None,
+) -> Place:
     """Geocode a query with Nominatim at `domain`, through the local cache, as a Place (kind
     "address", note crediting OpenStreetMap).
 
@@ -152,22 +159,26 @@ def online_geocode(query: str, domain: str = DEFAULT_DOMAIN, cache_path: Path | 
     wait = float(cache.get("last_request", 0)) + MIN_INTERVAL_S - _now()
     if wait > 0:
         _sleep(min(wait, MIN_INTERVAL_S))
-    geocoder = Nominatim(user_agent=USER_AGENT, domain=domain, timeout=timeout,
-                         adapter_factory=adapter_factory)
+    geocoder = Nominatim(
+        user_agent=USER_AGENT, domain=domain, timeout=timeout, adapter_factory=adapter_factory
+    )
     cache["last_request"] = _now()
     try:
-        location = geocoder.geocode(text, exactly_one=True, country_codes=COUNTRY_CODES,
-                                    addressdetails=True)
+        location = geocoder.geocode(
+            text, exactly_one=True, country_codes=COUNTRY_CODES, addressdetails=True
+        )
     except (GeocoderTimedOut, _GeopyUnavailable) as exc:
         _save_cache(path, cache)
         reason = str(exc) or type(exc).__name__
         raise GeocoderUnavailable(
-            f"the online geocoder at {domain} did not respond ({reason})") from exc
+            f"the online geocoder at {domain} did not respond ({reason})"
+        ) from exc
     except GeocoderServiceError as exc:
         _save_cache(path, cache)
         reason = str(exc) or type(exc).__name__
         raise GeocoderUnavailable(
-            f"the online geocoder at {domain} refused the request ({reason})") from exc
+            f"the online geocoder at {domain} refused the request ({reason})"
+        ) from exc
     entry = None if location is None else _entry(location)
     if keep:
         cache["entries"][key] = entry
@@ -189,8 +200,12 @@ def _entry(location: Location) -> dict[str, Any]:
         state = country
     else:
         state = state_code(str(address.get("state", ""))) or ""
-    return {"lat": location.latitude, "lon": location.longitude,
-            "name": location.address or raw.get("display_name", ""), "state": state}
+    return {
+        "lat": location.latitude,
+        "lon": location.longitude,
+        "name": location.address or raw.get("display_name", ""),
+        "state": state,
+    }
 
 
 def _from_entry(text: str, domain: str, entry: dict[str, Any] | None) -> Place:
@@ -198,8 +213,16 @@ def _from_entry(text: str, domain: str, entry: dict[str, Any] | None) -> Place:
     if entry is None:
         raise UnknownPlace(f'the online geocoder at {domain} found no US place for "{text}".')
     lat, lon = float(entry["lat"]), float(entry["lon"])
-    return Place(entry["name"], entry["state"], lat, lon, None, "address",
-                 gazetteer.timezone_at(lat, lon), OSM_CREDIT)
+    return Place(
+        entry["name"],
+        entry["state"],
+        lat,
+        lon,
+        None,
+        "address",
+        gazetteer.timezone_at(lat, lon),
+        OSM_CREDIT,
+    )
 
 
 def _load_cache(path: Path) -> dict[str, Any]:

@@ -60,8 +60,10 @@ def input_paths() -> list[Path]:
     paths = [data_path("gazetteer", name) for name in INPUTS]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise PeerfindError(f"the bundled gazetteer is missing ({', '.join(missing)}); "
-                            "reinstall peerfind or run data/build_gazetteer.py")
+        raise PeerfindError(
+            f"the bundled gazetteer is missing ({', '.join(missing)}); "
+            "reinstall peerfind or run data/build_gazetteer.py"
+        )
     return paths
 
 
@@ -175,8 +177,9 @@ def _open_or_build(progress: Progress | None) -> sqlite3.Connection:
 def _open_readonly(path: Path) -> sqlite3.Connection | None:
     """Open an index file read-only and check its fingerprint; None if unusable."""
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
         row = conn.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
     except sqlite3.Error:
         return None
@@ -230,9 +233,10 @@ def _rows(name: str) -> Iterator[list[str]]:
 def _fill(conn: sqlite3.Connection) -> None:
     """Create the schema in `conn` and load the bundled TSVs into it."""
     conn.executescript(_SCHEMA)
-    conn.executemany("INSERT INTO zips VALUES (?, ?, ?, ?, ?, ?)",
-                     ((z, c, s, float(la), float(lo), tz)
-                      for z, c, s, la, lo, tz in _rows(INPUTS[0])))
+    conn.executemany(
+        "INSERT INTO zips VALUES (?, ?, ?, ?, ?, ?)",
+        ((z, c, s, float(la), float(lo), tz) for z, c, s, la, lo, tz in _rows(INPUTS[0])),
+    )
     places: dict[tuple[str, str], list[tuple[int, int]]] = {}
     place_rows = []
     names: dict[tuple[str, str, int], int] = {}
@@ -249,8 +253,10 @@ def _fill(conn: sqlite3.Connection) -> None:
         pid = max(targets)[1]  # an alias names the largest place of that name in the state
         tier = _ALIAS_TIERS.get(kind, TIER_ALTERNATE)
         names[(key, state, pid)] = min(tier, names.get((key, state, pid), tier))
-    conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)",
-                     ((k, s, pid, tier) for (k, s, pid), tier in sorted(names.items())))
+    conn.executemany(
+        "INSERT INTO names VALUES (?, ?, ?, ?)",
+        ((k, s, pid, tier) for (k, s, pid), tier in sorted(names.items())),
+    )
     conn.executescript(_INDEXES)
     conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
     conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))

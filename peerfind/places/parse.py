@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from peerfind.places.names import state_code
 
 _NUMBER = r"([-+]?\d{1,3}(?:\.\d+)?)"
-_COORDS = re.compile(
-    rf"^{_NUMBER}\s*°?\s*([NSns])?\s*(?:,\s*|\s+){_NUMBER}\s*°?\s*([EWew])?$"
-)
+_COORDS = re.compile(rf"^{_NUMBER}\s*°?\s*([NSns])?\s*(?:,\s*|\s+){_NUMBER}\s*°?\s*([EWew])?$")
 ZIP_ONLY = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 _TRAILING_ZIP = re.compile(r"^(.*?\S)[\s,]+(\d{5})(?:-\d{4})?$")
 _COUNTRY = {"us", "usa", "unitedstates", "unitedstatesofamerica", "america"}

@@ -40,15 +40,20 @@ FIELDS = {
     "schedule": "when it meets, as published ('2nd & 4th Tuesdays, 6-7:30 PM')",
     "venue": "the building or room",
     "address": "street address; may hold the whole address ('12 Main St, Salem, OR 97301')",
-    "city": "city", "region": "state or region", "postal_code": "ZIP or postal code",
+    "city": "city",
+    "region": "state or region",
+    "postal_code": "ZIP or postal code",
     "description": "what the group is about",
     "link": "a link to the group's own page (the element, or the first link inside it)",
     "join": "an online join link",
     "format": "text hinting the format ('Zoom', 'in person', 'hybrid')",
 }
-OPTIONS = {"block": "one element per group (required)", **FIELDS,
-           "next": "a link to the next page of the listing",
-           "default_format": "format when nothing says otherwise (in_person, online, …)"}
+OPTIONS = {
+    "block": "one element per group (required)",
+    **FIELDS,
+    "next": "a link to the next page of the listing",
+    "default_format": "format when nothing says otherwise (in_person, online, …)",
+}
 
 
 class CssPage(Scraper):
@@ -81,20 +86,27 @@ class CssPage(Scraper):
         opts = {k: v for k, v in self.config.options.items() if v not in (None, "")}
         unknown = sorted(set(opts) - set(OPTIONS))
         if unknown:
-            raise UsageError(f"source {self.source!r}: unknown css option(s) {', '.join(unknown)};"
-                             f" known: {', '.join(OPTIONS)}")
+            raise UsageError(
+                f"source {self.source!r}: unknown css option(s) {', '.join(unknown)};"
+                f" known: {', '.join(OPTIONS)}"
+            )
         missing = [k for k in ("block", "name") if k not in opts]
         if missing:
-            raise UsageError(f"source {self.source!r}: the css platform needs options "
-                             f"{' and '.join(missing)} (CSS selectors)")
+            raise UsageError(
+                f"source {self.source!r}: the css platform needs options "
+                f"{' and '.join(missing)} (CSS selectors)"
+            )
         if any(not isinstance(v, str) for v in opts.values()):
             raise UsageError(f"source {self.source!r}: css options must be strings")
         return opts
 
     def _parse_block(self, page: Page, block: Any, opts: dict[str, str]) -> Group | None:
         """Return the Group of one block, or None (counted) when it has no name."""
-        text = {f: _text(block, opts[f], "\n" if f == "description" else " ")
-                for f in FIELDS if f in opts and f not in ("link", "join")}
+        text = {
+            f: _text(block, opts[f], "\n" if f == "description" else " ")
+            for f in FIELDS
+            if f in opts and f not in ("link", "join")
+        }
         name = text.get("name", "")
         if not name:
             self.report.skip("block without a name")
@@ -121,8 +133,9 @@ class CssPage(Scraper):
             **({"schedule": sched} if sched is not None else {}),
         )
 
-    def _parse_place(self, block: Any, opts: dict[str, str], text: dict[str, str]
-                     ) -> dict[str, str]:
+    def _parse_place(
+        self, block: Any, opts: dict[str, str], text: dict[str, str]
+    ) -> dict[str, str]:
         """Return address, city, region and postal code (an address selector may hold them all)."""
         parts = {k: text[k] for k in ("city", "region", "postal_code") if text.get(k)}
         if "address" in opts:
@@ -135,8 +148,9 @@ class CssPage(Scraper):
                 parts = {**{k: v for k, v in split.items() if v}, **parts}
         return parts
 
-    def _parse_format(self, text: dict[str, str], block: Any, join: str,
-                      place: dict[str, str]) -> str:
+    def _parse_format(
+        self, text: dict[str, str], block: Any, join: str, place: dict[str, str]
+    ) -> str:
         """Return the format: from the format hint, else the block's words, else the default."""
         hint = text.get("format", "")
         if hint:
@@ -151,9 +165,9 @@ class CssPage(Scraper):
 
     def _zone(self, region: str) -> str | None:
         """Return the time zone for schedules: the source's, else its region's."""
-        return (self.config.timezone
-                or schedule.timezone_for_region(region or self.config.region or None,
-                                                self.config.country or None))
+        return self.config.timezone or schedule.timezone_for_region(
+            region or self.config.region or None, self.config.country or None
+        )
 
 
 def _text(block: Any, selector: str, sep: str = " ") -> str:

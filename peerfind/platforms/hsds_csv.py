@@ -53,8 +53,13 @@ def read_rows(text: str, name: str) -> list[dict[str, str]]:
         raise ParseError(f"{name}: expected CSV, got HTML or JSON")
     try:
         reader = csv.DictReader(io.StringIO(body))
-        rows = [{str(k or "").strip(): (v or "").strip() if isinstance(v, str) else ""
-                 for k, v in row.items()} for row in reader]
+        rows = [
+            {
+                str(k or "").strip(): (v or "").strip() if isinstance(v, str) else ""
+                for k, v in row.items()
+            }
+            for row in reader
+        ]
     except csv.Error as exc:
         raise ParseError(f"{name}: malformed CSV ({exc})") from None
     if "id" not in (reader.fieldnames or []):
@@ -81,11 +86,13 @@ def assemble(tables: dict[str, str]) -> list[dict[str, Any]]:
     terms = {r["id"]: dict(r) for r in rows.get("taxonomy_term", [])}
     phones = rows.get("phone", [])
     for org_id, org in orgs.items():
-        org["phones"] = [p for p in phones if p.get("organization_id") == org_id
-                         and not p.get("service_id")]
+        org["phones"] = [
+            p for p in phones if p.get("organization_id") == org_id and not p.get("service_id")
+        ]
     addresses = _by(rows.get("address", []), "location_id")
-    locations = {r["id"]: {**r, "addresses": addresses.get(r["id"], [])}
-                 for r in rows.get("location", [])}
+    locations = {
+        r["id"]: {**r, "addresses": addresses.get(r["id"], [])} for r in rows.get("location", [])
+    }
     schedules = rows.get("schedule", [])
     by_service = _by(schedules, "service_id")
     by_sal = _by(schedules, "service_at_location_id")
@@ -100,13 +107,20 @@ def assemble(tables: dict[str, str]) -> list[dict[str, Any]]:
         service["program"] = programs.get(row.get("program_id", ""))
         service["phones"] = [p for p in phones if p.get("service_id") == sid]
         service["languages"] = languages.get(sid, [])
-        service["schedules"] = [s for s in by_service.get(sid, [])
-                                if not s.get("service_at_location_id")]
-        service["attributes"] = [{**a, "taxonomy_term": terms.get(a.get("taxonomy_term_id", ""))}
-                                 for a in attributes.get(sid, [])]
+        service["schedules"] = [
+            s for s in by_service.get(sid, []) if not s.get("service_at_location_id")
+        ]
+        service["attributes"] = [
+            {**a, "taxonomy_term": terms.get(a.get("taxonomy_term_id", ""))}
+            for a in attributes.get(sid, [])
+        ]
         service["service_at_locations"] = [
-            {**sal, "location": locations.get(sal.get("location_id", "")),
-             "schedules": by_sal.get(sal["id"], [])} for sal in sals.get(sid, [])]
+            {
+                **sal,
+                "location": locations.get(sal.get("location_id", "")),
+                "schedules": by_sal.get(sal["id"], []),
+            }
+            for sal in sals.get(sid, [])
+        ]
         services.append(service)
     return services
-

@@ -16,8 +16,13 @@ _CITY_LINE = re.compile(
     r"(?:\s+(?P<postal>\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d))?$"
 )
 _STATE_ZIP = re.compile(r"^([A-Za-z][A-Za-z .]*?)\.?\s+(\d{5}(?:-\d{4})?)$")
-_COUNTRIES = {"us": "US", "usa": "US", "united states": "US", "united states of america": "US",
-              "canada": "CA"}
+_COUNTRIES = {
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "canada": "CA",
+}
 
 
 def soup(page: Page | str) -> Any:
@@ -111,8 +116,11 @@ def split_address(parts: list[str]) -> dict[str, str]:
     last = items[-1]
     match = _CITY_LINE.match(last)
     if match and state_code(match["region"]):
-        out.update(city=match["city"].strip(), region=state_code(match["region"]) or "",
-                   postal_code=match["postal"] or "")
+        out.update(
+            city=match["city"].strip(),
+            region=state_code(match["region"]) or "",
+            postal_code=match["postal"] or "",
+        )
         items.pop()
     elif len(items) >= 2 and (zip_match := _STATE_ZIP.match(last)) and state_code(zip_match[1]):
         out.update(city=items[-2], region=state_code(zip_match[1]) or "", postal_code=zip_match[2])

@@ -56,8 +56,10 @@ def parse_location(text: str) -> dict[str, str]:
         else:
             out["venue"] = only
         return out
-    if parts and (parts[-1].lower() in COUNTRY_WORDS or (
-            len(parts) >= 3 and _POSTAL.fullmatch(parts[-2]) and not _POSTAL.fullmatch(parts[-1]))):
+    if parts and (
+        parts[-1].lower() in COUNTRY_WORDS
+        or (len(parts) >= 3 and _POSTAL.fullmatch(parts[-2]) and not _POSTAL.fullmatch(parts[-1]))
+    ):
         last = parts.pop()
         out["country"] = country_code(last)
     if parts and _POSTAL.fullmatch(parts[-1]):
@@ -111,8 +113,12 @@ def _exdates(component: Any) -> list[date | datetime]:
     """Return every EXDATE value of a component."""
     value = component.get("EXDATE")
     items = value if isinstance(value, list) else [value] if value is not None else []
-    return [d.dt for item in items for d in getattr(item, "dts", [])
-            if isinstance(getattr(d, "dt", None), (date, datetime))]
+    return [
+        d.dt
+        for item in items
+        for d in getattr(item, "dts", [])
+        if isinstance(getattr(d, "dt", None), (date, datetime))
+    ]
 
 
 class ICal(Scraper):
@@ -148,7 +154,8 @@ def _components(scraper: Scraper, page: Page) -> tuple[list[Any], str | None]:
     for chunk in chunks:
         try:
             found += Calendar.from_ical(f"BEGIN:VCALENDAR\r\n{chunk}\r\nEND:VCALENDAR\r\n").walk(
-                "VEVENT")
+                "VEVENT"
+            )
         except Exception:  # noqa: BLE001
             scraper.report.skip(MALFORMED)
     unclosed = len(re.findall(r"BEGIN:VEVENT", text, re.I)) - len(chunks)
@@ -189,8 +196,13 @@ def read_calendar(scraper: Scraper, page: Page) -> list[Event]:
     return events
 
 
-def _apply_override(scraper: Scraper, component: Any, masters: dict[str, Event],
-                    events: list[Event], zone: str | None) -> None:
+def _apply_override(
+    scraper: Scraper,
+    component: Any,
+    masters: dict[str, Event],
+    events: list[Event],
+    zone: str | None,
+) -> None:
     """Apply a RECURRENCE-ID override: a cancelled instance becomes an exdate of its series."""
     master = masters.get(_text(component, "UID"))
     try:
@@ -246,26 +258,39 @@ def _event(component: Any, zone: str | None, override: bool = False) -> Event | 
     location = _text(component, "LOCATION").strip()
     url = _text(component, "URL").strip()
     description = html_text(_text(component, "DESCRIPTION"))
-    place: dict[str, Any] = parse_location(location) if location and not \
-        location.lower().startswith("http") else {}
+    place: dict[str, Any] = (
+        parse_location(location) if location and not location.lower().startswith("http") else {}
+    )
     join = find_join_url(location, url, description)
-    uid = _text(component, "UID").strip() or hashlib.sha1(
-        f"{title}|{start_raw}".encode()).hexdigest()[:16]
+    uid = (
+        _text(component, "UID").strip()
+        or hashlib.sha1(f"{title}|{start_raw}".encode()).hexdigest()[:16]
+    )
     geo = component.get("GEO")
     modified = _date_value(component, "LAST-MODIFIED")
     event = Event(
-        key=uid, title=title, start=start, end=end, timezone=tz, url=url,
-        description=description, categories=_categories(component),
-        latitude=getattr(geo, "latitude", None), longitude=getattr(geo, "longitude", None),
+        key=uid,
+        title=title,
+        start=start,
+        end=end,
+        timezone=tz,
+        url=url,
+        description=description,
+        categories=_categories(component),
+        latitude=getattr(geo, "latitude", None),
+        longitude=getattr(geo, "longitude", None),
         fmt=vocab.ONLINE if location.lower().startswith("http") and not place else "",
-        join_url=join, cancelled=cancelled,
-        updated=modified.isoformat()[:10] if modified else "", **place,
+        join_url=join,
+        cancelled=cancelled,
+        updated=modified.isoformat()[:10] if modified else "",
+        **place,
     )
     rule = component.get("RRULE")
     if rule is not None and not override:
         rule = rule[0] if isinstance(rule, list) else rule
         rule_text = rule.to_ical().decode() if hasattr(rule, "to_ical") else str(rule)
         end_for_rule = end_raw if isinstance(end_raw, datetime) else None
-        event.schedule = rrule.from_rrule(rule_text, start_raw if tz else start, end_for_rule, tz,
-                                          _exdates(component))
+        event.schedule = rrule.from_rrule(
+            rule_text, start_raw if tz else start, end_for_rule, tz, _exdates(component)
+        )
     return event

@@ -201,8 +201,10 @@ class MeetingGuide(Scraper):
 
         guess = discover(page)
         if guess is None or guess.feed_url == page.url:
-            raise ParseError(f"{page.url}: expected a Meeting Guide JSON array or a page naming "
-                             "one, got an HTML page without a meeting feed")
+            raise ParseError(
+                f"{page.url}: expected a Meeting Guide JSON array or a page naming "
+                "one, got an HTML page without a meeting feed"
+            )
         zone = _valid_zone(guess.timezone)
         if zone and not self.config.timezone:
             self.config = replace(self.config, timezone=zone)
@@ -264,8 +266,10 @@ class MeetingGuide(Scraper):
         tz = _valid_zone(row.get("timezone"))
         if tz is None and str(row.get("timezone") or "").strip():
             # "America/Central" (area63aa.org): not a zone; enrich takes the place's instead.
-            self.report.flag(f"stated zone {str(row['timezone']).strip()[:40]} is not a time "
-                             "zone; used its place's")
+            self.report.flag(
+                f"stated zone {str(row['timezone']).strip()[:40]} is not a time "
+                "zone; used its place's"
+            )
         if row.get("day") in (None, "", []) and row.get("time") in (None, ""):
             return Schedule(kind="appointment", timezone=tz, text="By appointment")
         days = parse_days(row.get("day"))

@@ -60,8 +60,11 @@ def discover(page: Page | str, url: str = "") -> FeedGuess | None:
     for link in doc.find_all("link", href=True):
         rel = link.get("rel") or []
         rel = " ".join(rel if isinstance(rel, list) else [str(rel)]).lower()
-        if ("alternate" in rel and str(link.get("type", "")).lower() == "application/json"
-                and str(link.get("title", "")).strip().lower() == "meetings feed"):
+        if (
+            "alternate" in rel
+            and str(link.get("type", "")).lower() == "application/json"
+            and str(link.get("title", "")).strip().lower() == "meetings feed"
+        ):
             href = _http(urljoin(base, str(link["href"]).strip()))
             if href:
                 return FeedGuess(href, zone, "link")

@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*(?:([ap])\.?\s*m\.?)?\s*$", re.I)
-_DAY_NAMES = {name: i for i, name in enumerate(
-    ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"))}
+_DAY_NAMES = {
+    name: i
+    for i, name in enumerate(
+        ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+    )
+}
 
 # Type names as the TSML plugin shows them, for AA (its default program), mapped to codes:
 # code4recovery/12-step-meeting-list includes/variables.php ('aa' => 'types', plus ONL and TC
@@ -167,8 +171,11 @@ def postal(value: object, country: object = "") -> str:
     if value is None or isinstance(value, bool):
         return ""
     text = str(value).strip()
-    if isinstance(value, int) and str(country or "US").strip().upper() in ("US", "USA") and \
-            len(text) < 5:
+    if (
+        isinstance(value, int)
+        and str(country or "US").strip().upper() in ("US", "USA")
+        and len(text) < 5
+    ):
         text = text.zfill(5)
     return text
 

@@ -77,14 +77,22 @@ class Oiaa(Scraper):
             self.report.skip("no weekly day and time")
             return None
         zone = row.get("timezone") if isinstance(row.get("timezone"), str) else None
-        schedule = Schedule(kind="weekly", days=(day % 7,), start=start,
-                            end=_end(start, row.get("duration")), timezone=zone)
+        schedule = Schedule(
+            kind="weekly",
+            days=(day % 7,),
+            start=start,
+            end=_end(start, row.get("duration")),
+            timezone=zone,
+        )
         schedule = replace(schedule, text=describe(schedule))
         codes = [str(c).strip().upper()[:16] for c in row.get("types") or [] if str(c).strip()]
         pops, topics, langs, access = map_types(codes, self.config.program)
         prog_pops, prog_topics = PROGRAM_TOPICS.get(self.config.program, ((), ()))
-        languages = tuple(str(x).strip().lower()[:8] for x in row.get("languages") or []
-                          if isinstance(x, str) and x.strip())
+        languages = tuple(
+            str(x).strip().lower()[:8]
+            for x in row.get("languages") or []
+            if isinstance(x, str) and x.strip()
+        )
         url = str(row.get("conference_url") or "")
         phone = str(row.get("conference_phone") or "")
         keep_join = self.config.options.get("keep_join_details", True)

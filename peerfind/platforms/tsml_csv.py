@@ -20,8 +20,14 @@ from peerfind.errors import ParseError
 from peerfind.models import Page
 from peerfind.platforms.meeting_guide import MeetingGuide
 
-_ALIASES = {"zip": "postal_code", "meeting": "name", "location_name": "location",
-            "start_time": "time", "id": "slug", "full_address": "formatted_address"}
+_ALIASES = {
+    "zip": "postal_code",
+    "meeting": "name",
+    "location_name": "location",
+    "start_time": "time",
+    "id": "slug",
+    "full_address": "formatted_address",
+}
 _NEEDED = {"name", "time", "day"}
 
 

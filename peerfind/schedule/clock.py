@@ -53,8 +53,10 @@ def now(tz: str) -> datetime:
         try:
             moment = datetime.fromisoformat(pinned)
         except ValueError:
-            raise UsageError(f"PEERFIND_NOW={pinned[:40]!r} is not an ISO 8601 time such as "
-                             "2026-04-07T18:00:00-04:00; unset it.") from None
+            raise UsageError(
+                f"PEERFIND_NOW={pinned[:40]!r} is not an ISO 8601 time such as "
+                "2026-04-07T18:00:00-04:00; unset it."
+            ) from None
         return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
     return datetime.now(zone)
 

@@ -21,26 +21,59 @@ from peerfind.schedule.qualifiers import Qualifiers, Unreadable, extract, fold, 
 
 MAX_TEXT = 300  # longer text is prose, not a schedule phrase
 
+
 def _words(text: str) -> set[str]:
     """Return the set of space-separated words in text."""
     return set(text.split())
 
 
-_DAY_WORDS = {w: i for i, names in enumerate((
-    "sunday sundays sun", "monday mondays mon", "tuesday tuesdays tue tues",
-    "wednesday wednesdays wed weds", "thursday thursdays thu thur thurs",
-    "friday fridays fri", "saturday saturdays sat")) for w in names.split()}
+_DAY_WORDS = {
+    w: i
+    for i, names in enumerate(
+        (
+            "sunday sundays sun",
+            "monday mondays mon",
+            "tuesday tuesdays tue tues",
+            "wednesday wednesdays wed weds",
+            "thursday thursdays thu thur thurs",
+            "friday fridays fri",
+            "saturday saturdays sat",
+        )
+    )
+    for w in names.split()
+}
 _ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
-_EVERY_N = {"two": 2, "2": 2, "second": 2, "2nd": 2, "three": 3, "3": 3, "third": 3, "3rd": 3,
-            "four": 4, "4": 4, "fourth": 4, "4th": 4}
-_HINTS = {"morning": "am", "mornings": "am", "afternoon": "pm", "afternoons": "pm",
-          "evening": "pm", "evenings": "pm", "night": "pm", "nights": "pm"}
+_EVERY_N = {
+    "two": 2,
+    "2": 2,
+    "second": 2,
+    "2nd": 2,
+    "three": 3,
+    "3": 3,
+    "third": 3,
+    "3rd": 3,
+    "four": 4,
+    "4": 4,
+    "fourth": 4,
+    "4th": 4,
+}
+_HINTS = {
+    "morning": "am",
+    "mornings": "am",
+    "afternoon": "pm",
+    "afternoons": "pm",
+    "evening": "pm",
+    "evenings": "pm",
+    "night": "pm",
+    "nights": "pm",
+}
 _ZONE_WORDS = {
     **dict.fromkeys(("et", "est", "edt", "eastern"), "America/New_York"),
     **dict.fromkeys(("ct", "cst", "cdt", "central"), "America/Chicago"),
     **dict.fromkeys(("mt", "mst", "mdt", "mountain"), "America/Denver"),
     **dict.fromkeys(("pt", "pst", "pdt", "pacific"), "America/Los_Angeles"),
-    **dict.fromkeys(("gmt", "bst"), "Europe/London"), "utc": "UTC",
+    **dict.fromkeys(("gmt", "bst"), "Europe/London"),
+    "utc": "UTC",
     **dict.fromkeys(("cet", "cest"), "Europe/Berlin"),
 }
 _RANGE_WORDS = ("-", "to", "through", "thru", "until", "till", "til")
@@ -49,23 +82,32 @@ _NOISE = _words(
     "meets meet meeting meetings group groups support session sessions at on in from the of each "
     "a per via zoom online virtual person hybrid held is are we and ongoing time "
     "teams microsoft google discord webex skype gotomeeting facetime jitsi virtually gathers "
-    "gather occur occurs lunch hour")
+    "gather occur occurs lunch hour"
+)
 # Words that make a parenthesized note matter to the schedule (otherwise "(Zoom)" is ignored).
-_SIGNIFICANT = set(_DAY_WORDS) | set(_ORD_WORDS) | set(_ZONE_WORDS) | _words(
-    "noon midnight every other week weeks weekly month months monthly daily weekdays weekends "
-    "weeknights fortnightly once twice except excluding holiday holidays no not cancelled "
-    "canceled closed suspended paused hiatus summer winter spring fall autumn january february "
-    "march april may june july august september october november december jan feb aug sept oct "
-    "nov dec varies vary call tbd tba alternate alternating biweekly odd even day days starting "
-    "beginning begins starts until through thru resumes")
+_SIGNIFICANT = (
+    set(_DAY_WORDS)
+    | set(_ORD_WORDS)
+    | set(_ZONE_WORDS)
+    | _words(
+        "noon midnight every other week weeks weekly month months monthly daily weekdays weekends "
+        "weeknights fortnightly once twice except excluding holiday holidays no not cancelled "
+        "canceled closed suspended paused hiatus summer winter spring fall autumn january february "
+        "march april may june july august september october november december jan feb aug sept oct "
+        "nov dec varies vary call tbd tba alternate alternating biweekly odd even day days "
+        "starting beginning begins starts until through thru resumes"
+    )
+)
 _TOKEN = re.compile(
     r"(?P<clock>[0-9]{1,2}[:.][0-9]{2})(?![0-9])|(?P<ord>[0-9]{1,2}(?:st|nd|rd|th))(?![a-z])"
-    r"|(?P<num>[0-9]+)|(?P<mer>[ap]m)(?![a-z])|(?P<word>[a-z]+)|(?P<punct>[-,/();@])")
+    r"|(?P<num>[0-9]+)|(?P<mer>[ap]m)(?![a-z])|(?P<word>[a-z]+)|(?P<punct>[-,/();@])"
+)
 _APPOINTMENT = re.compile(
     r"(?:(?:meetings?|sessions?|groups?|available|held|meets) )?(?:by|with) (?:an? )?"
     r"(?:appointment|appt)s?(?: only)?|(?:appointments?|appt) only"
     r"|(?:please )?(?:call|contact us|email|phone) (?:for|to (?:make|schedule|book)) (?:an? )?"
-    r"(?:appointment|appt)s?")
+    r"(?:appointment|appt)s?"
+)
 
 
 _Unreadable = Unreadable  # the phrase cannot be read confidently
@@ -134,8 +176,9 @@ def _tokens(norm: str) -> list[tuple[str, str]]:
     return out + (group or [])
 
 
-def _read(tokens: list[tuple[str, str]], tz: str | None, raw: str,
-          quals: Qualifiers | None = None) -> Schedule:
+def _read(
+    tokens: list[tuple[str, str]], tz: str | None, raw: str, quals: Qualifiers | None = None
+) -> Schedule:
     """Read times, then days, then check the parts fit together into one Schedule."""
     quals = quals or Qualifiers()
     reading = _Reading(tokens, [False] * len(tokens))
@@ -207,6 +250,7 @@ def _tok(reading: _Reading, i: int) -> tuple[str, str]:
 
 # --- times ---------------------------------------------------------------------------------------
 
+
 def _atom(reading: _Reading, i: int) -> tuple[list[int], bool, int] | None:
     """Read one clock time at i: (candidate minutes, stated outright, next index) or None."""
     kind, value = _tok(reading, i)
@@ -214,8 +258,9 @@ def _atom(reading: _Reading, i: int) -> tuple[list[int], bool, int] | None:
         return [720 if value == "noon" else 0], True, i + 1
     if kind not in ("clock", "num") or len(value) > 2 + 3 * (kind == "clock"):
         return None
-    hour, minute = (int(x) for x in re.split(r"[:.]", value)) if kind == "clock" else (
-        int(value), 0)
+    hour, minute = (
+        (int(x) for x in re.split(r"[:.]", value)) if kind == "clock" else (int(value), 0)
+    )
     following = _tok(reading, i + 1)
     if minute > 59 or hour > 24 or (hour == 24 and minute):
         raise _Unreadable(value)
@@ -247,17 +292,26 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
             reading.used[j] = True
             j += 1
         joiner = _tok(reading, j)[1]
-        second = _atom(reading, j + 1) if joiner in _RANGE_WORDS or (
-            between and joiner == "and") else None
+        second = (
+            _atom(reading, j + 1)
+            if joiner in _RANGE_WORDS or (between and joiner == "and")
+            else None
+        )
         if second is not None:
             ends, end_stated, k = second
             pairs: list[tuple[int, int | None]] = [
-                (a, b) for a in starts for b in ends if a % 1440 != b % 1440
-                and (stated and end_stated or (b - a) % 1440 < 720)]
+                (a, b)
+                for a in starts
+                for b in ends
+                if a % 1440 != b % 1440 and (stated and end_stated or (b - a) % 1440 < 720)
+            ]
         else:
             k = j
-            if _tok(reading, i)[0] == "num" and not stated and \
-                    _tok(reading, i - 1)[1] not in ("at", "@"):
+            if (
+                _tok(reading, i)[0] == "num"
+                and not stated
+                and _tok(reading, i - 1)[1] not in ("at", "@")
+            ):
                 i += 1  # a bare number is not a time unless "at" says so
                 continue
             pairs = [(a, None) for a in starts]
@@ -268,8 +322,11 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
         start, end = pairs[0]
         if start % 1440 == 0:
             raise _Unreadable("midnight start: which night?")
-        if end is not None and end % 1440 < start % 1440 and (
-                start % 1440 < 18 * 60 or (end - start) % 1440 > 8 * 60):
+        if (
+            end is not None
+            and end % 1440 < start % 1440
+            and (start % 1440 < 18 * 60 or (end - start) % 1440 > 8 * 60)
+        ):
             raise _Unreadable("ends before it starts")
         reading.times.add((start % 1440, None if end is None else end % 1440))
         for n in range(i - between, k):
@@ -288,10 +345,14 @@ def _read_times(reading: _Reading, hint: str | None) -> None:
 
 # --- days ----------------------------------------------------------------------------------------
 
+
 def _free(reading: _Reading) -> list[tuple[str, str]]:
     """Return the tokens the time reader left, without punctuation other than list separators."""
-    return [t for t, used in zip(reading.tokens, reading.used, strict=True)
-            if not used and (t[0] != "punct" or t[1] in (",", "/", "-"))]
+    return [
+        t
+        for t, used in zip(reading.tokens, reading.used, strict=True)
+        if not used and (t[0] != "punct" or t[1] in (",", "/", "-"))
+    ]
 
 
 def _ordinal(tok: tuple[str, str]) -> int | None:
@@ -305,8 +366,11 @@ def _day_list(toks: list[tuple[str, str]], p: int) -> tuple[set[int], int]:
     """Read "Mon", "Mon and Wed", "Mon, Wed & Fri" or "Monday-Friday" at p."""
     days = {_DAY_WORDS[toks[p][1]]}
     p += 1
-    if p + 1 < len(toks) and toks[p][1] in ("-", "through", "thru", "to") and \
-            toks[p + 1][1] in _DAY_WORDS:
+    if (
+        p + 1 < len(toks)
+        and toks[p][1] in ("-", "through", "thru", "to")
+        and toks[p + 1][1] in _DAY_WORDS
+    ):
         first, last = _DAY_WORDS[toks[p - 1][1]], _DAY_WORDS[toks[p + 1][1]]
         if p + 2 < len(toks) and toks[p + 2][1] == "-":
             raise _Unreadable("day range")
@@ -335,8 +399,11 @@ def _read_days(reading: _Reading) -> None:
         if value == "every":
             p += _read_every(reading, toks, p)
         elif value in ("once", "twice"):
-            period = after if after in ("weekly", "monthly") else (
-                toks[p + 1][1] if after in ("a", "per", "each") and p + 1 < len(toks) else "")
+            period = (
+                after
+                if after in ("weekly", "monthly")
+                else (toks[p + 1][1] if after in ("a", "per", "each") and p + 1 < len(toks) else "")
+            )
             if period not in ("week", "weekly", "month", "monthly"):
                 raise _Unreadable(value)
             reading.per = ("week" if period.startswith("week") else "month", 1 + (value == "twice"))
@@ -346,8 +413,9 @@ def _read_days(reading: _Reading) -> None:
         elif value in ("monthly", "month", "months"):
             reading.month_context = True
         elif value in ("daily", "weekday", "weekdays", "weeknights", "weekends"):
-            reading.weekly.append({"daily": set(range(7)), "weekends": {0, 6}}.get(
-                value, {1, 2, 3, 4, 5}))
+            reading.weekly.append(
+                {"daily": set(range(7)), "weekends": {0, 6}}.get(value, {1, 2, 3, 4, 5})
+            )
         elif value in ("fortnightly", "biweekly"):
             reading.interval = 2
         elif not (kind == "punct" or value in _NOISE or value in _HINTS):
@@ -370,8 +438,11 @@ def _read_every(reading: _Reading, toks: list[tuple[str, str]], p: int) -> int:
     if after == "day":
         reading.weekly.append(set(range(7)))
         return 1
-    if after in _DAY_WORDS or after in ("weekday", "weekdays") or (
-            p < len(toks) and _ordinal(toks[p]) is not None):
+    if (
+        after in _DAY_WORDS
+        or after in ("weekday", "weekdays")
+        or (p < len(toks) and _ordinal(toks[p]) is not None)
+    ):
         return 0
     raise _Unreadable("every …")
 
@@ -398,6 +469,7 @@ def _read_ordinals(reading: _Reading, toks: list[tuple[str, str]], p: int, every
 
 # --- putting it together -------------------------------------------------------------------------
 
+
 def _nth_key(n: int) -> tuple[bool, int]:
     """Sort key putting 1st … 5th before last."""
     return (n < 0, n)
@@ -413,26 +485,50 @@ def _combine(reading: _Reading, base: Schedule) -> Schedule:
         if reading.interval != 1 or reading.week_context:
             raise _Unreadable("weekly and monthly")
         if reading.monthdays:
-            if len(set(reading.monthdays)) != 1 or not reading.month_context or \
-                    reading.per not in (None, ("month", 1)):
+            if (
+                len(set(reading.monthdays)) != 1
+                or not reading.month_context
+                or reading.per not in (None, ("month", 1))
+            ):
                 raise _Unreadable("day of month")
-            return Schedule(kind="monthly_date", monthday=reading.monthdays[0], start=base.start,
-                            end=base.end, timezone=base.timezone, text=base.text)
+            return Schedule(
+                kind="monthly_date",
+                monthday=reading.monthdays[0],
+                start=base.start,
+                end=base.end,
+                timezone=base.timezone,
+                text=base.text,
+            )
         pairs = {(n, d) for ords, days, _ in reading.nth for n in ords for d in days}
         nths = sorted({n for n, _ in pairs}, key=_nth_key)
         days = sorted({d for _, d in pairs})
         if len(pairs) != len(nths) * len(days) or reading.per not in (None, ("month", len(pairs))):
             raise _Unreadable("mixed nth days")
-        if not reading.month_context and any(every and len(ords) == 1 and ords[0] not in (1, -1)
-                                             for ords, _, every in reading.nth):
+        if not reading.month_context and any(
+            every and len(ords) == 1 and ords[0] not in (1, -1) for ords, _, every in reading.nth
+        ):
             raise _Unreadable("every second …: every other week or nth of the month?")
-        return Schedule(kind="monthly_nth", days=tuple(days), nths=tuple(nths), start=base.start,
-                        end=base.end, timezone=base.timezone, text=base.text)
+        return Schedule(
+            kind="monthly_nth",
+            days=tuple(days),
+            nths=tuple(nths),
+            start=base.start,
+            end=base.end,
+            timezone=base.timezone,
+            text=base.text,
+        )
     days = sorted(set().union(*reading.weekly))
     sets = {frozenset(d) for d in reading.weekly}
     if sum(map(len, sets)) != len(days):
         raise _Unreadable("overlapping days (daily and Tuesdays?)")
     if reading.month_context or reading.per not in (None, ("week", len(days))):
         raise _Unreadable("monthly on weekdays")
-    return Schedule(kind="weekly", days=tuple(days), interval=reading.interval, start=base.start,
-                    end=base.end, timezone=base.timezone, text=base.text)
+    return Schedule(
+        kind="weekly",
+        days=tuple(days),
+        interval=reading.interval,
+        start=base.start,
+        end=base.end,
+        timezone=base.timezone,
+        text=base.text,
+    )

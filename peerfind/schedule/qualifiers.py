@@ -19,47 +19,104 @@ from dataclasses import dataclass, field
 from datetime import date
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DAY1 = r"(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday)"  # singular: a date's day
 _NOT_TIME = r"(?![:.]?\d|\s*(?:am|pm)\b|\s*[:.]\d)"
 # one date: "jan. 13, 2021", "13 jan 2021", "6/8/2022", "6/8"; groups name month, day, year
-_DATE = (rf"(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_NOT_TIME}"
-         rf"(?:,?\s+(?P<y1>\d{{4}}))?"
-         rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\b\.?(?:,?\s+(?P<y2>\d{{4}}))?"
-         rf"|(?P<m3>\d{{1,2}})/(?P<d3>\d{{1,2}})(?:/(?P<y3>\d{{4}}|\d{{2}}))?(?![\d/]))")
+_DATE = (
+    rf"(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{_NOT_TIME}"
+    rf"(?:,?\s+(?P<y1>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\b\.?(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<m3>\d{{1,2}})/(?P<d3>\d{{1,2}})(?:/(?P<y3>\d{{4}}|\d{{2}}))?(?![\d/]))"
+)
 _START = r"(?:starting|beginning|begins|starts|start|effective|commencing|resuming|resumes)"
 _END = r"(?:ending|ends|until|till|thru|through)"
 _COUNT = r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _DAYS_PLURAL = r"(?:sundays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays)"
 
-_SPANISH_DAYS = {"domingo": "sunday", "domingos": "sundays", "lunes": "mondays",
-                 "martes": "tuesdays", "miercoles": "wednesdays", "jueves": "thursdays",
-                 "viernes": "fridays", "sabado": "saturday", "sabados": "saturdays"}
-_SPANISH_WORDS = {
-    "primer": "first", "primero": "first", "primeros": "first", "primera": "first",
-    "segundo": "second", "segundos": "second", "tercer": "third", "tercero": "third",
-    "terceros": "third", "cuarto": "fourth", "cuartos": "fourth", "quinto": "fifth",
-    "ultimo": "last", "ultimos": "last", "y": "and", "cada": "every", "mes": "month",
-    "semana": "week", "semanal": "weekly", "mensual": "monthly", "mediodia": "noon",
-    "medianoche": "midnight", "en": "on", "linea": "online", "el": "", "la": "", "los": "",
-    "las": "", "dia": "day", "dias": "days",
+_SPANISH_DAYS = {
+    "domingo": "sunday",
+    "domingos": "sundays",
+    "lunes": "mondays",
+    "martes": "tuesdays",
+    "miercoles": "wednesdays",
+    "jueves": "thursdays",
+    "viernes": "fridays",
+    "sabado": "saturday",
+    "sabados": "saturdays",
 }
-_SPANISH_MONTHS = dict(zip(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-                            "agosto", "septiembre", "octubre", "noviembre", "diciembre"),
-                           _MONTHS, strict=True))
-_SPANISH_MARK = re.compile(r"\b(?:lunes|martes|miercoles|jueves|viernes|sabados?|domingos?"
-                           r"|cada mes|de la (?:tarde|noche|manana)|a las)\b")
+_SPANISH_WORDS = {
+    "primer": "first",
+    "primero": "first",
+    "primeros": "first",
+    "primera": "first",
+    "segundo": "second",
+    "segundos": "second",
+    "tercer": "third",
+    "tercero": "third",
+    "terceros": "third",
+    "cuarto": "fourth",
+    "cuartos": "fourth",
+    "quinto": "fifth",
+    "ultimo": "last",
+    "ultimos": "last",
+    "y": "and",
+    "cada": "every",
+    "mes": "month",
+    "semana": "week",
+    "semanal": "weekly",
+    "mensual": "monthly",
+    "mediodia": "noon",
+    "medianoche": "midnight",
+    "en": "on",
+    "linea": "online",
+    "el": "",
+    "la": "",
+    "los": "",
+    "las": "",
+    "dia": "day",
+    "dias": "days",
+}
+_SPANISH_MONTHS = dict(
+    zip(
+        (
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ),
+        _MONTHS,
+        strict=True,
+    )
+)
+_SPANISH_MARK = re.compile(
+    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabados?|domingos?"
+    r"|cada mes|de la (?:tarde|noche|manana)|a las)\b"
+)
 _GMT = re.compile(r"\(?\b(?:gmt|utc)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\)?")
 _AMBIGUOUS_ZONES = ("IST", "AST", "SST", "CAT", "GST")  # each names several zones
-_LABEL = re.compile(r"^\s*(?:when|schedule(?:\s*/\s*time)?|times?|day\s*/\s*time|date\s*/\s*time"
-                    r"|meeting times?|meets|hours)\s*(?::|-)\s*")
+_LABEL = re.compile(
+    r"^\s*(?:when|schedule(?:\s*/\s*time)?|times?|day\s*/\s*time|date\s*/\s*time"
+    r"|meeting times?|meets|hours)\s*(?::|-)\s*"
+)
 _SUBJECT = re.compile(
     r"^\s*(?:(?:this|our|the|each)\s+)?"
     r"(?:(?!(?:(?:sun|mon|tues?|wed|thu|thurs?|fri|sat)(?:days?|s)?|every|each|first|second"
     r"|third|fourth|last|weekly|monthly|daily)\b)[a-z+'-]+\s+){0,4}?(?:groups?|meetings?|sessions?)\s+"
     r"(?:will\s+)?(?:meets?|occurs?|gathers?|(?:is|are)\s+held|takes?\s+place|runs?)\b"
-    r"|^\s*(?:we|they)\s+(?:will\s+)?(?:meet|gather)\b")
+    r"|^\s*(?:we|they)\s+(?:will\s+)?(?:meet|gather)\b"
+)
 
 
 @dataclass
@@ -97,8 +154,11 @@ def spanish(text: str) -> str:
     if not _SPANISH_MARK.search(text):
         return text
     for name, month in _SPANISH_MONTHS.items():
-        text = re.sub(rf"\b(\d{{1,2}}) de {name}(?: de (\d{{4}}))?\b",
-                      functools.partial(_day_month, month=month), text)
+        text = re.sub(
+            rf"\b(\d{{1,2}}) de {name}(?: de (\d{{4}}))?\b",
+            functools.partial(_day_month, month=month),
+            text,
+        )
     text = re.sub(r"\bde la (?:tarde|noche)\b", "pm", text)
     text = re.sub(r"\bde la manana\b", "am", text)
     text = re.sub(r"\bpor la (?:tarde)\b", "afternoon", text)
@@ -109,8 +169,9 @@ def spanish(text: str) -> str:
     text = re.sub(r"\bde cada mes\b|\bdel mes\b", "of every month", text)
     text = re.sub(r"\bdesde (?:el )?", "from ", text)
     text = re.sub(r"\bal\b", "to", text)
-    text = re.sub(r"\bde (\d{1,2}(?:[:.]\d{2})?) a (\d{1,2}(?:[:.]\d{2})?)\b", r"from \1 to \2",
-                  text)
+    text = re.sub(
+        r"\bde (\d{1,2}(?:[:.]\d{2})?) a (\d{1,2}(?:[:.]\d{2})?)\b", r"from \1 to \2", text
+    )
     text = re.sub(r"\ba las?\b", "at", text)
     text = re.sub(r"\b(\d{1,2}(?:[:.]\d{2})?)\s*(?:horas|hrs|h)\b\.?", r"\1", text)
     words = {**_SPANISH_DAYS, **_SPANISH_WORDS}
@@ -148,49 +209,64 @@ def _date(suffix: str) -> str:
 def _date_patterns() -> tuple[re.Pattern[str], ...]:
     """Return the date patterns (range, start, end, list, single), compiled on first use."""
     return (
-        re.compile(rf",?\s*\(?\s*(?:{_START}\s+(?:on\s+)?|from\s+|between\s+)?{_date('')}\s*"
-                   rf"(?:-|to|through|thru|until|till)\s*(?:{_date('b')}|(?P<dd>\d{{1,2}})"
-                   rf"(?:st|nd|rd|th)?(?![:.]?\d|\s*(?:am|pm)\b))\s*\)?"),
+        re.compile(
+            rf",?\s*\(?\s*(?:{_START}\s+(?:on\s+)?|from\s+|between\s+)?{_date('')}\s*"
+            rf"(?:-|to|through|thru|until|till)\s*(?:{_date('b')}|(?P<dd>\d{{1,2}})"
+            rf"(?:st|nd|rd|th)?(?![:.]?\d|\s*(?:am|pm)\b))\s*\)?"
+        ),
         re.compile(rf",?\s*\(?\b{_START}\s+(?:on\s+)?(?:{_DAY1},?\s+)?{_DATE}\)?"),
         re.compile(rf",?\s*\(?\b{_END}\s+(?:{_DAY1},?\s+)?{_DATE}\)?"),
-        re.compile(rf",?\s*{_date('')}(?:\s*,\s*(?:and\s+)?{_date('b')}"
-                   rf"|\s+and\s+{_date('c')})+"),
+        re.compile(
+            rf",?\s*{_date('')}(?:\s*,\s*(?:and\s+)?{_date('b')}"
+            rf"|\s+and\s+{_date('c')})+"
+        ),
         re.compile(rf",?\s*(?:(?:on\s+)?{_DAY1}\s*[,.]?\s+)?{_DATE}"),
     )
 
 
-_MONTH_RANGE = re.compile(rf",?\s*\(?(?:from\s+)?{_MONTH}\s+(?:-|to|through|thru|until)\s+"
-                          rf"{_MONTH}\b\)?")
-_EXCEPT_PAREN = re.compile(r"\([^()]*\b(?:except|excluding|exception|no meetings?|closed"
-                           r"|cancel\w*|holidays?|not (?:on|during|in))\b[^()]*\)")
-_EXCEPT = re.compile(r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;(),]*"
-                     r"|[,;.-]?\s*\bno (?:meetings?|groups?|sessions?) (?:in|during|on|over)\b"
-                     r"[^.;(),]*"
-                     r"|[,;.]?\s*\b(?:closed|cancell?ed)\s+(?:on|during|over|for)\s+[^.;(),]*"
-                     r"holidays"
-                     r"|[,;]?\s*(?:and\s+)?(?:that\s+)?includ\w*\s+(?:major\s+|most\s+|all\s+)?"
-                     r"holidays"
-                     r"|[,;]?\s*\b(?:when|if)\s+[^.;()]*\b(?:closed|cancel\w*|weather|snow)\b"
-                     r"[^.;()]*")
-_HEDGE = re.compile(r"\b(?:generally|usually|typically|normally|tentatively|most weeks"
-                    r"|most months)\b")
-_COURSE = re.compile(rf"\(?\b(?<!every\s){_COUNT}\s*-?\s*(?:sessions?|weeks?|classes|week"
-                     rf"\s+sessions?)\b\)?")
+_MONTH_RANGE = re.compile(
+    rf",?\s*\(?(?:from\s+)?{_MONTH}\s+(?:-|to|through|thru|until)\s+"
+    rf"{_MONTH}\b\)?"
+)
+_EXCEPT_PAREN = re.compile(
+    r"\([^()]*\b(?:except|excluding|exception|no meetings?|closed"
+    r"|cancel\w*|holidays?|not (?:on|during|in))\b[^()]*\)"
+)
+_EXCEPT = re.compile(
+    r"[,;.-]?\s*\b(?:except|excluding|with the exception of)\b[^.;(),]*"
+    r"|[,;.-]?\s*\bno (?:meetings?|groups?|sessions?) (?:in|during|on|over)\b"
+    r"[^.;(),]*"
+    r"|[,;.]?\s*\b(?:closed|cancell?ed)\s+(?:on|during|over|for)\s+[^.;(),]*"
+    r"holidays"
+    r"|[,;]?\s*(?:and\s+)?(?:that\s+)?includ\w*\s+(?:major\s+|most\s+|all\s+)?"
+    r"holidays"
+    r"|[,;]?\s*\b(?:when|if)\s+[^.;()]*\b(?:closed|cancel\w*|weather|snow)\b"
+    r"[^.;()]*"
+)
+_HEDGE = re.compile(
+    r"\b(?:generally|usually|typically|normally|tentatively|most weeks"
+    r"|most months)\b"
+)
+_COURSE = re.compile(
+    rf"\(?\b(?<!every\s){_COUNT}\s*-?\s*(?:sessions?|weeks?|classes|week"
+    rf"\s+sessions?)\b\)?"
+)
 _COUNTED_DAYS = re.compile(rf"\b{_COUNT}\s+({_DAYS_PLURAL})\b")
 _MILITARY_RANGE = re.compile(r"\b([01]\d|2[0-3])([0-5]\d)\s*-\s*([01]\d|2[0-3])([0-5]\d)\b")
 _MILITARY = re.compile(r"\b([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b\.?")
 _STARTING_AT = re.compile(r"\b(?:starting|beginning|kicks off|kicking off)\s+(?=at\b|@)")
 
 
-def _take(pattern: re.Pattern[str], text: str, quals: Qualifiers, raw: str,
-          on_match: object = None) -> str:
+def _take(
+    pattern: re.Pattern[str], text: str, quals: Qualifiers, raw: str, on_match: object = None
+) -> str:
     """Remove each match of pattern from text, noting the raw words it covered."""
     out, last = [], 0
     for match in pattern.finditer(text):
         keep = on_match(match) if callable(on_match) else False
         if not keep:
             quals.notes.append(_raw_span(raw, text, match).strip(" ,;.-()"))
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         out.append(" , ")
         last = match.end()
     out.append(text[last:])
@@ -202,7 +278,7 @@ def _raw_span(raw: str, text: str, match: re.Match[str]) -> str:
     span = match.group().strip(" ,;.-()")
     folded = fold(raw)
     at = folded.lower().find(span) if span and len(folded) == len(raw) else -1
-    return raw[at:at + len(span)] if at >= 0 else span
+    return raw[at : at + len(span)] if at >= 0 else span
 
 
 def extract(text: str, raw: str = "") -> tuple[str, Qualifiers]:
@@ -217,7 +293,7 @@ def extract(text: str, raw: str = "") -> tuple[str, Qualifiers]:
             raise Unreadable("UTC offset that is not whole hours")
         hours = int(gmt[2])
         quals.zone = "UTC" if hours == 0 else f"Etc/GMT{'-' if gmt[1] == '+' else '+'}{hours}"
-        text = text[:gmt.start()] + " " + text[gmt.end():]
+        text = text[: gmt.start()] + " " + text[gmt.end() :]
     text = _take(_EXCEPT_PAREN, text, quals, raw)
     text = _take(_EXCEPT, text, quals, raw)
     text = _dated(text, quals, raw)

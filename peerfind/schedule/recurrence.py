@@ -22,8 +22,12 @@ from peerfind.vocab import DAY_NAMES
 
 DEFAULT_MINUTES = 60
 BYDAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
-TIME_WINDOWS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (1020, 1260),
-                "night": (1260, 300)}
+TIME_WINDOWS = {
+    "morning": (300, 720),
+    "afternoon": (720, 1020),
+    "evening": (1020, 1260),
+    "night": (1260, 300),
+}
 _DATED_KINDS = ("weekly", "monthly_nth", "monthly_date", "once")
 VALID_NTHS = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)
 _DAYS = tuple(timedelta(days=n) for n in range(8))  # made once: timedelta() is slow
@@ -31,6 +35,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 # --- small helpers -------------------------------------------------------------------------------
+
 
 def zone_of(name: str | None) -> ZoneInfo | None:
     """Return the ZoneInfo for an IANA name, or None when it is empty or unknown."""
@@ -99,14 +104,21 @@ def duration_minutes(s: Schedule) -> int:
 
 # --- occurrences ---------------------------------------------------------------------------------
 
+
 def _month_dates(s: Schedule, year: int, month: int) -> tuple[date, ...]:
     """Return the meeting dates of a monthly schedule within one month, in order."""
     return _month_days(s.kind, s.monthday, s.days, s.nths, year, month)
 
 
 @functools.lru_cache(maxsize=1_024)
-def _month_days(kind: str, monthday: int | None, days: tuple[int, ...], nths: tuple[int, ...],
-                year: int, month: int) -> tuple[date, ...]:
+def _month_days(
+    kind: str,
+    monthday: int | None,
+    days: tuple[int, ...],
+    nths: tuple[int, ...],
+    year: int,
+    month: int,
+) -> tuple[date, ...]:
     """Return the dates of a monthly_date (monthday) or monthly_nth (days, nths) schedule within
     one month, in order."""
     length = month_length(year, month)
@@ -116,8 +128,11 @@ def _month_days(kind: str, monthday: int | None, days: tuple[int, ...], nths: tu
     first_weekday = weekday_of(date(year, month, 1))
     for day in {d for d in days if 0 <= d <= 6}:
         matches = range(1 + (day - first_weekday) % 7, length + 1, 7)
-        out |= {date(year, month, matches[n - 1 if n > 0 else n])
-                for n in nths if n in VALID_NTHS and abs(n) <= len(matches)}
+        out |= {
+            date(year, month, matches[n - 1 if n > 0 else n])
+            for n in nths
+            if n in VALID_NTHS and abs(n) <= len(matches)
+        }
     return tuple(sorted(out))
 
 
@@ -149,8 +164,9 @@ def series_dates(s: Schedule, first: date, last: date) -> Iterator[date]:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def next_occurrences(s: Schedule, after: datetime, count: int = 1,
-                     default_tz: str | None = None) -> list[datetime]:
+def next_occurrences(
+    s: Schedule, after: datetime, count: int = 1, default_tz: str | None = None
+) -> list[datetime]:
     """Return the next `count` meetings whose end is after `after`, as aware local datetimes.
 
     The zone is s.timezone, else `default_tz`, else UTC; a naive `after` is read in that zone.
@@ -195,8 +211,9 @@ class NextMeetings:
     sees is always worked out by next_occurrences.
     """
 
-    def __init__(self, now: datetime, default_tz: str | None = None, *,
-                 remember: bool = True) -> None:
+    def __init__(
+        self, now: datetime, default_tz: str | None = None, *, remember: bool = True
+    ) -> None:
         """Remember the moment and the zone of schedules without one; `remember` False keeps
         no memo (for callers that keep their own)."""
         self.now = now
@@ -208,8 +225,20 @@ class NextMeetings:
         """Return the next meeting of `s` whose end is after `now`, or None."""
         if not self.remember:
             return next_occurrence(s, self.now, self.default_tz)
-        key = (s.kind, s.days, s.interval, s.anchor, s.nths, s.monthday, s.dates, s.start,
-               s.end, s.timezone, s.until, s.exdates)  # the text does not matter
+        key = (
+            s.kind,
+            s.days,
+            s.interval,
+            s.anchor,
+            s.nths,
+            s.monthday,
+            s.dates,
+            s.start,
+            s.end,
+            s.timezone,
+            s.until,
+            s.exdates,
+        )  # the text does not matter
         try:
             found = self._memo.get(key, _MISSING)
         except TypeError:  # lists instead of tuples: not memoised
@@ -233,6 +262,7 @@ class NextMeetings:
 
 
 # --- phrases and filters -------------------------------------------------------------------------
+
 
 def _clock(minutes: int, meridiem: bool = True) -> str:
     """Return minutes since midnight as "7:30 PM" (or "7:30" without the meridiem)."""
@@ -322,11 +352,14 @@ def parse_time_window(text: str) -> tuple[int, int]:
         low, high = h1 * 60 + m1, h2 * 60 + m2
         if h1 <= 23 and m1 <= 59 and m2 <= 59 and (h2 <= 23 or high == 1440) and low != high:
             return low, high
-    raise UsageError(f"unknown time window {text!r}: use morning, afternoon, evening, night "
-                     "or a range such as 18:00-21:00")
+    raise UsageError(
+        f"unknown time window {text!r}: use morning, afternoon, evening, night "
+        "or a range such as 18:00-21:00"
+    )
 
 
 # --- zones when a source gives none --------------------------------------------------------------
+
 
 def _table(pairs: str) -> dict[str, str]:
     """Return a dict from "key=value key=value" text."""
@@ -336,15 +369,28 @@ def _table(pairs: str) -> dict[str, str]:
 _US_ZONES = {
     "America/New_York": "CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV",
     "America/Chicago": "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI",
-    "America/Denver": "CO MT NM UT WY", "America/Phoenix": "AZ", "America/Boise": "ID",
-    "America/Los_Angeles": "CA NV OR WA", "America/Detroit": "MI", "America/Anchorage": "AK",
-    "America/Indiana/Indianapolis": "IN", "Pacific/Honolulu": "HI", "America/Puerto_Rico": "PR",
-    "America/St_Thomas": "VI", "Pacific/Guam": "GU",
+    "America/Denver": "CO MT NM UT WY",
+    "America/Phoenix": "AZ",
+    "America/Boise": "ID",
+    "America/Los_Angeles": "CA NV OR WA",
+    "America/Detroit": "MI",
+    "America/Anchorage": "AK",
+    "America/Indiana/Indianapolis": "IN",
+    "Pacific/Honolulu": "HI",
+    "America/Puerto_Rico": "PR",
+    "America/St_Thomas": "VI",
+    "Pacific/Guam": "GU",
 }
 _CA_ZONES = {
-    "America/Toronto": "ON QC", "America/Vancouver": "BC", "America/Edmonton": "AB NT",
-    "America/Winnipeg": "MB", "America/Regina": "SK", "America/Halifax": "NS PE",
-    "America/Moncton": "NB", "America/St_Johns": "NL", "America/Whitehorse": "YT",
+    "America/Toronto": "ON QC",
+    "America/Vancouver": "BC",
+    "America/Edmonton": "AB NT",
+    "America/Winnipeg": "MB",
+    "America/Regina": "SK",
+    "America/Halifax": "NS PE",
+    "America/Moncton": "NB",
+    "America/St_Johns": "NL",
+    "America/Whitehorse": "YT",
     "America/Iqaluit": "NU",
 }
 _REGION_NAMES = _table(
@@ -358,18 +404,21 @@ _REGION_NAMES = _table(
     "washington=WA west_virginia=WV wisconsin=WI wyoming=WY puerto_rico=PR guam=GU "
     "ontario=ON quebec=QC british_columbia=BC alberta=AB manitoba=MB saskatchewan=SK "
     "nova_scotia=NS new_brunswick=NB newfoundland_and_labrador=NL prince_edward_island=PE "
-    "yukon=YT northwest_territories=NT nunavut=NU")
+    "yukon=YT northwest_territories=NT nunavut=NU"
+)
 _COUNTRIES = _table(
     "GB=Europe/London UK=Europe/London IE=Europe/Dublin DE=Europe/Berlin FR=Europe/Paris "
     "NL=Europe/Amsterdam BE=Europe/Brussels CH=Europe/Zurich AT=Europe/Vienna IT=Europe/Rome "
     "SE=Europe/Stockholm NO=Europe/Oslo DK=Europe/Copenhagen NZ=Pacific/Auckland "
-    "IN=Asia/Kolkata JP=Asia/Tokyo SG=Asia/Singapore ZA=Africa/Johannesburg")
+    "IN=Asia/Kolkata JP=Asia/Tokyo SG=Asia/Singapore ZA=Africa/Johannesburg"
+)
 _COUNTRY_NAMES = _table(
     "united_states=US usa=US united_states_of_america=US canada=CA united_kingdom=GB england=GB "
     "scotland=GB wales=GB northern_ireland=GB great_britain=GB ireland=IE germany=DE "
     "deutschland=DE france=FR netherlands=NL belgium=BE switzerland=CH schweiz=CH austria=AT "
     "italy=IT sweden=SE norway=NO denmark=DK new_zealand=NZ india=IN japan=JP singapore=SG "
-    "south_africa=ZA australia=AU mexico=MX brazil=BR")
+    "south_africa=ZA australia=AU mexico=MX brazil=BR"
+)
 
 
 def _code(value: str | None, names: dict[str, str]) -> str:
@@ -387,7 +436,7 @@ def timezone_for_region(region: str | None, country: str | None = None) -> str |
     nation = _code(country, _COUNTRY_NAMES) if country else None
     area = _code(region, _REGION_NAMES)
     tables = {"US": _US_ZONES, "CA": _CA_ZONES}
-    for where in ([nation] if nation in tables else [] if nation else ["US", "CA"]):
+    for where in [nation] if nation in tables else [] if nation else ["US", "CA"]:
         for zone, codes in tables[where].items():
             if area and area in codes.split():
                 return zone

@@ -24,6 +24,7 @@ from peerfind.schedule.recurrence import (
 
 # --- RRULE ---------------------------------------------------------------------------------------
 
+
 def _until_text(s: Schedule) -> str | None:
     """Return the RRULE UNTIL value: the end of the `until` day, local time, written in UTC."""
     until = iso_date(s.until)
@@ -45,8 +46,10 @@ def to_rrule(s: Schedule) -> str | None:
         parts.append("BYDAY=" + ",".join(BYDAY_CODES[d] for d in days))
     elif s.kind == "monthly_nth" and days and set(s.nths) & set(VALID_NTHS):
         nths = sorted(set(s.nths) & set(VALID_NTHS), key=nth_order)
-        parts = ["FREQ=MONTHLY", "BYDAY=" + ",".join(f"{n}{BYDAY_CODES[d]}" for n in nths
-                                                      for d in days)]
+        parts = [
+            "FREQ=MONTHLY",
+            "BYDAY=" + ",".join(f"{n}{BYDAY_CODES[d]}" for n in nths for d in days),
+        ]
     elif s.kind == "monthly_date" and s.monthday is not None and 1 <= s.monthday <= 31:
         parts = ["FREQ=MONTHLY", f"BYMONTHDAY={s.monthday}"]
     else:
@@ -110,9 +113,14 @@ def _rule_until(value: str, local: datetime | date, tzid: str | None) -> date:
     return moment.date() - timedelta(days=1) if late else moment.date()
 
 
-def from_rrule(rrule: str, dtstart: datetime | date, end: datetime | None = None,
-               tzid: str | None = None, exdates: Iterable[object] = (),
-               text: str = "") -> Schedule:
+def from_rrule(
+    rrule: str,
+    dtstart: datetime | date,
+    end: datetime | None = None,
+    tzid: str | None = None,
+    exdates: Iterable[object] = (),
+    text: str = "",
+) -> Schedule:
     """Return the Schedule for an RRULE with its DTSTART (and DTEND, TZID, EXDATEs).
 
     Weekly and monthly forms (BYDAY with ordinals or BYSETPOS, BYMONTHDAY), UNTIL and COUNT are
@@ -123,10 +131,12 @@ def from_rrule(rrule: str, dtstart: datetime | date, end: datetime | None = None
     start = local.strftime("%H:%M") if timed else None
     stop = _localize(end, zone_name)[0] if end is not None else None
     finish = stop.strftime("%H:%M") if isinstance(stop, datetime) and timed else None
-    base = Schedule(start=start, end=finish if finish != start else None, timezone=zone_name,
-                    text=text)
-    skipped = tuple(sorted({d.isoformat() for d in (_local_date(x, zone_name) for x in exdates)
-                            if d}))
+    base = Schedule(
+        start=start, end=finish if finish != start else None, timezone=zone_name, text=text
+    )
+    skipped = tuple(
+        sorted({d.isoformat() for d in (_local_date(x, zone_name) for x in exdates) if d})
+    )
     parts = _rule_parts(rrule)
     try:
         sched = _rule_schedule(parts, local, base)
@@ -160,8 +170,9 @@ def _byday(item: str) -> tuple[int | None, int]:
     return (int(match[1]) if match[1] else None), BYDAY_CODES.index(match[2])
 
 
-def _rule_schedule(parts: dict[str, str] | None, local: datetime | date,
-                   base: Schedule) -> Schedule:
+def _rule_schedule(
+    parts: dict[str, str] | None, local: datetime | date, base: Schedule
+) -> Schedule:
     """Map parsed RRULE parts onto a Schedule; raise ValueError for unsupported rules."""
     known = {"FREQ", "INTERVAL", "BYDAY", "BYSETPOS", "BYMONTHDAY", "UNTIL", "COUNT", "WKST"}
     if parts is None or set(parts) - known or int(parts.get("INTERVAL", "1")) < 1:
@@ -201,6 +212,7 @@ def _rule_schedule(parts: dict[str, str] | None, local: datetime | date,
 
 # --- folding dated instances ---------------------------------------------------------------------
 
+
 def fold_dates(dates: list[datetime], tz: str | None, text: str = "") -> Schedule:
     """Fold the dated instances of one series into a recurring Schedule, else kind "once".
 
@@ -217,24 +229,32 @@ def fold_dates(dates: list[datetime], tz: str | None, text: str = "") -> Schedul
     start = times.pop() if len(times) == 1 else None
     if not days:
         return Schedule(kind="unparsed", text=text)
-    base = Schedule(kind="once", dates=tuple(d.isoformat() for d in days), start=start,
-                    timezone=tz if zone else None, text=text)
+    base = Schedule(
+        kind="once",
+        dates=tuple(d.isoformat() for d in days),
+        start=start,
+        timezone=tz if zone else None,
+        text=text,
+    )
     if start is None or len(days) < 3:
         return base
     weekdays = tuple(sorted({weekday_of(d) for d in days}))
     nths = {(d.day - 1) // 7 + 1 for d in days}
-    lasts = {-1 if d.day + 7 > month_length(d.year, d.month) else (d.day - 1) // 7 + 1
-             for d in days}
+    lasts = {
+        -1 if d.day + 7 > month_length(d.year, d.month) else (d.day - 1) // 7 + 1 for d in days
+    }
     plain, anchor = replace(base, dates=()), days[0].isoformat()
-    candidates = [replace(plain, kind="weekly", days=weekdays),
-                  replace(plain, kind="weekly", days=weekdays, interval=2, anchor=anchor),
-                  replace(plain, kind="monthly_nth", days=weekdays, nths=tuple(sorted(nths))),
-                  replace(plain, kind="monthly_nth", days=weekdays,
-                          nths=tuple(sorted(lasts, key=nth_order)))]
+    candidates = [
+        replace(plain, kind="weekly", days=weekdays),
+        replace(plain, kind="weekly", days=weekdays, interval=2, anchor=anchor),
+        replace(plain, kind="monthly_nth", days=weekdays, nths=tuple(sorted(nths))),
+        replace(plain, kind="monthly_nth", days=weekdays, nths=tuple(sorted(lasts, key=nth_order))),
+    ]
     if len({d.day for d in days}) == 1:
         candidates.append(replace(plain, kind="monthly_date", monthday=days[0].day))
-    candidates += [replace(plain, kind="weekly", days=weekdays, interval=n, anchor=anchor)
-                   for n in (3, 4)]
+    candidates += [
+        replace(plain, kind="weekly", days=weekdays, interval=n, anchor=anchor) for n in (3, 4)
+    ]
     best, fewest = base, len(days) // 4 + 1
     for cand in (c for c in candidates if len(c.nths) <= 2):  # "1st, 2nd, 4th & 5th" is weekly
         expected = set(series_dates(cand, days[0], days[-1]))

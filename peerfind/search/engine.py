@@ -43,10 +43,31 @@ from peerfind.search.text import fts_query as fts_query  # re-exported
 
 # The query and result names are defined in peerfind.search.query; callers may take them here.
 __all__ = [
-    "EARTH_MI", "KM_PER_MI", "MAX_RADIUS_MI", "ONLINE_CAP", "Outcome", "Query", "Result",
-    "SINK_DAYS", "STALE_DAYS", "age_days", "dedup", "filters", "fts_query", "haversine_mi",
-    "meetings_of", "parse_radius", "place_formats", "read_rows", "remote_formats", "result_of",
-    "schedule_zone_unknown", "search", "sort_key", "time_ok", "zone_unknown",
+    "EARTH_MI",
+    "KM_PER_MI",
+    "MAX_RADIUS_MI",
+    "ONLINE_CAP",
+    "Outcome",
+    "Query",
+    "Result",
+    "SINK_DAYS",
+    "STALE_DAYS",
+    "age_days",
+    "dedup",
+    "filters",
+    "fts_query",
+    "haversine_mi",
+    "meetings_of",
+    "parse_radius",
+    "place_formats",
+    "read_rows",
+    "remote_formats",
+    "result_of",
+    "schedule_zone_unknown",
+    "search",
+    "sort_key",
+    "time_ok",
+    "zone_unknown",
 ]
 
 _GROWTH = (1.0, 3.0, 9.0, 25.0, 75.0, 250.0)
@@ -246,9 +267,7 @@ def _count_remote(conn: sqlite3.Connection, q: Query, text: _Text | None = None)
     index = ""
     if (q.populations or q.topics or q.days) and not (q.languages or q.accessibility):
         index = "INDEXED BY groups_geo "
-    sql = (
-        f"SELECT count(*) FROM groups {index}WHERE format IN (?, ?, ?) AND {' AND '.join(where)}"
-    )
+    sql = f"SELECT count(*) FROM groups {index}WHERE format IN (?, ?, ?) AND {' AND '.join(where)}"
     return conn.execute(sql, [vocab.ONLINE, vocab.HYBRID, vocab.PHONE] + args).fetchone()[0]
 
 

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from peerfind.search.text import TextMatch
 
 INF = float("inf")
-_LIGHT = ("g.rowid, g.start_time, g.timezone, g.last_seen, g.last_verified, g.source_updated, "
-          "g.schedule")
+_LIGHT = (
+    "g.rowid, g.start_time, g.timezone, g.last_seen, g.last_verified, g.source_updated, g.schedule"
+)
 
 
 def remote_results(

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from peerfind.schedule.recurrence import NextMeetings
 
 
-
 EARTH_MI = 3958.7613
 
 
@@ -279,8 +278,15 @@ def result_of(row: sqlite3.Row, q: Query, distance: float | None) -> Result | No
     key = row["dedup_key"]  # stored by catalog.upsert (= catalog.dedup_key(group))
     today = q.now.date() if q.now is not None else None
     age = age_days(group, q.now)
-    return Result(group, distance, nxt, age, rowid=row["_rowid"], key=key,
-                  tier=evidence.tier(group.last_verified, age, today))
+    return Result(
+        group,
+        distance,
+        nxt,
+        age,
+        rowid=row["_rowid"],
+        key=key,
+        tier=evidence.tier(group.last_verified, age, today),
+    )
 
 
 def time_ok(group: Group, nxt: datetime | None, q: Query, remote: bool = False) -> bool:

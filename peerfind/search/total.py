@@ -94,6 +94,4 @@ def _circle_count(
     return int(conn.execute(sql, params).fetchone()[0])
 
 
-_FIELDS = tuple(
-    f for f in s.Query.__dataclass_fields__ if s.Query.__dataclass_fields__[f].init
-)
+_FIELDS = tuple(f for f in s.Query.__dataclass_fields__ if s.Query.__dataclass_fields__[f].init)

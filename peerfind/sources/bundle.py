@@ -37,9 +37,28 @@ def recorded_date(value: str) -> datetime:
 
 
 # What a feed with no stated licence (`facts_only = true`) keeps: the facts a directory needs.
-FACTS = ("source", "source_key", "name", "source_url", "organization", "format", "venue",
-         "address", "city", "region", "postal_code", "country", "latitude", "longitude",
-         "geo_precision", "schedule", "status", "first_seen", "last_seen", "openness")
+FACTS = (
+    "source",
+    "source_key",
+    "name",
+    "source_url",
+    "organization",
+    "format",
+    "venue",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "schedule",
+    "status",
+    "first_seen",
+    "last_seen",
+    "openness",
+)
 
 
 def facts_only(group: Group, config: SourceConfig) -> Group:
@@ -117,8 +136,9 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
         groups = screen(groups, skipped)
         started = recorded.isoformat(timespec="seconds")  # reproducible: the build's own date
         result = catalog.refresh_source(conn, config.name, groups, force=True)
-        catalog.record_run(conn, config.name, started, started, "bundled", result,
-                           skipped=sum(skipped.values()))
+        catalog.record_run(
+            conn, config.name, started, started, "bundled", result, skipped=sum(skipped.values())
+        )
         catalog.set_meta(conn, f"bundled:{config.name}", f"{feed['recorded']} | {feed['origin']}")
         report = report_lines(config.name, len(groups), skipped, corrections)
         catalog.set_meta(conn, f"bundle-report:{config.name}", "\n".join(report))
@@ -129,8 +149,9 @@ def build(conn: sqlite3.Connection, progress: Callable[[str], None] | None = Non
     return total
 
 
-def report_lines(name: str, listed: int, skipped: Counter[str],
-                 corrections: Counter[str]) -> list[str]:
+def report_lines(
+    name: str, listed: int, skipped: Counter[str], corrections: Counter[str]
+) -> list[str]:
     """Return the bundle report of one feed: listings kept, skipped by reason, zones corrected."""
     lines = [f"{name}: {listed} listings"]
     lines += [f"{name}: skipped {n}: {why}" for why, n in sorted(skipped.items())]

@@ -30,31 +30,45 @@ def tables(conn: sqlite3.Connection, feeds: list[dict]) -> str:
     groups: dict[str, int] = defaultdict(int)
     programs: dict[str, set[str]] = defaultdict(set)
     dates: dict[str, set[str]] = defaultdict(set)
-    rows = conn.execute(f"SELECT region, source, count(*) FROM groups WHERE {active} AND {PLACED}"
-                        " GROUP BY region, source").fetchall()
+    rows = conn.execute(
+        f"SELECT region, source, count(*) FROM groups WHERE {active} AND {PLACED}"
+        " GROUP BY region, source"
+    ).fetchall()
     for region, source, count in rows:
         groups[region] += count
         programs[region].add(_program(info.get(source, {})))
         dates[region].add(info.get(source, {}).get("recorded", "?"))
     for region, count in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0])):
         if count >= 10:
-            lines.append(f"| {region} | {count:,} | {', '.join(sorted(programs[region]))} |"
-                         f" {', '.join(sorted(dates[region]))} |")
+            lines.append(
+                f"| {region} | {count:,} | {', '.join(sorted(programs[region]))} |"
+                f" {', '.join(sorted(dates[region]))} |"
+            )
     small = sorted(r for r, n in groups.items() if n < 10)
-    online = conn.execute(f"SELECT count(*) FROM groups WHERE {active} AND format IN "
-                          "('online', 'phone')").fetchone()[0]
+    online = conn.execute(
+        f"SELECT count(*) FROM groups WHERE {active} AND format IN ('online', 'phone')"
+    ).fetchone()[0]
     total = conn.execute(f"SELECT count(*) FROM groups WHERE {active}").fetchone()[0]
-    lines += ["", f"Online and phone groups: {online:,}. A few groups in {len(small)} more"
-              f" states or regions ({', '.join(small)}). All listings: {total:,} from"
-              f" {len(feeds)} recorded feeds.",
-              "", "| feed | program | area | listings | recorded | licence |",
-              "|---|---|---|--:|---|---|"]
-    counts = dict(conn.execute(f"SELECT source, count(*) FROM groups WHERE {active}"
-                               " GROUP BY source").fetchall())
+    lines += [
+        "",
+        f"Online and phone groups: {online:,}. A few groups in {len(small)} more"
+        f" states or regions ({', '.join(small)}). All listings: {total:,} from"
+        f" {len(feeds)} recorded feeds.",
+        "",
+        "| feed | program | area | listings | recorded | licence |",
+        "|---|---|---|--:|---|---|",
+    ]
+    counts = dict(
+        conn.execute(
+            f"SELECT source, count(*) FROM groups WHERE {active} GROUP BY source"
+        ).fetchall()
+    )
     for feed in sorted(feeds, key=lambda f: -counts.get(f["name"], 0)):
         licence = feed.get("licence", "") + (" (facts only)" if feed.get("facts_only") else "")
-        lines.append(f"| {feed['name']} | {_program(feed)} | {feed.get('area', '')} |"
-                     f" {counts.get(feed['name'], 0):,} | {feed['recorded']} | {licence} |")
+        lines.append(
+            f"| {feed['name']} | {_program(feed)} | {feed.get('area', '')} |"
+            f" {counts.get(feed['name'], 0):,} | {feed['recorded']} | {licence} |"
+        )
     return "\n".join(lines) + "\n"
 
 

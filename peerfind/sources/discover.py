@@ -48,16 +48,25 @@ class Proposal:
 
     def entry(self) -> dict[str, str]:
         """Return the sources-file fields of this proposal (empty values left out)."""
-        row = {"name": self.name, "platform": self.platform, "url": self.url,
-               "organization": self.organization, "timezone": self.timezone or ""}
+        row = {
+            "name": self.name,
+            "platform": self.platform,
+            "url": self.url,
+            "organization": self.organization,
+            "timezone": self.timezone or "",
+        }
         return {k: v for k, v in row.items() if v}
 
     def to_toml(self) -> str:
         """Return the proposal as a `[[source]]` TOML table, with the evidence as a comment."""
-        out = [f"# found: {self.evidence}" + ("" if self.confirmed else " (URL inferred)"),
-               "[[source]]"]
-        out += [f"{key} = {json.dumps(value, ensure_ascii=False)}"
-                for key, value in self.entry().items()]
+        out = [
+            f"# found: {self.evidence}" + ("" if self.confirmed else " (URL inferred)"),
+            "[[source]]",
+        ]
+        out += [
+            f"{key} = {json.dumps(value, ensure_ascii=False)}"
+            for key, value in self.entry().items()
+        ]
         return "\n".join(out) + "\n"
 
 
@@ -71,8 +80,12 @@ def platform_name(*candidates: str) -> str:
 def discover(page: Page) -> list[Proposal]:
     """Return the sources a site's page points to, best first, named after the site."""
     doc = soup(page)
-    found = (_meeting_guide(page) + _events_calendar(page, doc) + _icalendar(page, doc)
-             + _jsonld(page, doc))
+    found = (
+        _meeting_guide(page)
+        + _events_calendar(page, doc)
+        + _icalendar(page, doc)
+        + _jsonld(page, doc)
+    )
     unique: list[Proposal] = []
     for proposal in found:
         if all(p.url != proposal.url for p in unique):
@@ -85,11 +98,22 @@ def discover(page: Page) -> list[Proposal]:
             continue
         name = base if not named else f"{base}-{proposal.platform}"
         taken = {p.name for p in named}
-        name = next(f"{name}-{n}" if n > 1 else name for n in range(1, len(unique) + 2)
-                    if (f"{name}-{n}" if n > 1 else name) not in taken)
+        name = next(
+            f"{name}-{n}" if n > 1 else name
+            for n in range(1, len(unique) + 2)
+            if (f"{name}-{n}" if n > 1 else name) not in taken
+        )
         zone = clean_text(proposal.timezone or "", limit=64) or None
-        named.append(replace(proposal, name=name, organization=org, url=url, timezone=zone,
-                             evidence=clean_text(proposal.evidence, limit=200)))
+        named.append(
+            replace(
+                proposal,
+                name=name,
+                organization=org,
+                url=url,
+                timezone=zone,
+                evidence=clean_text(proposal.evidence, limit=200),
+            )
+        )
     return named
 
 
@@ -100,10 +124,20 @@ def _meeting_guide(page: Page) -> list[Proposal]:
     guess = find_feed(page)
     if guess is None:
         return []
-    what = {"link": "a Meetings Feed <link>", "tsml-ui": "a tsml-ui meeting finder embed",
-            "meta": "the 12 Step Meeting List plugin <meta>"}.get(guess.evidence, guess.evidence)
-    return [Proposal(platform_name("meeting-guide"), guess.feed_url, what,
-                     timezone=guess.timezone, confirmed=guess.confirmed)]
+    what = {
+        "link": "a Meetings Feed <link>",
+        "tsml-ui": "a tsml-ui meeting finder embed",
+        "meta": "the 12 Step Meeting List plugin <meta>",
+    }.get(guess.evidence, guess.evidence)
+    return [
+        Proposal(
+            platform_name("meeting-guide"),
+            guess.feed_url,
+            what,
+            timezone=guess.timezone,
+            confirmed=guess.confirmed,
+        )
+    ]
 
 
 def _events_calendar(page: Page, doc: Any) -> list[Proposal]:
@@ -128,8 +162,9 @@ def _icalendar(page: Page, doc: Any) -> list[Proposal]:
     """Return calendar feeds linked from the page: .ics files, ?ical=1 feeds, webcal: links."""
     platform = platform_name("ical")
     out: list[Proposal] = []
-    tags = doc.find_all("link", type="text/calendar", href=True) + doc.find_all(["a", "link"],
-                                                                               href=True)
+    tags = doc.find_all("link", type="text/calendar", href=True) + doc.find_all(
+        ["a", "link"], href=True
+    )
     for tag in tags:
         href = str(tag["href"]).strip()
         if href.lower().startswith("webcal:"):
@@ -209,8 +244,9 @@ def append_source(path: Path, proposal: Proposal) -> None:
         if row.get("url") == proposal.url:
             raise UsageError(f"{path} already has source {row.get('name')!r} for {proposal.url}")
         if row.get("name") == proposal.name:
-            raise UsageError(f"{path} already has a source named {proposal.name!r}; "
-                             "choose another with --name")
+            raise UsageError(
+                f"{path} already has a source named {proposal.name!r}; choose another with --name"
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     gap = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
     with open(path, "a", encoding="utf-8") as fh:

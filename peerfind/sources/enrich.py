@@ -13,8 +13,9 @@ from peerfind import vocab
 from peerfind.models import Group
 
 
-def _default_tools() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None,
-                              Callable[..., Any] | None]:
+def _default_tools() -> tuple[
+    Callable[..., Any] | None, Callable[..., Any] | None, Callable[..., Any] | None
+]:
     """Return (locate, timezone_at, timezone_for_region) when those modules are available."""
     locate = tz_at = tz_region = None
     try:
@@ -33,10 +34,15 @@ def _default_tools() -> tuple[Callable[..., Any] | None, Callable[..., Any] | No
     return locate, tz_at, tz_region
 
 
-def enrich(groups: Iterable[Group], *, locate: Callable[..., Any] | None = None,
-           tz_at: Callable[..., Any] | None = None, tz_region: Callable[..., Any] | None = None,
-           defaults: bool = True,
-           corrections: Counter[str] | None = None) -> tuple[list[Group], int, int]:
+def enrich(
+    groups: Iterable[Group],
+    *,
+    locate: Callable[..., Any] | None = None,
+    tz_at: Callable[..., Any] | None = None,
+    tz_region: Callable[..., Any] | None = None,
+    defaults: bool = True,
+    corrections: Counter[str] | None = None,
+) -> tuple[list[Group], int, int]:
     """Geocode listings with an address but no coordinates, and give zoneless ones a zone.
 
     A placed in-person or hybrid listing whose stated zone keeps another clock than its place
@@ -53,8 +59,7 @@ def enrich(groups: Iterable[Group], *, locate: Callable[..., Any] | None = None,
     geocoded = zoned = 0
     places: dict[tuple[str, str, str, str], Any] = {}
     for group in groups:
-        if (locate and group.latitude is None
-                and (group.address or group.city or group.postal_code)):
+        if locate and group.latitude is None and (group.address or group.city or group.postal_code):
             key = (group.address, group.city, group.region, group.postal_code)
             if key not in places:
                 places[key] = _safe(locate, *key)
@@ -81,8 +86,7 @@ def enrich(groups: Iterable[Group], *, locate: Callable[..., Any] | None = None,
     return out, geocoded, zoned
 
 
-def _check_zone(group: Group, tz_at: Callable[..., Any],
-                corrections: Counter[str] | None) -> Group:
+def _check_zone(group: Group, tz_at: Callable[..., Any], corrections: Counter[str] | None) -> Group:
     """Return the group with its place's zone when its stated zone keeps another clock."""
     stated = group.schedule.timezone or ""
     place = _safe(tz_at, group.latitude, group.longitude)

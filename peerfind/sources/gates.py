@@ -61,7 +61,9 @@ def runs_since(db: Path, last_id: int) -> list[SourceOutcome]:
     try:
         rows = conn.execute(
             "SELECT source, status, added, updated, unchanged, removed, error FROM runs "
-            "WHERE id > ? ORDER BY id", (last_id,)).fetchall()
+            "WHERE id > ? ORDER BY id",
+            (last_id,),
+        ).fetchall()
     finally:
         conn.close()
     latest = {r[0]: _outcome(r) for r in rows}
@@ -89,15 +91,20 @@ def _profile(db: Path | None) -> dict[str, tuple[int, dict[str, float]]]:
         return {}
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        sources = [r[0] for r in conn.execute(
-            "SELECT DISTINCT source FROM groups WHERE status != ?", (vocab.REMOVED,))]
+        sources = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT source FROM groups WHERE status != ?", (vocab.REMOVED,)
+            )
+        ]
         return {s: gutting.field_shares(conn, s) for s in sources}
     finally:
         conn.close()
 
 
-def gutted(before: dict[str, tuple[int, dict[str, float]]],
-           after: dict[str, tuple[int, dict[str, float]]]) -> list[str]:
+def gutted(
+    before: dict[str, tuple[int, dict[str, float]]], after: dict[str, tuple[int, dict[str, float]]]
+) -> list[str]:
     """Return one line per source whose listings or fields were gutted since `before`."""
     lines = []
     for source, (count, shares) in sorted(before.items()):
@@ -105,25 +112,35 @@ def gutted(before: dict[str, tuple[int, dict[str, float]]],
         if count and now < count * GUTTED_RATIO:
             lines.append(f"{source}: {now} listings, {count} published")
             continue
-        lost = [f"{label} {now_shares.get(label, 0.0):.0%} (was {share:.0%})"
-                for label, share in shares.items()
-                if share >= gutting.FIELD_FLOOR
-                and now_shares.get(label, 0.0) < share * gutting.FIELD_RATIO]
+        lost = [
+            f"{label} {now_shares.get(label, 0.0):.0%} (was {share:.0%})"
+            for label, share in shares.items()
+            if share >= gutting.FIELD_FLOOR
+            and now_shares.get(label, 0.0) < share * gutting.FIELD_RATIO
+        ]
         if lost:
             lines.append(f"{source}: listings with {', '.join(lost)}")
     return lines
 
 
-def evaluate(previous: Path | None, current: Path, runs: list[SourceOutcome], *,
-             max_failed: float = MAX_FAILED, max_loss: float = MAX_LOSS) -> Verdict:
+def evaluate(
+    previous: Path | None,
+    current: Path,
+    runs: list[SourceOutcome],
+    *,
+    max_failed: float = MAX_FAILED,
+    max_loss: float = MAX_LOSS,
+) -> Verdict:
     """Run every gate on the refreshed catalog `current` against the published `previous`."""
     from peerfind.catalog.doctor import check_catalog
 
     verdict = Verdict()
     health = check_catalog(current)
     if not health.healthy:
-        verdict.failures.append("integrity check failed: " + "; ".join(
-            f"{c.name}: {c.detail}" for c in health.checks if not c.ok))
+        verdict.failures.append(
+            "integrity check failed: "
+            + "; ".join(f"{c.name}: {c.detail}" for c in health.checks if not c.ok)
+        )
         return verdict
     failed = [r for r in runs if r.status == "failed"]
     for r in runs:
@@ -132,14 +149,16 @@ def evaluate(previous: Path | None, current: Path, runs: list[SourceOutcome], *,
     if runs and len(failed) / len(runs) > max_failed:
         verdict.failures.append(
             f"{len(failed)} of {len(runs)} sources failed ({len(failed) / len(runs):.0%}), "
-            f"more than the {max_failed:.0%} allowed: {', '.join(r.name for r in failed)}")
+            f"more than the {max_failed:.0%} allowed: {', '.join(r.name for r in failed)}"
+        )
     before, after = _profile(previous), _profile(current)
     verdict.before = sum(n for n, _ in before.values())
     verdict.after = sum(n for n, _ in after.values())
     if verdict.before and verdict.after < verdict.before * (1 - max_loss):
         verdict.failures.append(
             f"the catalog lost {verdict.before - verdict.after} of {verdict.before} listings "
-            f"({1 - verdict.after / verdict.before:.0%}), more than the {max_loss:.0%} allowed")
+            f"({1 - verdict.after / verdict.before:.0%}), more than the {max_loss:.0%} allowed"
+        )
     for line in gutted(before, after):
         verdict.failures.append(f"source gutted: {line}")
     return verdict
@@ -147,15 +166,19 @@ def evaluate(previous: Path | None, current: Path, runs: list[SourceOutcome], *,
 
 def coverage(db: Path | None) -> dict[str, Counter[str]]:
     """Return active listings counted by state, organization (the program) and format."""
-    out: dict[str, Counter[str]] = {"state": Counter(), "organization": Counter(),
-                                    "format": Counter()}
+    out: dict[str, Counter[str]] = {
+        "state": Counter(),
+        "organization": Counter(),
+        "format": Counter(),
+    }
     if db is None or not db.exists():
         return out
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         for region, country, org, fmt in conn.execute(
-                "SELECT region, country, organization, format FROM groups WHERE status != ?",
-                (vocab.REMOVED,)):
+            "SELECT region, country, organization, format FROM groups WHERE status != ?",
+            (vocab.REMOVED,),
+        ):
             place = "-".join(p for p in (country, region) if p)
             state = place if region else f"{place or 'no country'}, no state"
             out["state"][state] += 1
@@ -169,8 +192,13 @@ def coverage(db: Path | None) -> dict[str, Counter[str]]:
 def coverage_report(previous: Path | None, current: Path) -> dict[str, Any]:
     """Return the coverage of `current` against `previous`: {dimension: [[key, was, now]]}."""
     was, now = coverage(previous), coverage(current)
-    return {dim: [[key, was[dim].get(key, 0), now[dim].get(key, 0)]
-                  for key in sorted(set(was[dim]) | set(now[dim]))] for dim in now}
+    return {
+        dim: [
+            [key, was[dim].get(key, 0), now[dim].get(key, 0)]
+            for key in sorted(set(was[dim]) | set(now[dim]))
+        ]
+        for dim in now
+    }
 
 
 def coverage_markdown(report: dict[str, Any]) -> str:

@@ -24,8 +24,11 @@ def bundled() -> dict[str, dict[str, str]]:
         origin = str(feed.get("origin", ""))
         found = re.search(r"\(([^()]+)\)\s*$", origin)
         licence = str(feed.get("licence") or (found[1] if found else "") or NOT_STATED)
-        out[str(feed["name"])] = {"licence": licence, "origin": origin,
-                                  "organization": str(feed.get("organization", ""))}
+        out[str(feed["name"])] = {
+            "licence": licence,
+            "origin": origin,
+            "organization": str(feed.get("organization", "")),
+        }
     return out
 
 

@@ -34,8 +34,11 @@ def pack(db: Path, name: str) -> Path:
     target = path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    with open(db, "rb") as src, open(tmp, "wb") as raw, gzip.GzipFile(
-            filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as out:
+    with (
+        open(db, "rb") as src,
+        open(tmp, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as out,
+    ):
         shutil.copyfileobj(src, out, 1 << 20)
     os.replace(tmp, target)
     return target

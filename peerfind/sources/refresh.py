@@ -46,27 +46,53 @@ class StepFailed(Exception):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Return the refresh options."""
-    p = argparse.ArgumentParser(prog="scripts/refresh", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default="refresh-out", help="Output folder: snapshot, manifest and "
-                   "reports; a static channel when served as is (default: refresh-out).")
-    p.add_argument("--work", help="Work folder for the catalog and HTTP cache "
-                   "(default: <out>-work).")
-    p.add_argument("--start", default="channel", help="What to refresh: 'channel' (the "
-                   f"configured one, {channel.CHANNEL_ENV}), a channel URL or folder, "
-                   "'bundled' (a first run) or 'empty'. Default: channel.")
+    p = argparse.ArgumentParser(
+        prog="scripts/refresh",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out",
+        default="refresh-out",
+        help="Output folder: snapshot, manifest and "
+        "reports; a static channel when served as is (default: refresh-out).",
+    )
+    p.add_argument(
+        "--work", help="Work folder for the catalog and HTTP cache (default: <out>-work)."
+    )
+    p.add_argument(
+        "--start",
+        default="channel",
+        help="What to refresh: 'channel' (the "
+        f"configured one, {channel.CHANNEL_ENV}), a channel URL or folder, "
+        "'bundled' (a first run) or 'empty'. Default: channel.",
+    )
     p.add_argument("--sources", help="Sources file (TOML) instead of the bundled list.")
-    p.add_argument("--max-failed", type=float, default=gates.MAX_FAILED,
-                   help="Share of sources that may fail before publishing stops (default 0.25).")
-    p.add_argument("--max-loss", type=float, default=gates.MAX_LOSS,
-                   help="Share of listings the catalog may lose (default 0.10).")
+    p.add_argument(
+        "--max-failed",
+        type=float,
+        default=gates.MAX_FAILED,
+        help="Share of sources that may fail before publishing stops (default 0.25).",
+    )
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=gates.MAX_LOSS,
+        help="Share of listings the catalog may lose (default 0.10).",
+    )
     p.add_argument("--delay", type=float, default=1.0, help="Seconds between requests to a host.")
     p.add_argument("--concurrency", type=int, default=32, help="Sources fetched at once.")
-    p.add_argument("--gh-repo", default=os.environ.get("PEERFIND_GH_REPO", ""),
-                   help="Upload to a GitHub release of OWNER/REPO with the gh CLI "
-                   "(default: PEERFIND_GH_REPO; none: the output folder is the channel).")
-    p.add_argument("--commit-report", help="Copy the run report to this path in the git "
-                   "checkout, commit and push it (keeps a scheduled workflow alive).")
+    p.add_argument(
+        "--gh-repo",
+        default=os.environ.get("PEERFIND_GH_REPO", ""),
+        help="Upload to a GitHub release of OWNER/REPO with the gh CLI "
+        "(default: PEERFIND_GH_REPO; none: the output folder is the channel).",
+    )
+    p.add_argument(
+        "--commit-report",
+        help="Copy the run report to this path in the git "
+        "checkout, commit and push it (keeps a scheduled workflow alive).",
+    )
     args = p.parse_args(argv)
     for name in ("max_failed", "max_loss"):
         if not 0 <= getattr(args, name) <= 1:
@@ -84,11 +110,17 @@ def _peerfind(db: Path, *args: str, log: Path | None = None) -> subprocess.Compl
     env = dict(os.environ)
     home = str(Path(peerfind.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH", "")) if p)
-    done = subprocess.run([sys.executable, "-m", "peerfind", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "peerfind", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     if log is not None:
-        log.write_text(f"$ peerfind {' '.join(args)}\n{done.stdout}\n{done.stderr}",
-                       encoding="utf-8")
+        log.write_text(
+            f"$ peerfind {' '.join(args)}\n{done.stdout}\n{done.stderr}", encoding="utf-8"
+        )
     return done
 
 
@@ -128,25 +160,38 @@ def start_catalog(start: str, db: Path, work: Path) -> str:
         return "the bundled catalog"
     where = channel.configured() if start == "channel" else start
     if not where:
-        raise StepFailed(f"no channel to start from: set {channel.CHANNEL_ENV} or pass --start "
-                         "URL; for a first run, --start bundled.")
+        raise StepFailed(
+            f"no channel to start from: set {channel.CHANNEL_ENV} or pass --start "
+            "URL; for a first run, --start bundled."
+        )
     done = _peerfind(db, "update", "--force", "--from", where, log=work / "start.log")
     if done.returncode != 0:
-        raise StepFailed(f"cannot read the last published catalog from {where}: "
-                         f"{_last_line(done)} (for a first run, use --start bundled).")
+        raise StepFailed(
+            f"cannot read the last published catalog from {where}: "
+            f"{_last_line(done)} (for a first run, use --start bundled)."
+        )
     return f"the catalog published at {where}"
 
 
 def scrape(db: Path, work: Path, args: argparse.Namespace) -> str:
     """Run `peerfind scrape --all` into `db`; return its report table (failed sources are fine)."""
-    cmd = ["scrape", "--all", "--delay", str(args.delay), "--concurrency", str(args.concurrency),
-           "--cache", str(work / "http-cache")]
+    cmd = [
+        "scrape",
+        "--all",
+        "--delay",
+        str(args.delay),
+        "--concurrency",
+        str(args.concurrency),
+        "--cache",
+        str(work / "http-cache"),
+    ]
     if args.sources:
         cmd += ["--sources", str(args.sources)]
     done = _peerfind(db, *cmd, log=work / "scrape.log")
     if done.returncode not in (0, 1):  # 1: some sources failed or were suspicious
-        raise StepFailed(f"peerfind scrape stopped: {_last_line(done)} "
-                         f"(log: {work / 'scrape.log'})")
+        raise StepFailed(
+            f"peerfind scrape stopped: {_last_line(done)} (log: {work / 'scrape.log'})"
+        )
     return done.stdout
 
 
@@ -158,11 +203,14 @@ def _cell(text: object) -> str:
 def run_report(facts: dict[str, Any]) -> str:
     """Return the run report as Markdown."""
     verdict = facts["gates"]
-    lines = [f"# Catalog refresh {facts['started']}", "",
-             f"- Result: **{facts['result']}**",
-             f"- Started from: {_cell(facts['start'])}",
-             f"- Listings: {verdict['before']} before, {verdict['after']} after",
-             f"- peerfind {facts['peerfind_version']}"]
+    lines = [
+        f"# Catalog refresh {facts['started']}",
+        "",
+        f"- Result: **{facts['result']}**",
+        f"- Started from: {_cell(facts['start'])}",
+        f"- Listings: {verdict['before']} before, {verdict['after']} after",
+        f"- peerfind {facts['peerfind_version']}",
+    ]
     if facts.get("manifest"):
         m = facts["manifest"]
         lines.append(f"- Published: {m['snapshot']} ({m['total']} listings, sha256 {m['sha256']})")
@@ -170,11 +218,18 @@ def run_report(facts: dict[str, Any]) -> str:
     lines += [f"- STOP: {_cell(f)}" for f in verdict["failures"]] or ["- all passed"]
     lines += ["", "## Sources that kept their previous listings", ""]
     lines += [f"- {_cell(n)}" for n in verdict["named"]] or ["- none"]
-    lines += ["", "## Sources", "", "| source | status | added | updated | unchanged | removed |",
-              "|---|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Sources",
+        "",
+        "| source | status | added | updated | unchanged | removed |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for r in facts["sources"]:
-        lines.append(f"| {_cell(r['name'])} | {r['status']} | {r['added']} | {r['updated']} | "
-                     f"{r['unchanged']} | {r['removed']} |")
+        lines.append(
+            f"| {_cell(r['name'])} | {r['status']} | {r['added']} | {r['updated']} | "
+            f"{r['unchanged']} | {r['removed']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -188,14 +243,37 @@ def _write(path: Path, text: str) -> None:
 def upload(out: Path, repo: str, manifest: dict[str, Any], tag: str) -> None:
     """Create a GitHub release of `repo` holding the snapshot, manifest and reports (gh CLI)."""
     if shutil.which("gh") is None:
-        raise StepFailed("--gh-repo needs the GitHub CLI (gh) on PATH; the snapshot is in "
-                         f"{out} but was not uploaded.")
-    files = [out / manifest["snapshot"], out / "manifest.json", out / "run-report.md",
-             out / "run-report.json", out / "coverage.md", out / "coverage.json"]
-    done = subprocess.run(["gh", "release", "create", tag, *map(str, files), "--repo", repo,
-                           "--title", f"Catalog {tag.removeprefix('catalog-')}", "--notes-file",
-                           str(out / "run-report.md"), "--latest"],
-                          capture_output=True, text=True, check=False)
+        raise StepFailed(
+            "--gh-repo needs the GitHub CLI (gh) on PATH; the snapshot is in "
+            f"{out} but was not uploaded."
+        )
+    files = [
+        out / manifest["snapshot"],
+        out / "manifest.json",
+        out / "run-report.md",
+        out / "run-report.json",
+        out / "coverage.md",
+        out / "coverage.json",
+    ]
+    done = subprocess.run(
+        [
+            "gh",
+            "release",
+            "create",
+            tag,
+            *map(str, files),
+            "--repo",
+            repo,
+            "--title",
+            f"Catalog {tag.removeprefix('catalog-')}",
+            "--notes-file",
+            str(out / "run-report.md"),
+            "--latest",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise StepFailed(f"gh release create failed: {_last_line(done)}")
 
@@ -205,8 +283,11 @@ def commit_report(report: Path, dest: Path, message: str) -> str:
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(report, dest)
-    steps = (["git", "add", str(dest)], ["git", "commit", "-q", "-m", message, "--", str(dest)],
-             ["git", "push", "-q"])
+    steps = (
+        ["git", "add", str(dest)],
+        ["git", "commit", "-q", "-m", message, "--", str(dest)],
+        ["git", "push", "-q"],
+    )
     for cmd in steps:
         done = subprocess.run(cmd, cwd=dest.parent, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -222,10 +303,15 @@ def refresh(args: argparse.Namespace) -> int:
         folder.mkdir(parents=True, exist_ok=True)
     db, previous = work / "catalog.db", work / "previous.db"
     started = datetime.now(UTC)
-    facts: dict[str, Any] = {"started": started.isoformat(timespec="seconds"),
-                             "peerfind_version": peerfind.__version__, "result": "",
-                             "start": args.start, "sources": [], "manifest": None,
-                             "gates": {"failures": [], "named": [], "before": 0, "after": 0}}
+    facts: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "peerfind_version": peerfind.__version__,
+        "result": "",
+        "start": args.start,
+        "sources": [],
+        "manifest": None,
+        "gates": {"failures": [], "named": [], "before": 0, "after": 0},
+    }
     code = 1
     try:
         say(f"starting from {args.start}")
@@ -236,10 +322,15 @@ def refresh(args: argparse.Namespace) -> int:
         scrape(db, work, args)
         runs = gates.runs_since(db, last)
         facts["sources"] = [vars(r) for r in runs]
-        verdict = gates.evaluate(previous, db, runs, max_failed=args.max_failed,
-                                 max_loss=args.max_loss)
-        facts["gates"] = {"failures": verdict.failures, "named": verdict.named,
-                          "before": verdict.before, "after": verdict.after}
+        verdict = gates.evaluate(
+            previous, db, runs, max_failed=args.max_failed, max_loss=args.max_loss
+        )
+        facts["gates"] = {
+            "failures": verdict.failures,
+            "named": verdict.named,
+            "before": verdict.before,
+            "after": verdict.after,
+        }
         cover = gates.coverage_report(previous, db)
         _write(out / "coverage.json", json.dumps(cover, indent=2) + "\n")
         _write(out / "coverage.md", gates.coverage_markdown(cover))
@@ -273,8 +364,13 @@ def refresh(args: argparse.Namespace) -> int:
             say(str(exc))
             code = 1
     if args.commit_report:
-        say(commit_report(out / "run-report.md", Path(args.commit_report),
-                          f"Catalog refresh {facts['started']}: {facts['result'][:60]}"))
+        say(
+            commit_report(
+                out / "run-report.md",
+                Path(args.commit_report),
+                f"Catalog refresh {facts['started']}: {facts['result'][:60]}",
+            )
+        )
     return code
 
 

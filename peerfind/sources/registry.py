@@ -26,8 +26,22 @@ from peerfind.scraping import Scraper, SourceConfig, named_scrapers
 ENTRY_POINT_GROUP = "peerfind.scrapers"
 SCRAPERS_PACKAGE = "scrapers"
 _NAME = re.compile(r"[a-z0-9_\-.]+")
-_SOURCE_KEYS = {"name", "platform", "url", "organization", "region", "country", "timezone",
-                "program", "populations", "topics", "enabled", "options", "note", "record"}
+_SOURCE_KEYS = {
+    "name",
+    "platform",
+    "url",
+    "organization",
+    "region",
+    "country",
+    "timezone",
+    "program",
+    "populations",
+    "topics",
+    "enabled",
+    "options",
+    "note",
+    "record",
+}
 
 
 class RegistryError(PeerfindError):
@@ -74,13 +88,15 @@ Found = dict[str, tuple[type[Scraper], str]]
 def _add(found: Found, cls: type[Scraper], origin: str) -> None:
     """Register `cls` under its name; raise RegistryError naming both origins on a clash."""
     if cls.name in found and found[cls.name][0] is not cls:
-        raise RegistryError(f"two scrapers are named {cls.name!r}: {found[cls.name][1]} and "
-                            f"{origin}")
+        raise RegistryError(
+            f"two scrapers are named {cls.name!r}: {found[cls.name][1]} and {origin}"
+        )
     found[cls.name] = (cls, origin)
 
 
-def builtin_scrapers(package: str = SCRAPERS_PACKAGE, broken: dict[str, str] | None = None
-                     ) -> Found:
+def builtin_scrapers(
+    package: str = SCRAPERS_PACKAGE, broken: dict[str, str] | None = None
+) -> Found:
     """Return {name: (class, origin)} for the named Scraper classes of the `scrapers` package.
 
     A module that fails to import is left out and noted in `broken` ({module name: message});
@@ -160,8 +176,9 @@ def source_config(row: dict[str, Any], origin: str, where: str = "") -> SourceCo
     where = where or origin
     name = str(row.get("name") or "")
     if not _NAME.fullmatch(name):
-        raise UsageError(f"{where}: source name {name!r} must be lower-case letters, digits, "
-                         "'-', '_' or '.'")
+        raise UsageError(
+            f"{where}: source name {name!r} must be lower-case letters, digits, '-', '_' or '.'"
+        )
     where = f"{where}: source {name!r}"
     unknown = sorted(set(row) - _SOURCE_KEYS)
     if unknown:
@@ -178,15 +195,24 @@ def source_config(row: dict[str, Any], origin: str, where: str = "") -> SourceCo
         from peerfind.schedule.clock import valid_timezone
 
         if not valid_timezone(str(row["timezone"])):
-            raise UsageError(f"{where}: unknown time zone {str(row['timezone'])[:80]!r}; use an "
-                             "IANA name such as America/Chicago")
+            raise UsageError(
+                f"{where}: unknown time zone {str(row['timezone'])[:80]!r}; use an "
+                "IANA name such as America/Chicago"
+            )
     return SourceConfig(
-        name=name, platform=platform, url=url, organization=str(row.get("organization") or ""),
-        region=str(row.get("region") or ""), country=str(row.get("country") or ""),
-        timezone=str(row.get("timezone") or "") or None, program=str(row.get("program") or ""),
+        name=name,
+        platform=platform,
+        url=url,
+        organization=str(row.get("organization") or ""),
+        region=str(row.get("region") or ""),
+        country=str(row.get("country") or ""),
+        timezone=str(row.get("timezone") or "") or None,
+        program=str(row.get("program") or ""),
         populations=_tags("population", row.get("populations", []), where),
         topics=_tags("topic", row.get("topics", []), where),
-        enabled=bool(row.get("enabled", True)), origin=origin, options=dict(options),
+        enabled=bool(row.get("enabled", True)),
+        origin=origin,
+        options=dict(options),
         record=str(row.get("record") or ""),
     )
 
@@ -225,8 +251,9 @@ def user_sources_file() -> Path:
     return user_dir() / "sources.toml"
 
 
-def feed_sources(sources_file: Path | str | None = None, notes: list[str] | None = None
-                 ) -> dict[str, SourceConfig]:
+def feed_sources(
+    sources_file: Path | str | None = None, notes: list[str] | None = None
+) -> dict[str, SourceConfig]:
     """Return the feed sources by name: `sources_file` alone, else bundled plus user list.
 
     A user entry named like a bundled one replaces it; each such override is described in
@@ -239,14 +266,16 @@ def feed_sources(sources_file: Path | str | None = None, notes: list[str] | None
     if user.exists():
         for config in load_sources_file(user):
             if config.name in out and notes is not None:
-                notes.append(f"{user}: source {config.name!r} replaces the bundled source of "
-                             "that name")
+                notes.append(
+                    f"{user}: source {config.name!r} replaces the bundled source of that name"
+                )
             out[config.name] = config
     return out
 
 
-def all_sources(sources_file: Path | str | None = None, *, scrapers: bool = True,
-                notes: list[str] | None = None) -> dict[str, Source]:
+def all_sources(
+    sources_file: Path | str | None = None, *, scrapers: bool = True, notes: list[str] | None = None
+) -> dict[str, Source]:
     """Return every known source by name: feed sources, then built-in and plugin scrapers.
 
     Feed sources are the bundled list plus the user's own (see feed_sources), or with an
@@ -264,30 +293,40 @@ def all_sources(sources_file: Path | str | None = None, *, scrapers: bool = True
         if name in out:
             if user and out[name].config.origin == user:
                 if notes is not None:
-                    notes.append(f"{user}: source {name!r} replaces the built-in scraper of "
-                                 "that name")
+                    notes.append(
+                        f"{user}: source {name!r} replaces the built-in scraper of that name"
+                    )
                 continue
-            raise RegistryError(f"two sources are named {name!r}: {out[name].config.origin} and "
-                                f"{origin}")
-        config = SourceConfig(name=name, organization=cls.organization,
-                              enabled=cls.enabled_by_default, origin=origin)
+            raise RegistryError(
+                f"two sources are named {name!r}: {out[name].config.origin} and {origin}"
+            )
+        config = SourceConfig(
+            name=name, organization=cls.organization, enabled=cls.enabled_by_default, origin=origin
+        )
         out[name] = Source(config, cls)
     for name, problem in broken.items():
         if name not in out:
-            out[name] = Source(SourceConfig(name=name, origin="scrapers (failed to load)"),
-                               problem=problem)
+            out[name] = Source(
+                SourceConfig(name=name, origin="scrapers (failed to load)"), problem=problem
+            )
     return out
 
 
-def select(names: list[str], *, run_all: bool = False, sources_file: Path | str | None = None,
-           notes: list[str] | None = None) -> list[Source]:
+def select(
+    names: list[str],
+    *,
+    run_all: bool = False,
+    sources_file: Path | str | None = None,
+    notes: list[str] | None = None,
+) -> list[Source]:
     """Return the sources to run: the named ones, or every enabled one with `run_all`.
 
     With an explicit sources file, `run_all` means every enabled source of that file only.
     Overrides by the user's sources file are described in `notes`.
     """
-    known = all_sources(sources_file, scrapers=not (run_all and sources_file and not names),
-                        notes=notes)
+    known = all_sources(
+        sources_file, scrapers=not (run_all and sources_file and not names), notes=notes
+    )
     if run_all and not names:
         return [s for s in known.values() if s.config.enabled]
     chosen = []
@@ -329,6 +368,10 @@ def adhoc_source(platform: str, url: str, name: str, **fields: Any) -> Source:
     from peerfind.platforms import platform_class
 
     platform_class(platform)  # raise UsageError for an unknown platform now, not mid-run
-    row = {"name": name, "platform": platform.replace("_", "-"), "url": url,
-           **{k: v for k, v in fields.items() if v not in (None, "", [], ())}}
+    row = {
+        "name": name,
+        "platform": platform.replace("_", "-"),
+        "url": url,
+        **{k: v for k, v in fields.items() if v not in (None, "", [], ())},
+    }
     return Source(source_config(row, "ad hoc", "--platform/--url/--name"))

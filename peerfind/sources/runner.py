@@ -89,8 +89,9 @@ def _norm(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-async def run_source(source: Source, fetcher: Any, *,
-                     on_page: Callable[[str, str], None] | None = None) -> SourceRun:
+async def run_source(
+    source: Source, fetcher: Any, *, on_page: Callable[[str, str], None] | None = None
+) -> SourceRun:
     """Fetch and parse one source with `fetcher` (a peerfind.fetch.client.Fetcher); never raises."""
     from peerfind.fetch.client import FetchError
 
@@ -148,8 +149,12 @@ async def run_source(source: Source, fetcher: Any, *,
                 target = _norm(urljoin(page.url, link.url))
                 scheme = urlsplit(target).scheme
                 if scheme == "file" and urlsplit(page.url).scheme != "file":
-                    _error(run, f"{page.url}: refused to read the local file {target} "
-                           "(a remote page may only lead to http and https)", fatal=False)
+                    _error(
+                        run,
+                        f"{page.url}: refused to read the local file {target} "
+                        "(a remote page may only lead to http and https)",
+                        fatal=False,
+                    )
                 elif scheme in ("http", "https", "file") and target not in seen:
                     seen.add(target)
                     queue.append((target, link.callback, dict(link.meta)))
@@ -160,8 +165,12 @@ async def run_source(source: Source, fetcher: Any, *,
             break
     if run.errors and not run.groups and not run.fatal:
         run.fatal = f"no listings; {len(run.errors)} page(s) failed: {run.errors[0]}"
-    if not run.groups and not run.fatal and run.skipped and \
-            getattr(scraper, "fail_when_all_skipped", False):
+    if (
+        not run.groups
+        and not run.fatal
+        and run.skipped
+        and getattr(scraper, "fail_when_all_skipped", False)
+    ):
         run.fatal = all_skipped(run.report)
     return _finish(run, clock)
 
@@ -209,8 +218,9 @@ def _is_html(page: Any) -> bool:
     return page.text.lstrip("\ufeff \r\n\t")[:1] == "<"
 
 
-def _parse(run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dict[str, Any]
-           ) -> tuple[list[Follow], str]:
+def _parse(
+    run: SourceRun, scraper: Scraper, page: Any, callback: str, meta: dict[str, Any]
+) -> tuple[list[Follow], str]:
     """Call the named parse method on a page, collect Groups; return (Follows, error or '')."""
     method = getattr(scraper, callback, None)
     if not callable(method):
@@ -257,16 +267,29 @@ def store(conn: sqlite3.Connection, run: SourceRun) -> SourceRun:
         run.fatal = f"catalog: {text}"
         run.result = catalog.RefreshResult(status="failed", message=run.fatal)
     message = "; ".join(run.errors) or run.result.message
-    catalog.record_run(conn, run.name, started, finished, run.status, run.result,
-                       errors=len(run.errors), skipped=run.skipped, error=message)
+    catalog.record_run(
+        conn,
+        run.name,
+        started,
+        finished,
+        run.status,
+        run.result,
+        errors=len(run.errors),
+        skipped=run.skipped,
+        error=message,
+    )
     return run
 
 
-async def run_sources(sources: list[Source], fetcher: Any, *,
-                      on_done: Callable[[SourceRun], None] | None = None,
-                      on_page: Callable[[str, str], None] | None = None,
-                      concurrency: int = CONCURRENCY, fill_places: bool = True
-                      ) -> list[SourceRun]:
+async def run_sources(
+    sources: list[Source],
+    fetcher: Any,
+    *,
+    on_done: Callable[[SourceRun], None] | None = None,
+    on_page: Callable[[str, str], None] | None = None,
+    concurrency: int = CONCURRENCY,
+    fill_places: bool = True,
+) -> list[SourceRun]:
     """Run sources concurrently (pacing per host is the fetcher's); call on_done as each ends.
 
     With `fill_places`, each successful source's listings go through enrich() first.
@@ -278,8 +301,9 @@ async def run_sources(sources: list[Source], fetcher: Any, *,
             async with gate:
                 run = await run_source(source, fetcher, on_page=on_page)
             if fill_places and not run.fatal and run.groups:
-                run.groups, run.geocoded, run.zoned = enrich(run.groups,
-                                                             corrections=run.zone_corrections)
+                run.groups, run.geocoded, run.zoned = enrich(
+                    run.groups, corrections=run.zone_corrections
+                )
             if not run.fatal and run.groups:  # not support groups: skipped, with their reasons
                 run.groups = screen(run.groups, run.report.skipped, keep_closed=True)
         except Exception as exc:

@@ -182,8 +182,10 @@ It fails until parse() reads a group from the recorded page.
 def check_name(name: str) -> str:
     """Return `name` if it can name a scraper module; raise UsageError saying why not."""
     if not NAME.fullmatch(name) or keyword.iskeyword(name) or name.endswith("_"):
-        raise UsageError(f"{name!r} cannot name a scraper: use lower-case letters, digits and _, "
-                         "starting with a letter, e.g. example_center")
+        raise UsageError(
+            f"{name!r} cannot name a scraper: use lower-case letters, digits and _, "
+            "starting with a letter, e.g. example_center"
+        )
     return name
 
 
@@ -193,8 +195,10 @@ def check_organization(text: str) -> str:
 
     name = clean_text(text, limit=10_000)
     if not name or len(name) > MAX_ORGANIZATION:
-        raise UsageError(f"--organization {text!r}: give the organization's name (at most "
-                         f"{MAX_ORGANIZATION} characters), e.g. \"Example Community Center\"")
+        raise UsageError(
+            f"--organization {text!r}: give the organization's name (at most "
+            f'{MAX_ORGANIZATION} characters), e.g. "Example Community Center"'
+        )
     return name
 
 
@@ -217,12 +221,15 @@ def write(root: Path, scaffold: Scaffold, known: Collection[str] = ()) -> list[P
     `known` (the sources the registry knows) or any of the files already exists.
     """
     if not (root / "scrapers" / "__init__.py").is_file() or not (root / "tests").is_dir():
-        raise UsageError(f"{root} has no scrapers/ package and tests/ folder: run this in a "
-                         "peerfind checkout, or give --root")
+        raise UsageError(
+            f"{root} has no scrapers/ package and tests/ folder: run this in a "
+            "peerfind checkout, or give --root"
+        )
     name = scaffold.name
     if name in known:
-        raise UsageError(f"a source named {name!r} exists already: choose another name "
-                         "(see `peerfind sources`)")
+        raise UsageError(
+            f"a source named {name!r} exists already: choose another name (see `peerfind sources`)"
+        )
     targets = {root / path: text for path, text in scaffold.files().items()}
     taken = [p for p in (*targets, root / "tests" / "fixtures" / name) if p.exists()]
     if taken:
@@ -231,4 +238,3 @@ def write(root: Path, scaffold: Scaffold, known: Collection[str] = ()) -> list[P
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return list(targets)
-

@@ -45,8 +45,9 @@ def not_a_group(group: Group, keep_closed: bool = False) -> str | None:
     return None
 
 
-def screen(groups: Iterable[Group], skipped: Counter[str],
-           keep_closed: bool = False) -> list[Group]:
+def screen(
+    groups: Iterable[Group], skipped: Counter[str], keep_closed: bool = False
+) -> list[Group]:
     """Return the listings that are support groups; count the others in `skipped` by reason."""
     kept = []
     for group in groups:

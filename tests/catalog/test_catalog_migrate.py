@@ -35,21 +35,40 @@ def test_version_1_catalog_gains_the_v2_columns(tmp_path: Path) -> None:
 
 def test_new_fields_round_trip_through_the_catalog(tmp_path: Path) -> None:
     conn = catalog.connect(tmp_path / "new.db", create=True)
-    made = Group(source="s", source_key="k", name="Open Step Group", program="aa",
-                 openness="closed", last_verified="2025-03-02",
-                 feedback_url="https://example.org/feedback", feedback_email="info@example.org")
+    made = Group(
+        source="s",
+        source_key="k",
+        name="Open Step Group",
+        program="aa",
+        openness="closed",
+        last_verified="2025-03-02",
+        feedback_url="https://example.org/feedback",
+        feedback_email="info@example.org",
+    )
     catalog.upsert(conn, [made.cleaned()])
     conn.commit()
     got = catalog.get_group(conn, made.id)
     assert got is not None
     assert (got.program, got.openness, got.last_verified, got.feedback_url, got.feedback_email) == (
-        "aa", "closed", "2025-03-02", "https://example.org/feedback", "info@example.org")
+        "aa",
+        "closed",
+        "2025-03-02",
+        "https://example.org/feedback",
+        "info@example.org",
+    )
 
 
 def test_feedback_link_and_address_are_vetted() -> None:
-    bad = Group(source="s", source_key="k", name="n", feedback_url="javascript:alert(1)",
-                feedback_email="not an address").cleaned()
+    bad = Group(
+        source="s",
+        source_key="k",
+        name="n",
+        feedback_url="javascript:alert(1)",
+        feedback_email="not an address",
+    ).cleaned()
     assert bad.feedback_url == "" and bad.feedback_email == ""
-    assert "openness 'sometimes'" in Group(source="s", source_key="k", name="n",
-                                           openness="sometimes").problems()
+    assert (
+        "openness 'sometimes'"
+        in Group(source="s", source_key="k", name="n", openness="sometimes").problems()
+    )
     assert sqlite3.sqlite_version_info >= (3, 35)  # DROP COLUMN, used above to make a v1 file

@@ -42,7 +42,8 @@ def test_source_figures_runs_and_bundled_feeds(tmp_path: Path) -> None:
     conn, _, _ = _catalog(tmp_path)
     assert cq.source_figures(conn, "2026-01-01") == {
         "na-sydney-bmlt": cq.SourceFigures(1, 0, "2026-11-01"),
-        "na-sydney-feed": cq.SourceFigures(1, 0, "2026-11-01")}
+        "na-sydney-feed": cq.SourceFigures(1, 0, "2026-11-01"),
+    }
     catalog.record_run(conn, "na-sydney-feed", "2026-11-01T10:00", "2026-11-01T10:01", "ok")
     catalog.record_run(conn, "na-sydney-feed", "2026-11-02T10:00", "2026-11-02T10:01", "failed")
     assert cq.last_runs(conn) == {"na-sydney-feed": ("2026-11-02T10:00", "failed")}

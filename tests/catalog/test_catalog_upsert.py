@@ -35,8 +35,14 @@ def group(i: int, **changes: object) -> Group:
         latitude=40.0 + i / 1000,
         longitude=-74.0,
         geo_precision="address",
-        schedule=Schedule("weekly", (i % 7,), start="19:00", end="20:00",
-                          timezone="America/New_York", text="Weekly"),
+        schedule=Schedule(
+            "weekly",
+            (i % 7,),
+            start="19:00",
+            end="20:00",
+            timezone="America/New_York",
+            text="Weekly",
+        ),
         last_seen="2026-11-01",
     )
     return dataclasses.replace(base, **changes)
@@ -54,10 +60,13 @@ def fts_ok(conn: sqlite3.Connection) -> None:
 
 def fts_state(conn: sqlite3.Connection) -> list[tuple]:
     """Return everything the full-text index stores (not its settings)."""
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE name IN "
-        "('groups_fts_data', 'groups_fts_idx', 'groups_fts_docsize') ORDER BY name"
-    )]  # no docsize table in catalogs made with columnsize=0
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name IN "
+            "('groups_fts_data', 'groups_fts_idx', 'groups_fts_docsize') ORDER BY name"
+        )
+    ]  # no docsize table in catalogs made with columnsize=0
     return [row for table in tables for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
 
 
@@ -68,8 +77,10 @@ def counts(result: catalog.RefreshResult) -> tuple[int, int, int, int]:
 
 def matches(conn: sqlite3.Connection, words: str) -> set[int]:
     """Return the rowids the full-text index finds for `words`."""
-    return {r[0] for r in conn.execute("SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?",
-                                       (words,))}
+    return {
+        r[0]
+        for r in conn.execute("SELECT rowid FROM groups_fts WHERE groups_fts MATCH ?", (words,))
+    }
 
 
 def reference_row(g: Group) -> dict[str, object]:
@@ -94,12 +105,28 @@ def test_row_values_match_the_model() -> None:
         group(2, name="Café Ñandú: Grupo de apoyo (Martes)", populations=("youth", "lgbtq")),
         group(3, name="\u212aelvin sign, Straße", geo_precision="none"),  # K lowers to ASCII k
         group(4, populations=["veterans", "veterans"], topics=["grief_loss"]),  # lists, repeats
-        group(5, schedule=Schedule("monthly_nth", (2,), nths=(1, -1), start="10:00",
-                                   timezone="America/Chicago", text="1st and last Tuesday")),
+        group(
+            5,
+            schedule=Schedule(
+                "monthly_nth",
+                (2,),
+                nths=(1, -1),
+                start="10:00",
+                timezone="America/Chicago",
+                text="1st and last Tuesday",
+            ),
+        ),
         group(6, schedule=Schedule("weekly", [1, 3], start="09:30")),  # unhashable days
         group(7, schedule=Schedule()),
-        group(8, name="___", languages=("es",), accessibility=("wheelchair",),
-              source_types=("meeting_guide",), latitude=None, longitude=None),
+        group(
+            8,
+            name="___",
+            languages=("es",),
+            accessibility=("wheelchair",),
+            source_types=("meeting_guide",),
+            latitude=None,
+            longitude=None,
+        ),
     ]
     memo = catalog.RowMemo()
     for g in odd + odd:  # the second time through, from the memo
@@ -120,7 +147,8 @@ def test_counts_and_stored_rows_through_a_refresh_cycle(tmp_path: Path) -> None:
     rows = {r["id"]: r for r in conn.execute("SELECT * FROM groups")}
     for g in again[:5]:
         assert {k: rows[g.id][k] for k in catalog.COLUMNS if k != "first_seen"} == {
-            k: v for k, v in catalog.group_row(g).items() if k != "first_seen"}
+            k: v for k, v in catalog.group_row(g).items() if k != "first_seen"
+        }
     assert rows[first[5].id]["status"] == vocab.REMOVED
     rowid = conn.execute("SELECT rowid FROM groups WHERE id = ?", (again[1].id,)).fetchone()[0]
     assert matches(conn, "hoarding") == {rowid}
@@ -177,10 +205,15 @@ def test_chunked_writes_store_what_one_batch_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = [group(i) for i in range(40)]
-    second = [dataclasses.replace(g, last_seen="2026-11-20",
-                                  description=g.description + (" Updated." if i % 4 == 0 else ""),
-                                  city="Shelbyville" if i % 5 == 0 else g.city)
-              for i, g in enumerate(first)] + [group(i) for i in range(40, 55)]
+    second = [
+        dataclasses.replace(
+            g,
+            last_seen="2026-11-20",
+            description=g.description + (" Updated." if i % 4 == 0 else ""),
+            city="Shelbyville" if i % 5 == 0 else g.city,
+        )
+        for i, g in enumerate(first)
+    ] + [group(i) for i in range(40, 55)]
     tables = []
     for name, chunk in (("one.db", 10_000), ("chunked.db", 7)):
         monkeypatch.setattr(catalog_upsert, "CHUNK", chunk)
@@ -189,10 +222,12 @@ def test_chunked_writes_store_what_one_batch_stores(
         assert counts(catalog.refresh_source(conn, SOURCE, first)) == (40, 0, 0, 0)
         assert counts(catalog.refresh_source(conn, SOURCE, second[5:])) == (15, 14, 21, 5)
         fts_ok(conn)
-        tables.append((
-            list(conn.execute("SELECT rowid, * FROM groups ORDER BY rowid")),
-            {w: matches(conn, w) for w in ("updated", "recovery", "listing")},
-        ))
+        tables.append(
+            (
+                list(conn.execute("SELECT rowid, * FROM groups ORDER BY rowid")),
+                {w: matches(conn, w) for w in ("updated", "recovery", "listing")},
+            )
+        )
         conn.close()
     assert tables[0] == tables[1]
 
@@ -204,9 +239,11 @@ def test_new_rows_indexed_in_bulk_keep_the_trigger(tmp_path: Path) -> None:
     catalog.refresh_source(conn, SOURCE, [group(i) for i in range(5)])
     assert conn.execute(trigger).fetchone()[0] == stored
     with conn:  # a later insert through the trigger is indexed too
-        conn.execute("INSERT INTO groups (id, source, source_key, name, format, status, "
-                     "description) VALUES ('x1', 'other', 'x1', 'Hand made', 'online', 'active', "
-                     "'about hoarding')")
+        conn.execute(
+            "INSERT INTO groups (id, source, source_key, name, format, status, "
+            "description) VALUES ('x1', 'other', 'x1', 'Hand made', 'online', 'active', "
+            "'about hoarding')"
+        )
     assert len(matches(conn, "hoarding")) == 1
     fts_ok(conn)
 
@@ -233,12 +270,16 @@ def test_a_trigger_not_peerfinds_own_does_the_indexing(tmp_path: Path) -> None:
     conn = open_catalog(tmp_path)
     with conn:  # a customised trigger: indexes the name only
         conn.execute("DROP TRIGGER groups_ai")
-        conn.execute("CREATE TRIGGER groups_ai AFTER INSERT ON groups BEGIN INSERT INTO "
-                     "groups_fts (rowid, name) VALUES (new.rowid, new.name); END")
+        conn.execute(
+            "CREATE TRIGGER groups_ai AFTER INSERT ON groups BEGIN INSERT INTO "
+            "groups_fts (rowid, name) VALUES (new.rowid, new.name); END"
+        )
     custom = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_ai'").fetchone()[0]
     catalog.refresh_source(conn, SOURCE, [group(1), group(2)])
-    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_ai'").fetchone()[0] \
+    assert (
+        conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_ai'").fetchone()[0]
         == custom
+    )
     assert len(matches(conn, "peer")) == 2 and not matches(conn, "recovery")
 
 
@@ -249,14 +290,25 @@ def test_removed_listings_with_other_sources_and_statuses(tmp_path: Path) -> Non
     elsewhere = dataclasses.replace(group(9), source="other")
     gone = dataclasses.replace(listings[1], status=vocab.REMOVED)
     closed = dataclasses.replace(listings[2], status=vocab.TEMPORARILY_CLOSED)
-    result = catalog.refresh_source(conn, SOURCE, [listings[0], gone, closed, listings[3],
-                                                   elsewhere])
+    result = catalog.refresh_source(
+        conn, SOURCE, [listings[0], gone, closed, listings[3], elsewhere]
+    )
     assert counts(result) == (1, 2, 2, 1)
     status = dict(conn.execute("SELECT source_key, status FROM groups"))
-    assert status == {"k0": vocab.ACTIVE, "k1": vocab.REMOVED, "k2": vocab.TEMPORARILY_CLOSED,
-                      "k3": vocab.ACTIVE, "k4": vocab.REMOVED, "k9": vocab.ACTIVE}
-    assert counts(catalog.refresh_source(conn, SOURCE, [listings[0], closed, listings[3]])) \
-        == (0, 0, 3, 0)
+    assert status == {
+        "k0": vocab.ACTIVE,
+        "k1": vocab.REMOVED,
+        "k2": vocab.TEMPORARILY_CLOSED,
+        "k3": vocab.ACTIVE,
+        "k4": vocab.REMOVED,
+        "k9": vocab.ACTIVE,
+    }
+    assert counts(catalog.refresh_source(conn, SOURCE, [listings[0], closed, listings[3]])) == (
+        0,
+        0,
+        3,
+        0,
+    )
 
 
 def test_settings_are_restored_after_a_write(
@@ -276,8 +328,9 @@ def test_settings_are_restored_after_a_write(
     finally:
         gc.enable()
     assert sys.getswitchinterval() == interval
-    assert [conn.execute(f"PRAGMA {s}.cache_size").fetchone()[0] for s in ("main", "temp")] \
-        == caches
+    assert [
+        conn.execute(f"PRAGMA {s}.cache_size").fetchone()[0] for s in ("main", "temp")
+    ] == caches
     config = dict(conn.execute("SELECT k, v FROM groups_fts_config"))
     assert config["automerge"] == catalog_upsert.FTS_AUTOMERGE
     assert config["hashsize"] == catalog_upsert.FTS_HASHSIZE
@@ -304,8 +357,11 @@ def test_temporary_storage_moves_to_memory_only_when_nothing_is_lost(tmp_path: P
     catalog.upsert(third, [group(3)])
     third.commit()
     assert third.execute("PRAGMA temp_store").fetchone()[0] == 0
-    assert [r[0] for r in conn.execute("SELECT source_key FROM groups ORDER BY 1")] \
-        == ["k1", "k2", "k3"]
+    assert [r[0] for r in conn.execute("SELECT source_key FROM groups ORDER BY 1")] == [
+        "k1",
+        "k2",
+        "k3",
+    ]
     fts_ok(conn)
 
 
@@ -371,9 +427,7 @@ def test_rewrites_are_indexed_in_bulk_and_keep_the_trigger(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("goes_on", [False, True])
-def test_a_failed_rewrite_restores_the_trigger_and_the_index(
-    tmp_path: Path, goes_on: bool
-) -> None:
+def test_a_failed_rewrite_restores_the_trigger_and_the_index(tmp_path: Path, goes_on: bool) -> None:
     conn = open_catalog(tmp_path)
     trigger = "SELECT sql FROM sqlite_master WHERE name = 'groups_au'"
     stored = conn.execute(trigger).fetchone()[0]
@@ -398,14 +452,18 @@ def test_an_update_trigger_not_peerfinds_own_does_the_indexing(tmp_path: Path) -
     catalog.refresh_source(conn, SOURCE, [group(1), group(2)])
     with conn:  # a customised trigger: re-indexes the name only
         conn.execute("DROP TRIGGER groups_au")
-        conn.execute("CREATE TRIGGER groups_au AFTER UPDATE OF name ON groups BEGIN "
-                     "INSERT INTO groups_fts (groups_fts, rowid, name) "
-                     "VALUES ('delete', old.rowid, old.name); "
-                     "INSERT INTO groups_fts (rowid, name) VALUES (new.rowid, new.name); END")
+        conn.execute(
+            "CREATE TRIGGER groups_au AFTER UPDATE OF name ON groups BEGIN "
+            "INSERT INTO groups_fts (groups_fts, rowid, name) "
+            "VALUES ('delete', old.rowid, old.name); "
+            "INSERT INTO groups_fts (rowid, name) VALUES (new.rowid, new.name); END"
+        )
     custom = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_au'").fetchone()[0]
     catalog.refresh_source(conn, SOURCE, [group(1, name="Renamed"), group(2)])
-    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_au'").fetchone()[0] \
+    assert (
+        conn.execute("SELECT sql FROM sqlite_master WHERE name = 'groups_au'").fetchone()[0]
         == custom
+    )
     assert matches(conn, "renamed") == {1}
 
 
@@ -415,8 +473,10 @@ def test_a_rewrite_whose_transaction_sqlite_rolled_back_leaves_the_index_alone(
     conn = open_catalog(tmp_path)
     catalog.refresh_source(conn, SOURCE, [group(i) for i in range(3)])
     with conn:  # a trigger that rolls the whole transaction back, as a full disk can
-        conn.execute("CREATE TRIGGER stop BEFORE UPDATE ON groups WHEN new.name = 'Stop' "
-                     "BEGIN SELECT RAISE(ROLLBACK, 'stopped'); END")
+        conn.execute(
+            "CREATE TRIGGER stop BEFORE UPDATE ON groups WHEN new.name = 'Stop' "
+            "BEGIN SELECT RAISE(ROLLBACK, 'stopped'); END"
+        )
     conn.execute("BEGIN")
     with pytest.raises(sqlite3.IntegrityError, match="stopped"):
         catalog.upsert(conn, [group(0, name="Renamed"), group(1, name="Stop")])

@@ -21,8 +21,11 @@ runner = CliRunner()
 
 def search(db: Path, now: str, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     """Run a search on `db` at the moment `now`."""
-    return runner.invoke(app, ["--db", str(db), "search", "serenity", *extra],
-                         env={"PEERFIND_NOW": now, "PEERFIND_CHANNEL": "", **(env or {})})
+    return runner.invoke(
+        app,
+        ["--db", str(db), "search", "serenity", *extra],
+        env={"PEERFIND_NOW": now, "PEERFIND_CHANNEL": "", **(env or {})},
+    )
 
 
 @pytest.fixture()
@@ -50,10 +53,15 @@ def test_old_catalog_noted_once_a_day_on_stderr(bundled_like: Path) -> None:
 
 
 def test_note_names_update_when_a_channel_is_set(bundled_like: Path) -> None:
-    res = search(bundled_like, "2026-12-05T09:00:00+00:00",
-                 env={"PEERFIND_CHANNEL": "https://example.org/channel/"})
-    assert ("Catalog from 2025-03-14. `peerfind update` fetches newer listings."
-            in res.stderr.splitlines())
+    res = search(
+        bundled_like,
+        "2026-12-05T09:00:00+00:00",
+        env={"PEERFIND_CHANNEL": "https://example.org/channel/"},
+    )
+    assert (
+        "Catalog from 2025-03-14. `peerfind update` fetches newer listings."
+        in res.stderr.splitlines()
+    )
 
 
 @pytest.mark.parametrize("output", ["json", "csv", "ndjson"])
@@ -69,8 +77,7 @@ def test_recent_catalog_is_not_noted(bundled_like: Path) -> None:
     assert "Catalog from" not in search(bundled_like, "2025-04-10T09:00:00+00:00").stderr
 
 
-def test_installed_snapshot_is_dated_by_its_publication(tmp_path: Path,
-                                                        bundled_like: Path) -> None:
+def test_installed_snapshot_is_dated_by_its_publication(tmp_path: Path, bundled_like: Path) -> None:
     """Once `update` installs a snapshot, the catalog's date is the snapshot's, not the feeds'."""
     publish.publish(bundled_like, tmp_path / "site")
     user = tmp_path / "home" / "catalog.db"
@@ -88,4 +95,5 @@ def test_age_and_text() -> None:
     assert freshness.age_days("2026-11-02", date(2026, 12, 5)) == 33
     assert freshness.age_days(None, date(2026, 12, 5)) is None
     assert freshness.note_text("2026-11-02", True) == (
-        "Catalog from 2026-11-02. `peerfind update` fetches newer listings.")
+        "Catalog from 2026-11-02. `peerfind update` fetches newer listings."
+    )

@@ -63,16 +63,41 @@ PAYLOADS: dict[str, tuple[str, str]] = {
     "unterminated-osc": ("\x1b]8;;https://evil.example/", ""),  # eats the rest of the line
 }
 # Every text field of a Meeting Guide row that reaches a Group.
-TEXT_KEYS = ("name", "notes", "location", "location_notes", "group_notes", "formatted_address",
-             "conference_phone", "entity_phone", "entity_email", "timezone")
+TEXT_KEYS = (
+    "name",
+    "notes",
+    "location",
+    "location_notes",
+    "group_notes",
+    "formatted_address",
+    "conference_phone",
+    "entity_phone",
+    "entity_email",
+    "timezone",
+)
 URL_KEYS = ("url", "entity_website_url", "conference_url")
-FORMULAS = ("=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", " =1+1", "\uff1d1+1")
-BAD_LINKS = ("javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
-             "java\tscript:alert(1)", "\x01javascript:alert(1)",
-             "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-             "file:///etc/passwd", "vbscript:msgbox(1)", "ftp://evil.example/x",
-             "//evil.example/x")
+FORMULAS = (
+    '=HYPERLINK("http://evil.example","x")',
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    " =1+1",
+    "\uff1d1+1",
+)
+BAD_LINKS = (
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+    "ftp://evil.example/x",
+    "//evil.example/x",
+)
 BIDI = set("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 BIG = 5_000_000
 
@@ -94,7 +119,7 @@ def assert_clean(text: str, where: str) -> None:
         if ch in "\n\r\t":
             continue
         bad = unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI
-        assert not bad, f"{where}: {ch!r} at {i}: {text[max(0, i - 40):i + 40]!r}"
+        assert not bad, f"{where}: {ch!r} at {i}: {text[max(0, i - 40) : i + 40]!r}"
 
 
 def base_row() -> dict[str, object]:
@@ -118,8 +143,13 @@ def hostile_rows() -> list[dict[str, object]]:
         rows.append(row)
     for n, formula in enumerate(FORMULAS):
         row = copy.deepcopy(base)
-        row.update(slug=f"formula-{n}", name=formula, location=formula, notes=formula,
-                   formatted_address=f"{formula}, Acworth, GA 30102, USA")
+        row.update(
+            slug=f"formula-{n}",
+            name=formula,
+            location=formula,
+            notes=formula,
+            formatted_address=f"{formula}, Acworth, GA 30102, USA",
+        )
         rows.append(row)
     for n, link in enumerate(BAD_LINKS):
         row = copy.deepcopy(base)
@@ -128,8 +158,13 @@ def hostile_rows() -> list[dict[str, object]]:
             row[key] = link
         rows.append(row)
     big = copy.deepcopy(base)
-    big.update(slug="huge", name="Huge " + "x" * BIG, notes="n" * BIG, location="v" * BIG,
-               entity_website_url="https://example.org/" + "a" * BIG)
+    big.update(
+        slug="huge",
+        name="Huge " + "x" * BIG,
+        notes="n" * BIG,
+        location="v" * BIG,
+        entity_website_url="https://example.org/" + "a" * BIG,
+    )
     rows.append(big)
     for n, row in enumerate(rows):  # distinct times: search must not merge them as duplicates
         row["time"], row["end_time"] = f"{6 + n // 60:02d}:{n % 60:02d}", f"{7 + n // 60:02d}:00"
@@ -139,10 +174,20 @@ def hostile_rows() -> list[dict[str, object]]:
 @functools.cache
 def hostile_groups() -> tuple:
     """Parse the hostile feed with the real Meeting Guide parser."""
-    page = Page(url="https://atlantaaa.org/wp-admin/admin-ajax.php?action=meetings",
-                text=json.dumps(hostile_rows()), fetched_at=FETCHED)
-    scraper = MeetingGuide(SourceConfig(name="hostile-aa", organization="Atlanta \x1b[5mAA",
-                                        region="GA", country="US", program="aa"))
+    page = Page(
+        url="https://atlantaaa.org/wp-admin/admin-ajax.php?action=meetings",
+        text=json.dumps(hostile_rows()),
+        fetched_at=FETCHED,
+    )
+    scraper = MeetingGuide(
+        SourceConfig(
+            name="hostile-aa",
+            organization="Atlanta \x1b[5mAA",
+            region="GA",
+            country="US",
+            program="aa",
+        )
+    )
     groups = scraper.parse_groups(page)
     assert not scraper.report.skipped
     return tuple(groups)
@@ -193,7 +238,8 @@ def test_unsafe_links_are_dropped_and_safe_ones_kept() -> None:
     g = by_key("payload-csi-colour")
     assert g.website == "https://atlantaaa.org/RED"
     real = MeetingGuide(SourceConfig(name="a")).parse_groups(
-        Page(url="https://x.example/f.json", text=FEED.read_text(), fetched_at=FETCHED))[0]
+        Page(url="https://x.example/f.json", text=FEED.read_text(), fetched_at=FETCHED)
+    )[0]
     assert real.source_url == "https://atlantaaa.org/meetings/early-sunday-morning/"
     record("hostile_links", len(BAD_LINKS))
 
@@ -207,10 +253,23 @@ def test_huge_fields_are_cut_to_the_cap() -> None:
 
 
 def test_csv_cell_rules() -> None:
-    cases = {"=1+1": "'=1+1", "+1 404": "'+1 404", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)",
-             "\t=1": "'\t=1", "\r=1": "'\n=1", " =1": "' =1", "\uff1d1": "'\uff1d1",
-             "-71.5": "-71.5", "42": "42", "Grief \x1b[31mgroup": "Grief group",
-             "line\r\nbreak": "line\nbreak", "a\u202eb": "ab", "": "", None: ""}
+    cases = {
+        "=1+1": "'=1+1",
+        "+1 404": "'+1 404",
+        "-2+3": "'-2+3",
+        "@SUM(A1)": "'@SUM(A1)",
+        "\t=1": "'\t=1",
+        "\r=1": "'\n=1",
+        " =1": "' =1",
+        "\uff1d1": "'\uff1d1",
+        "-71.5": "-71.5",
+        "42": "42",
+        "Grief \x1b[31mgroup": "Grief group",
+        "line\r\nbreak": "line\nbreak",
+        "a\u202eb": "ab",
+        "": "",
+        None: "",
+    }
     for given, want in cases.items():
         assert csv_cell(given) == want, given
     record("csv_cell_cases", len(cases))
@@ -273,16 +332,32 @@ def test_exported_csv_neutralizes_formulas(hostile_db: Path, tmp_path: Path) -> 
     names = {line[head.index("name")] for line in body}
     for formula in FORMULAS:
         assert "'" + clean_text(formula) in names or "'" + formula.strip() in names
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
 
 
 # --- SQL injection --------------------------------------------------------------------------
 
-INJECTIONS = ("' OR 1=1 --", "'; DROP TABLE groups; --", "\"; DELETE FROM groups; --",
-              "%' OR '%'='", "|veterans|%", "') UNION SELECT sql FROM sqlite_master --",
-              "x' AND 0=(SELECT count(*) FROM runs) --", "NEAR(a b)", "name:* OR *",
-              "\"unbalanced", "a) OR (b", "%", "_", "*", "\\", "1; ATTACH DATABASE '/tmp/x' AS x",
-              "ed\x00x", "ｓｅｌｅｃｔ", "'||(SELECT 1)||'")
+INJECTIONS = (
+    "' OR 1=1 --",
+    "'; DROP TABLE groups; --",
+    '"; DELETE FROM groups; --',
+    "%' OR '%'='",
+    "|veterans|%",
+    "') UNION SELECT sql FROM sqlite_master --",
+    "x' AND 0=(SELECT count(*) FROM runs) --",
+    "NEAR(a b)",
+    "name:* OR *",
+    '"unbalanced',
+    "a) OR (b",
+    "%",
+    "_",
+    "*",
+    "\\",
+    "1; ATTACH DATABASE '/tmp/x' AS x",
+    "ed\x00x",
+    "ｓｅｌｅｃｔ",
+    "'||(SELECT 1)||'",
+)
 
 
 def _checksum(db: Path) -> str:
@@ -298,11 +373,19 @@ def _checksum(db: Path) -> str:
 
 def test_sql_injection_in_every_option(hostile_db: Path, tmp_path: Path) -> None:
     before = _checksum(hostile_db)
-    options = (("search",), ("search", "--near", "30102", "-p"), ("search", "--near", "30102",
-               "-t"), ("search", "--near", "30102", "--format"), ("search", "--near", "30102",
-               "--day"), ("search", "--near", "30102", "--language"), ("search", "--near"),
-               ("search", "--near", "30102", "--accessibility"), ("search", "--near", "30102",
-               "--time"), ("show",), ("export", str(tmp_path / "inj.csv"), "--force", "--text"))
+    options = (
+        ("search",),
+        ("search", "--near", "30102", "-p"),
+        ("search", "--near", "30102", "-t"),
+        ("search", "--near", "30102", "--format"),
+        ("search", "--near", "30102", "--day"),
+        ("search", "--near", "30102", "--language"),
+        ("search", "--near"),
+        ("search", "--near", "30102", "--accessibility"),
+        ("search", "--near", "30102", "--time"),
+        ("show",),
+        ("export", str(tmp_path / "inj.csv"), "--force", "--text"),
+    )
     tried = 0
     for option in options:
         for payload in INJECTIONS:
@@ -336,8 +419,9 @@ def _tree(root: Path) -> dict[str, bytes | str]:
     return out
 
 
-def test_export_writes_only_where_told(hostile_db: Path, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_writes_only_where_told(
+    hostile_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = tmp_path / "work" / "sub"
     work.mkdir(parents=True)
     outside = tmp_path / "outside"
@@ -378,8 +462,10 @@ def test_hsds_export_refuses_planted_links(hostile_db: Path, tmp_path: Path) -> 
     victim.write_text("precious")
     (out / "services.csv").symlink_to(victim)
     snapshot = _tree(tmp_path)
-    said = {(): "is not empty; use --force to write into it.",
-            ("--force",): "services.csv is a symbolic link; peerfind will not write through it."}
+    said = {
+        (): "is not empty; use --force to write into it.",
+        ("--force",): "services.csv is a symbolic link; peerfind will not write through it.",
+    }
     for extra, message in said.items():
         result = run(hostile_db, "export", str(out), "--hsds", "--near", "30102", *extra)
         assert result.exit_code == 2 and message in result.stderr, result.output

@@ -82,8 +82,9 @@ def setup(tmp_path: Path, served: tuple[str, Path]) -> tuple[str, Path, Path, Pa
     source = build_catalog(tmp_path / "source.db", "tsml-ui-atlanta-aa.json", "atlanta-aa")
     publish.publish(source, folder / "snap")
     # The same source name: a snapshot dropping a source whole would be refused (test_guard.py).
-    user = build_catalog(tmp_path / "home" / "catalog.db", "tsml-ui-timezones.test.json",
-                         "atlanta-aa")
+    user = build_catalog(
+        tmp_path / "home" / "catalog.db", "tsml-ui-timezones.test.json", "atlanta-aa"
+    )
     return base, folder / "snap", user, source
 
 
@@ -190,8 +191,9 @@ def test_newer_schema_refused(setup: tuple[str, Path, Path, Path]) -> None:
     untouched(user, before)
 
 
-def test_newer_schema_inside_snapshot_refused(setup: tuple[str, Path, Path, Path],
-                                               tmp_path: Path) -> None:
+def test_newer_schema_inside_snapshot_refused(
+    setup: tuple[str, Path, Path, Path], tmp_path: Path
+) -> None:
     base, snap, user, source = setup
     before = (digest(user), names(user))
     bumped = tmp_path / "bumped.db"
@@ -207,13 +209,17 @@ def test_newer_schema_inside_snapshot_refused(setup: tuple[str, Path, Path, Path
     untouched(user, before)
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    (b"<html>503 Service Unavailable</html>", "not gzip"),
-    (gzip.compress(b"SQLite format 3\x00" + b"\x00" * 200), "not a usable SQLite"),
-    (gzip.compress(b"just some text, not a database at all\n" * 50), "not a usable SQLite"),
-])
-def test_garbage_snapshot_leaves_catalog(setup: tuple[str, Path, Path, Path], payload: bytes,
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"<html>503 Service Unavailable</html>", "not gzip"),
+        (gzip.compress(b"SQLite format 3\x00" + b"\x00" * 200), "not a usable SQLite"),
+        (gzip.compress(b"just some text, not a database at all\n" * 50), "not a usable SQLite"),
+    ],
+)
+def test_garbage_snapshot_leaves_catalog(
+    setup: tuple[str, Path, Path, Path], payload: bytes, message: str
+) -> None:
     base, snap, user, _ = setup
     before = (digest(user), names(user))
     gz = snapfile(snap)
@@ -224,8 +230,9 @@ def test_garbage_snapshot_leaves_catalog(setup: tuple[str, Path, Path, Path], pa
     untouched(user, before)
 
 
-def test_sqlite_but_not_a_catalog_refused(setup: tuple[str, Path, Path, Path],
-                                          tmp_path: Path) -> None:
+def test_sqlite_but_not_a_catalog_refused(
+    setup: tuple[str, Path, Path, Path], tmp_path: Path
+) -> None:
     base, snap, user, _ = setup
     before = (digest(user), names(user))
     other = tmp_path / "other.db"
@@ -258,8 +265,9 @@ def test_missing_manifest_and_bad_manifest(setup: tuple[str, Path, Path, Path]) 
     untouched(user, before)
 
 
-def test_oversized_snapshot_refused(setup: tuple[str, Path, Path, Path],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oversized_snapshot_refused(
+    setup: tuple[str, Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     base, _, user, _ = setup
     before = (digest(user), names(user))
     monkeypatch.setattr(publish, "MAX_SNAPSHOT_BYTES", 100)
@@ -277,8 +285,9 @@ def test_no_configured_url_fails_clearly(tmp_path: Path, monkeypatch: pytest.Mon
     assert not (tmp_path / "c.db").exists()
 
 
-def test_env_url_and_fresh_install(setup: tuple[str, Path, Path, Path], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_url_and_fresh_install(
+    setup: tuple[str, Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base, _, _, source = setup
     monkeypatch.setenv("PEERFIND_UPDATE_URL", base + "/manifest.json")
     fresh = tmp_path / "new" / "catalog.db"
@@ -312,7 +321,8 @@ def test_cli_publish_update_rollback(setup: tuple[str, Path, Path, Path], tmp_pa
     res = runner.invoke(app, ["--db", str(user), "update", "--rollback"])
     assert res.exit_code == 0, res.output
     assert names(user) == before
-    res = runner.invoke(app, ["--db", str(user), "update"],
-                        env={"PEERFIND_UPDATE_URL": "", "PEERFIND_CHANNEL": ""})
+    res = runner.invoke(
+        app, ["--db", str(user), "update"], env={"PEERFIND_UPDATE_URL": "", "PEERFIND_CHANNEL": ""}
+    )
     assert res.exit_code == 2
     assert "no update channel configured" in res.output

@@ -48,8 +48,11 @@ def test_update_refuses_an_empty_snapshot_unless_forced(tmp_path: Path) -> None:
     catalog.connect(empty, create=True).close()
     publish.publish(empty, tmp_path / "site")
     before = digest(user)
-    with pytest.raises(CatalogError, match=r"refused: the snapshot has no listings \(your "
-                       r"catalog has 6\).*--force"):
+    with pytest.raises(
+        CatalogError,
+        match=r"refused: the snapshot has no listings \(your "
+        r"catalog has 6\).*--force",
+    ):
         publish.update(str(tmp_path / "site"), user)
     assert digest(user) == before
     assert sorted(p.name for p in user.parent.iterdir()) == ["catalog.db"]
@@ -73,8 +76,9 @@ def test_update_refuses_a_snapshot_dropping_a_source(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "drops every listing of 1 source(s): tz" in res.output
     assert len(names(user)) == 8
-    res = runner.invoke(app, ["--db", str(user), "update", "--force", "--from",
-                              str(tmp_path / "site")])
+    res = runner.invoke(
+        app, ["--db", str(user), "update", "--force", "--from", str(tmp_path / "site")]
+    )
     assert res.exit_code == 0, res.output
     assert len(names(user)) == 6
 
@@ -106,15 +110,17 @@ def test_check_offline_says_no_network(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/channel/"
     with pytest.raises(FetchError, match="no network: cannot reach 127.0.0.1"):
         publish.check(url, tmp_path / "c.db")
-    res = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "update", "--check"],
-                             env={"PEERFIND_CHANNEL": url})
+    res = CliRunner().invoke(
+        app, ["--db", str(tmp_path / "c.db"), "update", "--check"], env={"PEERFIND_CHANNEL": url}
+    )
     assert res.exit_code == 1
     assert res.output.startswith("peerfind: no network: cannot reach 127.0.0.1")
     assert "Traceback" not in res.output
 
 
-def test_publish_killed_between_snapshot_and_manifest(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_killed_between_snapshot_and_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Killed before the manifest is replaced, clients still get the old pair, whole."""
     site = tmp_path / "site"
     old = build_catalog(tmp_path / "old.db", TZ, "atlanta")
@@ -158,9 +164,11 @@ def test_stale_temps_of_killed_runs_are_removed(tmp_path: Path) -> None:
     site.mkdir()
     home = tmp_path / "home"
     home.mkdir()
-    stale = [old_temp(site, ".catalog.db.gz.0123456789ab.tmp", 7200),
-             old_temp(home, ".snapshot.0123456789ab.tmp", 7200),
-             old_temp(home, ".catalog.abcdef012345.tmp-wal", 7200)]
+    stale = [
+        old_temp(site, ".catalog.db.gz.0123456789ab.tmp", 7200),
+        old_temp(home, ".snapshot.0123456789ab.tmp", 7200),
+        old_temp(home, ".catalog.abcdef012345.tmp-wal", 7200),
+    ]
     young = old_temp(home, ".catalog.fedcba987654.tmp", 10)  # another run may own it
     mine = old_temp(home, "notes.tmp", 7200)  # not a peerfind temp name
     publish.publish(build_catalog(tmp_path / "c.db", ATLANTA, "atlanta"), site)
@@ -201,7 +209,8 @@ def full_disk_for(monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
 
 
 def test_update_on_a_full_disk_says_so_and_changes_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     publish.publish(two_sources(tmp_path / "src.db"), site)
     user = build_catalog(tmp_path / "home" / "catalog.db", ATLANTA, "atlanta")
@@ -216,7 +225,8 @@ def test_update_on_a_full_disk_says_so_and_changes_nothing(
 
 
 def test_publish_on_a_full_disk_says_so_and_keeps_the_published_pair(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     publish.publish(build_catalog(tmp_path / "old.db", TZ, "a"), site)
     before = sorted((p.name, digest(p)) for p in site.iterdir())
@@ -230,7 +240,8 @@ def test_publish_on_a_full_disk_says_so_and_keeps_the_published_pair(
 
 
 def test_full_disk_while_keeping_the_previous_catalog(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No room for the copy kept for --rollback: 'disk full', nothing changed, no temp left."""
     site = tmp_path / "site"
     publish.publish(two_sources(tmp_path / "src.db"), site)

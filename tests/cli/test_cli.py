@@ -173,9 +173,23 @@ def test_help_has_examples() -> None:
     assert result.exit_code == 0 and "Examples" in result.stdout and "--near" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["search", "export", "show", "tags", "geocode", "crisis",
-                                     "scrape", "sources", "publish", "update", "discover",
-                                     "doctor"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "search",
+        "export",
+        "show",
+        "tags",
+        "geocode",
+        "crisis",
+        "scrape",
+        "sources",
+        "publish",
+        "update",
+        "discover",
+        "doctor",
+    ],
+)
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0, result.output

@@ -39,27 +39,33 @@ def _commands() -> dict[str, Any]:
 
 def _options() -> list[tuple[str, Any]]:
     """Return (command name, option) for every option of the app and its commands."""
-    return [(name, p) for name, command in _commands().items() for p in command.params
-            if p.param_type_name == "option" and not set(p.opts) & TYPER_OWN]
+    return [
+        (name, p)
+        for name, command in _commands().items()
+        for p in command.params
+        if p.param_type_name == "option" and not set(p.opts) & TYPER_OWN
+    ]
 
 
 def _docs(*, generated: bool) -> str:
     """Return the README and docs/*.md text (with or without the generated docs/cli.md)."""
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    return "\n".join(p.read_text(encoding="utf-8") for p in pages
-                     if generated or p.name != "cli.md")
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in pages if generated or p.name != "cli.md"
+    )
 
 
 def _example_lines(command: Any) -> list[str]:
     """Return the lines of a command's help from its first "Example" on."""
     text = command.help or ""
-    return text[text.find("Example"):].splitlines() if "Example" in text else []
+    return text[text.find("Example") :].splitlines() if "Example" in text else []
 
 
 def _used(names: list[str], lines: list[str]) -> bool:
     """Return True when one of an option's names appears in one of the lines."""
-    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", line)
-               for n in names for line in lines)
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", line) for n in names for line in lines
+    )
 
 
 OPTIONS = _options()

@@ -12,16 +12,22 @@ from peerfind.cli.app import app
 
 PACKAGE = Path(__file__).resolve().parents[2] / "peerfind"
 # the command-line modules, flat (cli.py, cli_*.py) or as the peerfind/cli/ package
-CLI_FILES = sorted(p for p in [PACKAGE / "cli.py", *PACKAGE.glob("cli_*.py"),
-                               *PACKAGE.glob("cli/**/*.py")] if p.is_file())
+CLI_FILES = sorted(
+    p
+    for p in [PACKAGE / "cli.py", *PACKAGE.glob("cli_*.py"), *PACKAGE.glob("cli/**/*.py")]
+    if p.is_file()
+)
 MAIN = re.compile(r"^\s*(async\s+)?def main\(", re.M)
 SQL = re.compile(r"\.execute(many)?\(|\bSELECT\b|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b")
 
 
 def test_cli_modules_hold_no_sql() -> None:
-    found = [f"{path.name}:{n}" for path in CLI_FILES
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if SQL.search(line)]
+    found = [
+        f"{path.name}:{n}"
+        for path in CLI_FILES
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SQL.search(line)
+    ]
     assert CLI_FILES and not found, f"SQL in the CLI (move it to a catalog module): {found}"
 
 

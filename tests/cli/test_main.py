@@ -11,14 +11,17 @@ import pytest
 from peerfind.cli.main import command_named
 
 
-@pytest.mark.parametrize("args, command", [
-    (["search", "--near", "Boston, MA"], "search"),
-    (["--db", "x.db", "show", "abc"], "show"),
-    (["-v", "scrape", "--all"], "scrape"),
-    (["--db", "search"], None),  # "search" is the --db value here, not a command
-    (["--help"], None),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    "args, command",
+    [
+        (["search", "--near", "Boston, MA"], "search"),
+        (["--db", "x.db", "show", "abc"], "show"),
+        (["-v", "scrape", "--all"], "scrape"),
+        (["--db", "search"], None),  # "search" is the --db value here, not a command
+        (["--help"], None),
+        ([], None),
+    ],
+)
 def test_command_named(args: list[str], command: str | None) -> None:
     assert command_named(args) == command
 
@@ -26,8 +29,13 @@ def test_command_named(args: list[str], command: str | None) -> None:
 def _peerfind(*args: str, home: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m peerfind` (the console entry point) with its own user folder."""
     env = {**os.environ, "PEERFIND_HOME": home}
-    return subprocess.run([sys.executable, "-m", "peerfind", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "peerfind", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_top_level_help_lists_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]

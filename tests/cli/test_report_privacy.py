@@ -83,15 +83,19 @@ def test_report_never_offers_a_persons_mailbox(db: Path) -> None:
     result = report(db, _id(db, "High Nooners"))
     assert result.exit_code == 0, result.output
     assert "hdough" not in result.stdout
-    assert "no correction channel; the organization's public address is web@eastsideaa.org" \
+    assert (
+        "no correction channel; the organization's public address is web@eastsideaa.org"
         in result.stdout
+    )
 
 
 def test_show_json_and_detail_carry_the_report_line(db: Path) -> None:
     ident = _id(db, "Shoulder to Shoulder Group")
     shown = runner.invoke(app, ["--db", str(db), "show", ident])
-    assert "Wrong or closed? Tell the organization: https://aasepia.org/meeting-status/" \
+    assert (
+        "Wrong or closed? Tell the organization: https://aasepia.org/meeting-status/"
         in shown.stdout
+    )
     as_json = runner.invoke(app, ["--db", str(db), "show", ident, "-o", "json"])
     assert '"report_problem": "https://aasepia.org/meeting-status/"' in as_json.stdout
 
@@ -99,18 +103,33 @@ def test_show_json_and_detail_carry_the_report_line(db: Path) -> None:
 def test_report_unknown_id_is_one_line(db: Path) -> None:
     result = report(db, "000000000000")
     assert result.exit_code == 2
-    assert result.stderr.startswith("peerfind: no group with id") and "Traceback" not in \
-        result.output
+    assert (
+        result.stderr.startswith("peerfind: no group with id") and "Traceback" not in result.output
+    )
 
 
 def _feed_groups():  # type: ignore[no-untyped-def]
     """Yield (name, addresses in the raw feed, groups) for every bundled feed and the Seattle
     fixture (which has role addresses and personal mailboxes side by side)."""
-    feeds = [(f["name"], data_path(f["file"]), f["platform"], f.get("program", ""),
-              bundle.recorded_date(f["recorded"]))
-             for f in bundle.bundled_feeds()]
-    feeds.append(("seattle", FIXTURES / "php-meetings-seattle-feedback.json", "meeting-guide",
-                  "aa", datetime(2025, 7, 22, tzinfo=UTC)))
+    feeds = [
+        (
+            f["name"],
+            data_path(f["file"]),
+            f["platform"],
+            f.get("program", ""),
+            bundle.recorded_date(f["recorded"]),
+        )
+        for f in bundle.bundled_feeds()
+    ]
+    feeds.append(
+        (
+            "seattle",
+            FIXTURES / "php-meetings-seattle-feedback.json",
+            "meeting-guide",
+            "aa",
+            datetime(2025, 7, 22, tzinfo=UTC),
+        )
+    )
     for name, path, platform, program, recorded in feeds:
         text = path.read_text(encoding="utf-8")
         page = Page(url=path.as_uri(), text=text, fetched_at=recorded)
@@ -164,15 +183,19 @@ def test_tags_and_sources_count_listings_verified_within_a_year(db: Path) -> Non
     assert tags.exit_code == 0, tags.output
     conn = catalog.connect(db)
     active = conn.execute("SELECT count(*) FROM groups WHERE status = 'active'").fetchone()[0]
-    assert f"Evidence: 1 of {active} active listings verified by their source within a year; " \
-        f"{active - 2} verified or still listed within a year" in tags.stdout  # SEPIA: 2022
+    assert (
+        f"Evidence: 1 of {active} active listings verified by their source within a year; "
+        f"{active - 2} verified or still listed within a year" in tags.stdout
+    )  # SEPIA: 2022
     sources = runner.invoke(app, ["--db", str(db), "sources", "-o", "json"], env=env)
     found = {r["name"]: r for r in json.loads(sources.stdout)}
     assert found["seattle"]["verified_within_year"] == 1
     assert found["sepia"]["verified_within_year"] == 0
     table = runner.invoke(app, ["--db", str(db), "sources"], env={**env, "COLUMNS": "120"})
     assert "Verified" in table.stdout.splitlines()[0]
-    later = runner.invoke(app, ["--db", str(db), "sources", "-o", "json"],
-                          env={**env, "PEERFIND_NOW": "2026-08-01T12:00:00+00:00"})
-    assert {r["name"]: r for r in json.loads(later.stdout)}["seattle"]["verified_within_year"] \
-        == 0
+    later = runner.invoke(
+        app,
+        ["--db", str(db), "sources", "-o", "json"],
+        env={**env, "PEERFIND_NOW": "2026-08-01T12:00:00+00:00"},
+    )
+    assert {r["name"]: r for r in json.loads(later.stdout)}["seattle"]["verified_within_year"] == 0

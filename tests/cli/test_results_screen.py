@@ -37,8 +37,9 @@ def test_online_meeting_shows_no_street_address() -> None:
 
 def test_temporarily_closed_venue_is_marked_and_has_no_next_meeting(tmp_path: Path) -> None:
     # The bundle leaves closed venues out; a scrape of the same real feed keeps them as closed.
-    scraper = MeetingGuide(SourceConfig(name="ma-al-anon", program="al-anon",
-                                        timezone="America/New_York"))
+    scraper = MeetingGuide(
+        SourceConfig(name="ma-al-anon", program="al-anon", timezone="America/New_York")
+    )
     groups = scraper.parse_groups(load_page("meeting_guide/tsml-ui-al-anon.json"))
     closed = [g for g in groups if g.name == "A New Way of Life AFG"]
     assert closed and closed[0].status == vocab.TEMPORARILY_CLOSED
@@ -46,8 +47,9 @@ def test_temporarily_closed_venue_is_marked_and_has_no_next_meeting(tmp_path: Pa
     conn = catalog.connect(Path(db), create=True)
     catalog.refresh_source(conn, "ma-al-anon", groups)
     conn.close()
-    out = run("search", "--near", "Worcester, MA", "--radius", "5", "--include-closed",
-              PEERFIND_DB=db).stdout
+    out = run(
+        "search", "--near", "Worcester, MA", "--radius", "5", "--include-closed", PEERFIND_DB=db
+    ).stdout
     line = next(ln for ln in out.splitlines() if "A New Way of Life AFG" in ln)
     assert "venue closed" in line
     show = run("show", line.split()[0], PEERFIND_DB=db).stdout

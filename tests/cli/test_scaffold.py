@@ -18,8 +18,12 @@ from peerfind.cli.app import app
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "example_center"
 BARE = ["scrapers/__init__.py", "tests/conftest.py", "tests/scraper_fixtures.py"]  # before
-FILES = [f"scrapers/{NAME}.py", f"tests/fixtures/{NAME}/README.md",
-         f"tests/fixtures/{NAME}/pages.json", f"tests/scrapers/test_scraper_{NAME}.py"]
+FILES = [
+    f"scrapers/{NAME}.py",
+    f"tests/fixtures/{NAME}/README.md",
+    f"tests/fixtures/{NAME}/pages.json",
+    f"tests/scrapers/test_scraper_{NAME}.py",
+]
 
 
 @pytest.fixture
@@ -47,14 +51,34 @@ def _pytest(root: Path) -> subprocess.CompletedProcess[str]:
     """Run the generated test module in its checkout, with its scrapers package first."""
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
-         f"tests/scrapers/test_scraper_{NAME}.py"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(root),
+            f"tests/scrapers/test_scraper_{NAME}.py",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_writes_the_module_the_fixture_folder_and_the_test(checkout: Path) -> None:
-    result = _new(checkout, NAME, "--organization", "Example Community Center",
-                  "--url", "https://community.example.org/support-groups/")
+    result = _new(
+        checkout,
+        NAME,
+        "--organization",
+        "Example Community Center",
+        "--url",
+        "https://community.example.org/support-groups/",
+    )
     assert result.exit_code == 0, result.output
     assert all((checkout / f).is_file() for f in FILES)
     module = (checkout / FILES[0]).read_text()
@@ -68,8 +92,13 @@ def test_writes_the_module_the_fixture_folder_and_the_test(checkout: Path) -> No
 def test_the_generated_files_are_ruff_clean(checkout: Path) -> None:
     assert _new(checkout, NAME).exit_code == 0
     shutil.copy(ROOT / "pyproject.toml", checkout)  # the project's rules, this folder's imports
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *FILES[::3]],
-                          cwd=checkout, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", *FILES[::3]],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -81,10 +110,19 @@ def test_the_generated_test_fails_until_a_recorded_page_yields_a_group(checkout:
     folder = checkout / "tests" / "fixtures" / NAME
     (folder / "index.html").write_text(
         '<article class="group"><h3>Grief Circle</h3><p class="when">Every Tuesday 7 pm</p>'
-        '<p class="where">500 Example Street, Salem, OR 97301</p></article>')
-    (folder / "pages.json").write_text(json.dumps({"index.html": {
-        "url": "https://example.org/support-groups/", "fetched_at": "2026-01-02T16:00:00+00:00",
-        "headers": {"Content-Type": "text/html; charset=utf-8"}}}))
+        '<p class="where">500 Example Street, Salem, OR 97301</p></article>'
+    )
+    (folder / "pages.json").write_text(
+        json.dumps(
+            {
+                "index.html": {
+                    "url": "https://example.org/support-groups/",
+                    "fetched_at": "2026-01-02T16:00:00+00:00",
+                    "headers": {"Content-Type": "text/html; charset=utf-8"},
+                }
+            }
+        )
+    )
     second = _pytest(checkout)
     assert second.returncode == 0, second.stdout[-3000:]
 
@@ -106,8 +144,21 @@ def test_a_name_the_registry_knows_is_refused(checkout: Path) -> None:
     assert _files(checkout) == BARE
 
 
-@pytest.mark.parametrize("bad", ["Example", "example-center", "1center", "class", "x" * 31,
-                                 "with space", "trailing_", "café", "../escape", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "Example",
+        "example-center",
+        "1center",
+        "class",
+        "x" * 31,
+        "with space",
+        "trailing_",
+        "café",
+        "../escape",
+        "",
+    ],
+)
 def test_a_bad_identifier_is_one_line_and_exit_2(checkout: Path, bad: str) -> None:
     result = _new(checkout, bad)
     assert result.exit_code == 2, result.output
@@ -132,16 +183,24 @@ def test_the_authoring_api_is_importable_from_peerfind() -> None:
     from peerfind import Follow, Group, Page, Schedule, Scraper, models, scraping
 
     assert (Scraper, Group, Schedule, Page, Follow) == (
-        scraping.Scraper, models.Group, models.Schedule, models.Page, models.Follow)
+        scraping.Scraper,
+        models.Group,
+        models.Schedule,
+        models.Page,
+        models.Follow,
+    )
     with pytest.raises(ImportError):
         from peerfind import NoSuchThing  # noqa: F401
 
 
 def test_importing_peerfind_loads_no_authoring_module() -> None:
-    code = ("import sys, peerfind\n"
-            "print(sorted(m for m in sys.modules if m.startswith('peerfind.')))\n"
-            "from peerfind import Scraper\n"
-            "print(Scraper.__module__)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    code = (
+        "import sys, peerfind\n"
+        "print(sorted(m for m in sys.modules if m.startswith('peerfind.')))\n"
+        "from peerfind import Scraper\n"
+        "print(Scraper.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert done.stdout.splitlines() == ["[]", "peerfind.scraping"], done.stderr

@@ -161,9 +161,15 @@ def _listing(key: str, fmt: str, lat: float | None, **dates: str) -> Group:
 
     sched = Schedule(kind="weekly", days=(3,), start="19:00", timezone="America/New_York")
     return Group(
-        source="ev", source_key=key, name=f"Group {key}", format=fmt, schedule=sched,
-        latitude=lat, longitude=None if lat is None else -71.0589,
-        geo_precision="none" if lat is None else "exact", **dates,
+        source="ev",
+        source_key=key,
+        name=f"Group {key}",
+        format=fmt,
+        schedule=sched,
+        latitude=lat,
+        longitude=None if lat is None else -71.0589,
+        geo_precision="none" if lat is None else "exact",
+        **dates,
     )
 
 
@@ -178,8 +184,13 @@ def ranked(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         step = 0.0 if lat is None else 0.01
         groups += [
             _listing(f"{fmt}-listed", fmt, lat and lat + step, last_seen="2026-11-01"),
-            _listing(f"{fmt}-verified", fmt, lat and lat + 3 * step,
-                     last_seen="2026-11-01", last_verified="2026-06-01"),
+            _listing(
+                f"{fmt}-verified",
+                fmt,
+                lat and lat + 3 * step,
+                last_seen="2026-11-01",
+                last_verified="2026-06-01",
+            ),
             _listing(f"{fmt}-old", fmt, lat, last_seen="2024-01-01", source_updated="2020-05-05"),
         ]
     catalog.refresh_source(conn, "ev", groups, force=True)
@@ -224,8 +235,11 @@ def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_
     from peerfind.search.engine import Result
 
     scraper = MeetingGuide(SourceConfig(name="atlanta-aa", program="aa"))
-    atlanta = scraper.parse_groups(load_page(str(data_path("feeds", "atlanta-aa.json")),
-                                             fetched_at=datetime(2024, 10, 6, tzinfo=UTC)))
+    atlanta = scraper.parse_groups(
+        load_page(
+            str(data_path("feeds", "atlanta-aa.json")), fetched_at=datetime(2024, 10, 6, tzinfo=UTC)
+        )
+    )
     groups = [*atlanta, *SEATTLE.values()]
     write_hsds([Result(g).to_dict() for g in groups], tmp_path / "out", now=NOW)
     with open(tmp_path / "out" / "services.csv", encoding="utf-8", newline="") as fh:
@@ -248,13 +262,18 @@ def test_hsds_assured_date_is_the_verification_and_licences_are_the_sources(tmp_
 def test_max_age_filters_by_evidence(ranked) -> None:  # type: ignore[no-untyped-def]
     from peerfind.search.engine import Query, search
 
-    near = Query(lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"],
-                 max_age_days=365)
+    near = Query(
+        lat=42.3601, lon=-71.0589, radius_mi=10, now=NOW, formats=["in_person"], max_age_days=365
+    )
     assert [r.group.source_key for r in search(ranked, near).results] == [
-        "in_person-verified", "in_person-listed"]
+        "in_person-verified",
+        "in_person-listed",
+    ]
     online = Query(now=NOW, formats=["online"], max_age_days=200)
     assert [r.group.source_key for r in search(ranked, online).results] == [
-        "online-verified", "online-listed"]  # verified 176 days ago, listed 23 days ago
+        "online-verified",
+        "online-listed",
+    ]  # verified 176 days ago, listed 23 days ago
     recent = Query(now=NOW, formats=["online"], max_age_days=30)
     assert [r.group.source_key for r in search(ranked, recent).results] == ["online-listed"]
 
@@ -270,8 +289,9 @@ def test_sql_evidence_date_agrees_with_python() -> None:
     conn.execute("CREATE TABLE groups (last_verified, last_seen, source_updated)")
     combos = list(itertools.product(DATES, repeat=3))
     conn.executemany("INSERT INTO groups VALUES (?, ?, ?)", combos)
-    rows = conn.execute(f"SELECT last_verified, last_seen, source_updated, {evidence.SQL_DATE} "
-                        "FROM groups").fetchall()
+    rows = conn.execute(
+        f"SELECT last_verified, last_seen, source_updated, {evidence.SQL_DATE} FROM groups"
+    ).fetchall()
     for verified, seen, edited, sql_date in rows:
         g = group(last_verified=verified, last_seen=seen, source_updated=edited)
         if "bad" in (verified, seen, edited):
@@ -287,11 +307,11 @@ def test_max_age_on_the_command_line() -> None:
     env = {"PEERFIND_NOW": "2026-11-24T18:30:00-05:00", "TZ": "America/New_York"}
     bad = CliRunner().invoke(app, ["search", "--near", "Boston, MA", "--max-age", "soon"], env=env)
     assert bad.exit_code == 2 and "Traceback" not in bad.output
-    assert bad.stderr.strip() == ("peerfind: --max-age 'soon': use a span such as 6mo, 12mo, 2y "
-                                  "or 90d.")
+    assert bad.stderr.strip() == (
+        "peerfind: --max-age 'soon': use a span such as 6mo, 12mo, 2y or 90d."
+    )
     # The bundled Massachusetts feed was recorded in 2023: nothing is that fresh.
-    none = CliRunner().invoke(app, ["search", "--near", "Boston, MA", "--max-age", "12mo"],
-                              env=env)
+    none = CliRunner().invoke(app, ["search", "--near", "Boston, MA", "--max-age", "12mo"], env=env)
     assert none.exit_code == 0 and "drop --max-age" in none.stderr.lower()
     some = CliRunner().invoke(app, ["search", "--near", "Boston, MA", "--max-age", "4y"], env=env)
     assert some.exit_code == 0 and "listed 2023-08" in some.stdout

@@ -17,14 +17,30 @@ PACKAGE = Path(__file__).resolve().parents[2] / "peerfind"
 # platforms (and the scraper authoring API) use schedule and places.
 LAYERS = {
     "cli": 6,
-    "search": 5, "export": 5, "sources": 5,
+    "search": 5,
+    "export": 5,
+    "sources": 5,
     "catalog": 4,
-    "platforms": 3, "scraping": 3,
-    "schedule": 2, "places": 2, "fetch": 2,
+    "platforms": 3,
+    "scraping": 3,
+    "schedule": 2,
+    "places": 2,
+    "fetch": 2,
 }
 GROUND = 1  # models, vocab, errors, clean, paths, evidence, feedback, fellowships, ...
-GROUND_MODULES = {"models", "vocab", "errors", "clean", "scraping", "paths", "evidence",
-                  "feedback", "fellowships", "language_names", "shipped"}
+GROUND_MODULES = {
+    "models",
+    "vocab",
+    "errors",
+    "clean",
+    "scraping",
+    "paths",
+    "evidence",
+    "feedback",
+    "fellowships",
+    "language_names",
+    "shipped",
+}
 # Entry points above every layer: `python -m peerfind`, and the package root, which re-exports
 # the scraper authoring API (Scraper, Group, …) lazily.
 ENTRY = {"peerfind.__main__", "peerfind"}
@@ -73,8 +89,12 @@ def test_the_tree_is_packages_and_a_small_ground_floor() -> None:
 
 
 def test_no_import_goes_up_a_layer() -> None:
-    upward = sorted(f"{a} -> {b}" for a, targets in imports().items() for b in targets
-                    if layer(b) > layer(a, importer=True))
+    upward = sorted(
+        f"{a} -> {b}"
+        for a, targets in imports().items()
+        for b in targets
+        if layer(b) > layer(a, importer=True)
+    )
     assert upward == []
 
 

@@ -49,24 +49,35 @@ NOTES = [
     ("Bring a mat. Questions: someone@gmail.com", "Bring a mat. Questions: [e-mail removed]"),
     ("Zoom 863 2192 0270", "Zoom [number removed]"),
     # aa-area63-sd (the aamod theme's notes): join links carrying the ID, "Meeting:" and an ID.
-    ("Room 103 (upstairs)\n<br /><b>Zoom:</b> https://zoom.us/j/709980611, <b>Meeting:</b>"
-     " 709980611\n<br />Last Monday OPEN Birthday",
-     "Room 103 (upstairs)\n<br />Last Monday OPEN Birthday"),
-    ('<b>Zoom:</b> <a href="https://us02web.zoom.us/j/168179667">https://us02web.zoom.us/j/'
-     '168179667</a>,', ""),
+    (
+        "Room 103 (upstairs)\n<br /><b>Zoom:</b> https://zoom.us/j/709980611, <b>Meeting:</b>"
+        " 709980611\n<br />Last Monday OPEN Birthday",
+        "Room 103 (upstairs)\n<br />Last Monday OPEN Birthday",
+    ),
+    (
+        '<b>Zoom:</b> <a href="https://us02web.zoom.us/j/168179667">https://us02web.zoom.us/j/'
+        "168179667</a>,",
+        "",
+    ),
     ("<br /><b>Meeting:</b> 709980611", ""),
     # Not secrets: kept as they are.
-    ("1st week- Step of the Month\n4th week- Speaker Discussion",
-     "1st week- Step of the Month\n4th week- Speaker Discussion"),
+    (
+        "1st week- Step of the Month\n4th week- Speaker Discussion",
+        "1st week- Step of the Month\n4th week- Speaker Discussion",
+    ),
     ("Use side entrance (Wesley Hall)", "Use side entrance (Wesley Hall)"),
     ("Meets since 1990-2020 in room 101", "Meets since 1990-2020 in room 101"),
     ("Dialectical behavior skills", "Dialectical behavior skills"),
-    ("<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM",
-     "<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM"),
+    (
+        "<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM",
+        "<br />Spouse-Welcome Meeting: Tuesday and Thursday @ 8:00PM",
+    ),
     ("Speaker Meeting 2nd Friday of the month", "Speaker Meeting 2nd Friday of the month"),
     # aa-seattle: a registration page, not a join link with its ID.
-    ("https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ",
-     "https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ"),
+    (
+        "https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ",
+        "https://us04web.zoom.us/meeting/register/upAvf-2rqz8vKlC6jUdY1G10_AfhxkKCvQ",
+    ),
 ]
 
 # (one-line field: a name, venue or address, what must remain)
@@ -101,30 +112,43 @@ def test_links_lose_credentials_and_passcodes() -> None:
     assert clean_url("https://user:secret@zoom.us/j/1") == "https://zoom.us/j/1"
     assert clean_url("https://zoom.us/j/1?x=user:secret@a") == "https://zoom.us/j/1?x=user:secret@a"
     assert secret_free_link("https://zoom.us/j/88372297809?pwd=b3Z0QkR2") == (
-        "https://zoom.us/j/88372297809")
+        "https://zoom.us/j/88372297809"
+    )
     assert secret_free_link("https://bob:pw@meet.example.org/room#pwd=1") == (
-        "https://meet.example.org/room")
+        "https://meet.example.org/room"
+    )
 
 
 def test_parser_scrubs_names_and_venues() -> None:
     """A phone number or passcode in a name or venue does not reach the record."""
-    row = {"slug": "s", "name": "Early Birds 570-555-1234", "day": 1, "time": "07:00",
-           "location": "Hall (PW: 1234)", "address": "1 Main St", "city": "Scranton",
-           "state": "PA", "postal_code": "18503"}
-    page = Page(url="https://example.org/feed", text=json.dumps([row]),
-                fetched_at=datetime(2026, 1, 1))
+    row = {
+        "slug": "s",
+        "name": "Early Birds 570-555-1234",
+        "day": 1,
+        "time": "07:00",
+        "location": "Hall (PW: 1234)",
+        "address": "1 Main St",
+        "city": "Scranton",
+        "state": "PA",
+        "postal_code": "18503",
+    }
+    page = Page(
+        url="https://example.org/feed", text=json.dumps([row]), fetched_at=datetime(2026, 1, 1)
+    )
     (group,) = MeetingGuide(SourceConfig(name="t")).parse_groups(page)
     assert (group.name, group.venue) == ("Early Birds", "Hall")
 
 
 # Every Meeting Guide feed the project holds, recorded fixtures and bundled feeds alike.
 FEEDS = sorted((Path(__file__).parents[1] / "fixtures" / "meeting_guide").glob("*.json")) + sorted(
-    (Path(__file__).parents[2] / "data" / "feeds").glob("*.json"))
+    (Path(__file__).parents[2] / "data" / "feeds").glob("*.json")
+)
 _LEAK = re.compile(
     r"pass\s*code|password|contrase|mot de passe|\bpwd\b|meeting\s*id|\bID\s*[:#]?\s*\d{3}"
     r"|\d{6,}#|,,\d|\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+|wp-admin"
     r"|zoom\.us/j/\d|\bmeeting\s*:\s*(?:<[^>]*>\s*)*\d{6,}",
-    re.I)
+    re.I,
+)
 
 
 @pytest.mark.parametrize("path", FEEDS, ids=lambda p: p.name)
@@ -132,8 +156,11 @@ def test_no_secret_reaches_a_listing_from_any_feed(path: Path) -> None:
     """Parsed as a live scrape would (join details kept): no passcode, ID or personal contact."""
     platform = "oiaa" if path.name.startswith("aa-oiaa") else "meeting-guide"
     scraper = platform_class(platform)(SourceConfig(name="t"))
-    page = Page(url="https://example.org/feed.json", text=path.read_text(encoding="utf-8"),
-                fetched_at=datetime(2026, 1, 1))
+    page = Page(
+        url="https://example.org/feed.json",
+        text=path.read_text(encoding="utf-8"),
+        fetched_at=datetime(2026, 1, 1),
+    )
     leaks = []
     for group in scraper.parse_groups(page):
         for key in ("name", "venue", "address", "description", "join_notes"):

@@ -41,8 +41,10 @@ SOURCES = {  # source name -> (fixture, zone, organization)
     "eda": ("tsml-ui-eda.json", "America/New_York", "Eating Disorders Anonymous"),
     "kc-aa": ("spec-kansas-city-data-sample.json", "America/Chicago", "Kansas City AA"),
 }
-RECORDED = {"old": datetime(2026, 3, 2, 12, tzinfo=UTC),
-            "new": datetime(2026, 4, 6, 12, tzinfo=UTC)}
+RECORDED = {
+    "old": datetime(2026, 3, 2, 12, tzinfo=UTC),
+    "new": datetime(2026, 4, 6, 12, tzinfo=UTC),
+}
 MARK = "Generation B"
 REFRESHES = 12  # refreshes while searches run
 cli = CliRunner()
@@ -78,8 +80,11 @@ def config(name: str) -> SourceConfig:
 
 def parse(name: str, gen: str) -> tuple[list[Group], MeetingGuide]:
     """Parse one version of a source's feed."""
-    page = Page(url=f"https://feeds.example.org/{name}.json", text=feed_text(name, gen),
-                fetched_at=RECORDED[gen])
+    page = Page(
+        url=f"https://feeds.example.org/{name}.json",
+        text=feed_text(name, gen),
+        fetched_at=RECORDED[gen],
+    )
     scraper = MeetingGuide(config(name))
     return scraper.parse_groups(page), scraper
 
@@ -87,8 +92,9 @@ def parse(name: str, gen: str) -> tuple[list[Group], MeetingGuide]:
 def refresh(conn: sqlite3.Connection, name: str, gen: str) -> runner.SourceRun:
     """Parse a version of a source and store it the way `peerfind scrape` does."""
     groups, scraper = parse(name, gen)
-    return runner.store(conn, runner.SourceRun(config=config(name), groups=groups,
-                                               report=scraper.report))
+    return runner.store(
+        conn, runner.SourceRun(config=config(name), groups=groups, report=scraper.report)
+    )
 
 
 @functools.cache
@@ -104,8 +110,9 @@ def expected(name: str) -> dict[str, dict[str, tuple[str, str, str]]]:
 
 def state(conn: sqlite3.Connection, name: str) -> dict[str, tuple[str, str, str]]:
     """Return a source's rows as stored (one statement: one snapshot)."""
-    rows = conn.execute("SELECT id, status, last_seen, description FROM groups WHERE source = ?",
-                        (name,))
+    rows = conn.execute(
+        "SELECT id, status, last_seen, description FROM groups WHERE source = ?", (name,)
+    )
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
@@ -126,11 +133,17 @@ def verify(db: Path) -> dict[str, str]:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         conn.execute("INSERT INTO groups_fts (groups_fts, rank) VALUES ('integrity-check', 1)")
         gens = {name: generation(conn, name) for name in SOURCES}
-        marked = {r[0] for r in conn.execute(
-            "SELECT g.id FROM groups_fts f JOIN groups g ON g.rowid = f.rowid "
-            "WHERE groups_fts MATCH ?", (f'"{MARK}"',))}
-        want = {i for n, gen in gens.items() for i, row in expected(n)[gen].items()
-                if MARK in row[2]}
+        marked = {
+            r[0]
+            for r in conn.execute(
+                "SELECT g.id FROM groups_fts f JOIN groups g ON g.rowid = f.rowid "
+                "WHERE groups_fts MATCH ?",
+                (f'"{MARK}"',),
+            )
+        }
+        want = {
+            i for n, gen in gens.items() for i, row in expected(n)[gen].items() if MARK in row[2]
+        }
         assert marked == want
         return gens
     finally:
@@ -150,8 +163,9 @@ def build(db: Path, gen: str = "old") -> None:
 
 def _current(conn: sqlite3.Connection, name: str) -> str:
     """Return which version a source holds, by its newest confirmation date."""
-    seen = conn.execute("SELECT max(last_seen) FROM groups WHERE source = ? AND status != "
-                        "'removed'", (name,)).fetchone()[0]
+    seen = conn.execute(
+        "SELECT max(last_seen) FROM groups WHERE source = ? AND status != 'removed'", (name,)
+    ).fetchone()[0]
     return "new" if seen == RECORDED["new"].date().isoformat() else "old"
 
 
@@ -242,7 +256,8 @@ def _trial(db: Path, mode: str, at: int, delay: float = 0.0) -> str:
     os.close(rfd)
     status = done[1]
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-        f"{mode}@{at}: the worker was not killed (status {status}, phases {phases[-5:]!r})")
+        f"{mode}@{at}: the worker was not killed (status {status}, phases {phases[-5:]!r})"
+    )
     last = phases[-1:]
     return {b"R": "start", b"P": "parse", b"W": "write", b"C": "between"}.get(last, "start")
 
@@ -327,8 +342,22 @@ def test_full_disk_through_scrape_command(tmp_path: Path, monkeypatch: pytest.Mo
         return conn
 
     monkeypatch.setattr(catalog, "connect", full_connect)
-    result = cli.invoke(app, ["--db", str(db), "scrape", "--platform", "meeting-guide", "--url",
-                              feed.as_uri(), "--name", "eda", "--cache", str(tmp_path / "c")])
+    result = cli.invoke(
+        app,
+        [
+            "--db",
+            str(db),
+            "scrape",
+            "--platform",
+            "meeting-guide",
+            "--url",
+            feed.as_uri(),
+            "--name",
+            "eda",
+            "--cache",
+            str(tmp_path / "c"),
+        ],
+    )
     monkeypatch.undo()
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -342,9 +371,11 @@ def test_full_disk_through_scrape_command(tmp_path: Path, monkeypatch: pytest.Mo
 
 def search_cli(db: Path, *extra: str):  # type: ignore[no-untyped-def]
     """Run `peerfind search` on a catalog (JSON output, a fixed clock)."""
-    return cli.invoke(app, ["--db", str(db), "search", "--format", "online", "-o", "json",
-                            "--limit", "500", *extra],
-                      env={"PEERFIND_NOW": "2026-04-07T18:00:00-04:00", "TZ": "America/New_York"})
+    return cli.invoke(
+        app,
+        ["--db", str(db), "search", "--format", "online", "-o", "json", "--limit", "500", *extra],
+        env={"PEERFIND_NOW": "2026-04-07T18:00:00-04:00", "TZ": "America/New_York"},
+    )
 
 
 def one_line_error(result, *words: str) -> None:  # type: ignore[no-untyped-def]
@@ -372,8 +403,12 @@ def test_damaged_catalogs_give_one_clear_line(tmp_path: Path) -> None:
         one_line_error(search_cli(bad), str(bad), "peerfind doctor")
         assert not doctor.check_catalog(bad).healthy
         tried += 1
-    for label, body in (("garbage", bytes(range(256)) * 40), ("text", b"name,city\nA,B\n"),
-                        ("empty", b""), ("html", b"<!doctype html><title>404</title>")):
+    for label, body in (
+        ("garbage", bytes(range(256)) * 40),
+        ("text", b"name,city\nA,B\n"),
+        ("empty", b""),
+        ("html", b"<!doctype html><title>404</title>"),
+    ):
         bad = tmp_path / f"{label}.db"
         bad.write_bytes(body)
         one_line_error(search_cli(bad), str(bad), "doctor")
@@ -411,8 +446,22 @@ def test_locked_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(sqlite3, "connect", functools.partial(real, factory=_QuickBusy))
     feed = tmp_path / "eda.json"
     feed.write_text(feed_text("eda", "new"), encoding="utf-8")
-    scrape = cli.invoke(app, ["--db", str(db), "scrape", "--platform", "meeting-guide", "--url",
-                              feed.as_uri(), "--name", "eda", "--cache", str(tmp_path / "c")])
+    scrape = cli.invoke(
+        app,
+        [
+            "--db",
+            str(db),
+            "scrape",
+            "--platform",
+            "meeting-guide",
+            "--url",
+            feed.as_uri(),
+            "--name",
+            "eda",
+            "--cache",
+            str(tmp_path / "c"),
+        ],
+    )
     assert scrape.exit_code == 1 and "Traceback" not in scrape.output
     assert "is locked by another peerfind; try again in a moment." in scrape.output
     holder.execute("ROLLBACK")
@@ -420,7 +469,10 @@ def test_locked_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.undo()
     assert verify(db) == {"eda": "old", "kc-aa": "old"}
     assert {p.name for p in tmp_path.glob("catalog.db*")} <= {
-        "catalog.db", "catalog.db-shm", "catalog.db-wal"}
+        "catalog.db",
+        "catalog.db-shm",
+        "catalog.db-wal",
+    }
 
 
 def test_exclusively_locked_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -486,8 +538,19 @@ def test_read_only_catalog() -> None:
         cache = folder / "cache"
         cache.mkdir()
         writable = search_cli(db)
-        scrape_args = ["--db", str(db), "scrape", "--platform", "meeting-guide", "--url",
-                       feed.as_uri(), "--name", "eda", "--cache", str(cache)]
+        scrape_args = [
+            "--db",
+            str(db),
+            "scrape",
+            "--platform",
+            "meeting-guide",
+            "--url",
+            feed.as_uri(),
+            "--name",
+            "eda",
+            "--cache",
+            str(cache),
+        ]
         scratch = folder / "scratch.db"  # load every module the child will need while we can
         shutil.copy(db, scratch)
         cli.invoke(app, [*scrape_args[:1], str(scratch), *scrape_args[2:]])
@@ -503,8 +566,14 @@ def test_read_only_catalog() -> None:
             found = search_cli(db)
             scrape = cli.invoke(app, scrape_args)
             doc = cli.invoke(app, ["--db", str(db), "doctor"])
-            return [found.exit_code, found.output, scrape.exit_code, scrape.output,
-                    doc.exit_code, doc.stdout]
+            return [
+                found.exit_code,
+                found.output,
+                scrape.exit_code,
+                scrape.output,
+                doc.exit_code,
+                doc.stdout,
+            ]
 
         found_rc, found_out, scrape_rc, scrape_out, doc_rc, doc_out = _without_write_access(attempt)
         assert found_rc == 0, found_out
@@ -535,8 +604,13 @@ def test_doctor_healthy_catalog(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"Catalog {db}"
     assert [ln.split()[:2] for ln in lines[1:7]] == [
-        ["ok", "exists"], ["ok", "opens"], ["ok", "integrity"], ["ok", "schema"], ["ok", "fts"],
-        ["ok", "listings"]]
+        ["ok", "exists"],
+        ["ok", "opens"],
+        ["ok", "integrity"],
+        ["ok", "schema"],
+        ["ok", "fts"],
+        ["ok", "listings"],
+    ]
     total = sum(len(expected(n)["old"]) for n in SOURCES)
     assert f"{total} listings" in lines[6] and "from 2 sources; 2 runs" in lines[6]
     assert lines[-1] == "The catalog is healthy."
@@ -550,8 +624,11 @@ def test_doctor_finds_fts_and_schema_damage(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     row = conn.execute("SELECT rowid, name, organization, description FROM groups LIMIT 1")
     rowid, name, org, desc = row.fetchone()
-    conn.execute("INSERT INTO groups_fts (groups_fts, rowid, name, organization, description) "
-                 "VALUES ('delete', ?, ?, ?, ?)", (rowid, name, org, desc))
+    conn.execute(
+        "INSERT INTO groups_fts (groups_fts, rowid, name, organization, description) "
+        "VALUES ('delete', ?, ?, ?, ?)",
+        (rowid, name, org, desc),
+    )
     conn.commit()
     result = doctor_cli(db)
     assert result.exit_code == 1
@@ -567,8 +644,9 @@ def test_doctor_finds_fts_and_schema_damage(tmp_path: Path) -> None:
     assert "not a peerfind catalog: missing table(s) groups" in doctor_cli(other).stdout
 
 
-def test_doctor_rebuilds_a_truncated_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                             ) -> None:
+def test_doctor_rebuilds_a_truncated_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "catalog.db"
     build(db)
     conn = sqlite3.connect(db)
@@ -596,8 +674,12 @@ def test_doctor_rebuilds_a_truncated_catalog(tmp_path: Path, monkeypatch: pytest
     moved = sorted(p for p in tmp_path.glob("catalog.db.damaged-*") if p.name.endswith("Z"))
     assert len(moved) == 1 and moved[0].read_bytes() == damaged
     assert moved[0].name.startswith("catalog.db.damaged-20")
-    companions = {f"{moved[0].name}-wal", f"{moved[0].name}-shm", "catalog.db-wal",
-                  "catalog.db-shm"}
+    companions = {
+        f"{moved[0].name}-wal",
+        f"{moved[0].name}-shm",
+        "catalog.db-wal",
+        "catalog.db-shm",
+    }
     names = {p.name for p in tmp_path.iterdir()} - companions
     assert names == {"catalog.db", moved[0].name, "notes.txt"}
     assert (tmp_path / "notes.txt").read_text() == "keep me"
@@ -630,8 +712,11 @@ def test_searches_during_refreshes_see_one_version(tmp_path: Path) -> None:
         single = tmp_path / f"{gen}.db"
         build(single, gen)
         conn = catalog.connect(single)
-        wanted[gen] = {(r.group.id, r.group.last_seen) for r in s.search(conn, query).results
-                       if r.group.source == "eda"}
+        wanted[gen] = {
+            (r.group.id, r.group.last_seen)
+            for r in s.search(conn, query).results
+            if r.group.source == "eda"
+        }
         conn.close()
     assert wanted["old"] != wanted["new"] and all(wanted.values())
     errors: list[BaseException] = []
@@ -643,8 +728,11 @@ def test_searches_during_refreshes_see_one_version(tmp_path: Path) -> None:
         try:
             while not stop.is_set():
                 if kind == "search":
-                    got = {(r.group.id, r.group.last_seen) for r in s.search(conn, query).results
-                           if r.group.source == "eda"}
+                    got = {
+                        (r.group.id, r.group.last_seen)
+                        for r in s.search(conn, query).results
+                        if r.group.source == "eda"
+                    }
                     assert got in (wanted["old"], wanted["new"]), "a torn search result"
                 else:
                     generation(conn, "eda")

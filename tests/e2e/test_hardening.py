@@ -46,11 +46,17 @@ def foreign_databases(tmp_path: Path) -> list[Path]:
     """Return SQLite files of other programs, some with a table called `groups`."""
     made = []
     for label, sql in (
-        ("groups-v0", "CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT);"
-                      "INSERT INTO groups (name) VALUES ('chess club');"),
+        (
+            "groups-v0",
+            "CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT);"
+            "INSERT INTO groups (name) VALUES ('chess club');",
+        ),
         ("groups-v1", "CREATE TABLE groups (id, name); PRAGMA user_version = 1;"),
-        ("groups-meta-app", "CREATE TABLE groups (id); CREATE TABLE meta (key, value);"
-                            "PRAGMA user_version = 1; PRAGMA application_id = 1179603;"),
+        (
+            "groups-meta-app",
+            "CREATE TABLE groups (id); CREATE TABLE meta (key, value);"
+            "PRAGMA user_version = 1; PRAGMA application_id = 1179603;",
+        ),
         ("notes", "CREATE TABLE notes (x);"),
     ):
         path = tmp_path / f"{label}.db"
@@ -131,7 +137,8 @@ def test_remote_datapackage_cannot_point_at_local_files(
     body = json.dumps(package).encode()
     with Host({"/v3/datapackage.json": Reply(body=body, headers=JSON)}) as host:
         source = registry.Source(
-            SourceConfig(name="evil", platform="hsds", url=host.url("/v3/")), Hsds)
+            SourceConfig(name="evil", platform="hsds", url=host.url("/v3/")), Hsds
+        )
         run = run_one(source)
     assert opened == []
     assert run.groups == [] and run.status == "failed"
@@ -164,8 +171,10 @@ def test_remote_manifest_cannot_point_update_at_a_local_file(
     monkeypatch.chdir(local)  # where that relative file: URL points, a file the checksum matches
     body = json.dumps(manifest).encode()
     db = tmp_path / "home" / "catalog.db"
-    with (Host({"/snap/manifest.json": Reply(body=body, headers=JSON)}) as host,
-          pytest.raises(CatalogError, match="not on the web")):
+    with (
+        Host({"/snap/manifest.json": Reply(body=body, headers=JSON)}) as host,
+        pytest.raises(CatalogError, match="not on the web"),
+    ):
         publish.update(host.url("/snap/"), db)
     assert not db.exists()
 
@@ -202,12 +211,17 @@ def test_hostile_servers_fail_only_their_source(tmp_path: Path) -> None:
     routes["/good.json"] = Reply(body=EDA, headers=JSON)
     with Host(routes) as host:
         listing = tmp_path / "sources.toml"
-        listing.write_text("".join(
-            f'[[source]]\nname = "{n}"\nplatform = "meeting-guide"\n'
-            f'url = "{host.url(f"/{n}.json")}"\ntimezone = "America/New_York"\n\n'
-            for n in [*HOSTILE_ROUTES, "good"]), encoding="utf-8")
-        result = cli.invoke(app, ["--db", str(db), "scrape", "--all", "--delay", "0.01",
-                                  "--sources", str(listing)])
+        listing.write_text(
+            "".join(
+                f'[[source]]\nname = "{n}"\nplatform = "meeting-guide"\n'
+                f'url = "{host.url(f"/{n}.json")}"\ntimezone = "America/New_York"\n\n'
+                for n in [*HOSTILE_ROUTES, "good"]
+            ),
+            encoding="utf-8",
+        )
+        result = cli.invoke(
+            app, ["--db", str(db), "scrape", "--all", "--delay", "0.01", "--sources", str(listing)]
+        )
     assert "Traceback" not in result.output and "unexpected error" not in result.output
     assert result.exit_code == 1, result.output  # the bad ports failed; the run went on
     assert "bad-port: FAILED" in result.stdout and "bad-port-2: FAILED" in result.stdout
@@ -222,8 +236,22 @@ def test_hostile_servers_fail_only_their_source(tmp_path: Path) -> None:
     record("hostile_servers", len(HOSTILE_ROUTES))
 
 
-@pytest.mark.parametrize("label", ["rot13", "base64", "idna", "punycode", "hex", "zlib",
-                                   "uu", "bz2", "undefined", "unicode_escape", "quopri"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "rot13",
+        "base64",
+        "idna",
+        "punycode",
+        "hex",
+        "zlib",
+        "uu",
+        "bz2",
+        "undefined",
+        "unicode_escape",
+        "quopri",
+    ],
+)
 def test_decode_text_ignores_non_text_charsets(label: str) -> None:
     from peerfind.fetch.body import decode_text
 
@@ -235,8 +263,15 @@ def test_decode_text_ignores_non_text_charsets(label: str) -> None:
 
 # --- 4. every CSV the project writes goes through the same cell guard ------------------------
 
-FORMULAS = ('=HYPERLINK("http://example.invalid","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
-            "-2+3", "\t=1", " =1", "\uff1d1")
+FORMULAS = (
+    '=HYPERLINK("http://example.invalid","click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+    "\t=1",
+    " =1",
+    "\uff1d1",
+)
 
 
 def test_hsds_export_neutralizes_formulas(tmp_path: Path) -> None:
@@ -249,9 +284,16 @@ def test_hsds_export_neutralizes_formulas(tmp_path: Path) -> None:
 
     rows = []
     for i, formula in enumerate(FORMULAS):
-        group = replace(by_key("early-sunday-morning"), source_key=f"f{i}", name=formula,
-                        description=formula, venue=formula, city=formula, organization=formula,
-                        phone="+1 404 555 0100")
+        group = replace(
+            by_key("early-sunday-morning"),
+            source_key=f"f{i}",
+            name=formula,
+            description=formula,
+            venue=formula,
+            city=formula,
+            organization=formula,
+            phone="+1 404 555 0100",
+        )
         rows.append(result(group))
     out = tmp_path / "hsds"
     write_hsds(rows, out)
@@ -262,8 +304,11 @@ def test_hsds_export_neutralizes_formulas(tmp_path: Path) -> None:
             for row in csv.DictReader(fh):
                 cells += row.values()
                 phones += [row["number"]] if table.name == "phones.csv" else []
-    bad = [c for c in cells if c.lstrip(" ").startswith(("=", "+", "@", "\t", "\uff1d"))
-           and c != "+1 404 555 0100"]
+    bad = [
+        c
+        for c in cells
+        if c.lstrip(" ").startswith(("=", "+", "@", "\t", "\uff1d")) and c != "+1 404 555 0100"
+    ]
     bad += [c for c in cells if c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit()]
     assert bad == []
     assert "'" + FORMULAS[0] in cells and "'" + FORMULAS[1] in cells
@@ -290,8 +335,12 @@ def shown(text: str) -> list[str]:
     """Return the control, bidi, invisible and tag characters in text (tab/newline allowed)."""
     import unicodedata
 
-    return [c for c in text if c not in "\t\n" and (
-        unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\u200c\u200d")]
+    return [
+        c
+        for c in text
+        if c not in "\t\n"
+        and (unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\u200c\u200d")
+    ]
 
 
 def test_cleaner_strips_invisible_characters() -> None:
@@ -310,12 +359,27 @@ def test_redirect_location_with_controls_is_clean_in_the_progress_line(tmp_path:
     hidden = f"/a{HIDDEN}"
     sent = httpx.URL(f"http://127.0.0.1{hidden}").raw_path.decode()  # as the client asks
     raw = hidden.encode().decode("latin-1")  # the server sends the UTF-8 bytes as they are
-    routes = {"/feed.json": Reply(302, headers={"Location": raw}),
-              sent: Reply(302, headers={"Location": "/feed.json"})}
+    routes = {
+        "/feed.json": Reply(302, headers={"Location": raw}),
+        sent: Reply(302, headers={"Location": "/feed.json"}),
+    }
     with Host(routes) as host:
-        result = cli.invoke(app, ["--db", str(tmp_path / "c.db"), "scrape", "--delay", "0.01",
-                                  "--platform", "meeting-guide", "--url",
-                                  host.url("/feed.json"), "--name", "evil"])
+        result = cli.invoke(
+            app,
+            [
+                "--db",
+                str(tmp_path / "c.db"),
+                "scrape",
+                "--delay",
+                "0.01",
+                "--platform",
+                "meeting-guide",
+                "--url",
+                host.url("/feed.json"),
+                "--name",
+                "evil",
+            ],
+        )
         assert sent in host.paths()
     assert result.exit_code == 1 and "evil: failed" in result.stderr, result.output
     assert "redirect loop" in result.stderr
@@ -325,14 +389,27 @@ def test_redirect_location_with_controls_is_clean_in_the_progress_line(tmp_path:
 def test_discover_prints_and_writes_site_text_cleaned(tmp_path: Path) -> None:
     import tomllib
 
-    html = (f'<html><head><meta property="og:site_name" content="Evil{HIDDEN} Site">'
-            f'<link rel="alternate" type="application/json" title="Meetings Feed" '
-            f'href="/feed{HIDDEN}.json"></head><body>hi</body></html>').encode()
+    html = (
+        f'<html><head><meta property="og:site_name" content="Evil{HIDDEN} Site">'
+        f'<link rel="alternate" type="application/json" title="Meetings Feed" '
+        f'href="/feed{HIDDEN}.json"></head><body>hi</body></html>'
+    ).encode()
     target = tmp_path / "sources.toml"
-    with Host({"/": Reply(body=html, headers={"Content-Type": "text/html; charset=utf-8"})}) \
-            as host:
-        result = cli.invoke(app, ["discover", host.url("/"), "--add", "--sources", str(target),
-                                  "--name", f"mine{HIDDEN}"])
+    with Host(
+        {"/": Reply(body=html, headers={"Content-Type": "text/html; charset=utf-8"})}
+    ) as host:
+        result = cli.invoke(
+            app,
+            [
+                "discover",
+                host.url("/"),
+                "--add",
+                "--sources",
+                str(target),
+                "--name",
+                f"mine{HIDDEN}",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert shown(result.stdout) == [] and shown(result.stderr) == []
     written = target.read_text(encoding="utf-8")
@@ -358,7 +435,9 @@ def test_tampered_catalog_is_cleaned_where_shown(tmp_path: Path) -> None:
             "UPDATE groups SET name = name || ?, description = ?, venue = ?, organization = ?,"
             " join_url = 'javascript:alert(1)', website = ' JAVASCRIPT:alert(2)',"
             " source_url = 'data:text/html,x', join_notes = ?, timezone = ?"
-            " WHERE source = 'eda'", (RAW, RAW, RAW, RAW, RAW, "America/New_York" + RAW))
+            " WHERE source = 'eda'",
+            (RAW, RAW, RAW, RAW, RAW, "America/New_York" + RAW),
+        )
     conn.close()
     env = {"PEERFIND_NOW": "2026-04-07T18:00:00-04:00", "TZ": "America/New_York"}
 
@@ -367,8 +446,10 @@ def test_tampered_catalog_is_cleaned_where_shown(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return result.output
 
-    outputs = {f"search -o {fmt}": run("search", "--format", "online", "-o", fmt, "--limit",
-                                        "500") for fmt in ("table", "json", "ndjson", "csv")}
+    outputs = {
+        f"search -o {fmt}": run("search", "--format", "online", "-o", fmt, "--limit", "500")
+        for fmt in ("table", "json", "ndjson", "csv")
+    }
     ids = [r["id"] for r in json.loads(outputs["search -o json"]) if r["source"] == "eda"]
     assert ids
     for ident in ids[:3]:
@@ -384,22 +465,30 @@ def test_tampered_catalog_is_cleaned_where_shown(tmp_path: Path) -> None:
         assert_clean(text, where)
         assert shown(text) == [], where
         assert "javascript:" not in text.lower() and "data:text" not in text, where
-    assert "Join online" not in outputs[f"show {ids[0]} ()"] or "http" in outputs[
-        f"show {ids[0]} ()"]
+    assert (
+        "Join online" not in outputs[f"show {ids[0]} ()"] or "http" in outputs[f"show {ids[0]} ()"]
+    )
     record("tampered_outputs", len(outputs))
 
 
 # --- 11. a full stdout is one line, not a traceback --------------------------------------
 
 
-def peerfind_process(tmp_path: Path, *args: str, stdout: object = subprocess.PIPE,
-                     env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def peerfind_process(
+    tmp_path: Path, *args: str, stdout: object = subprocess.PIPE, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m peerfind ARGS` in its own user folder; return the finished process."""
     base = {**os.environ, "PEERFIND_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
     base.pop("PEERFIND_DB", None)
-    return subprocess.run([sys.executable, "-m", "peerfind", *args], cwd=tmp_path,
-                          env={**base, **(env or {})}, stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "peerfind", *args],
+        cwd=tmp_path,
+        env={**base, **(env or {})},
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
@@ -426,26 +515,59 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 BAD_INPUTS = {  # label -> (arguments after --db DB, extra environment, words in the message)
-    "huge --within": (["search", "--format", "online", "--within", "99999999999999h"], {},
-                      "--within"),
-    "invalid UTF-8 ID": (["show", b"\xff\xfeab".decode("utf-8", "surrogateescape")], {},
-                         "not valid UTF-8"),
-    "300-character file name": (["export", "--format", "online", LONG_NAME], {},
-                                "file name is too long"),
-    "PEERFIND_HOME is a file": (["search", "--format", "online"],
-                                {"PEERFIND_HOME": "{tmp}/afile"}, "a file is in the way"),
-    "binary --sources": (["scrape", "--all", "--dry-run", "--sources", "{tmp}/bin.toml"], {},
-                         "not UTF-8"),
-    "bad PEERFIND_NOW": (["search", "--format", "online"], {"PEERFIND_NOW": "garbage"},
-                         "PEERFIND_NOW"),
+    "huge --within": (
+        ["search", "--format", "online", "--within", "99999999999999h"],
+        {},
+        "--within",
+    ),
+    "invalid UTF-8 ID": (
+        ["show", b"\xff\xfeab".decode("utf-8", "surrogateescape")],
+        {},
+        "not valid UTF-8",
+    ),
+    "300-character file name": (
+        ["export", "--format", "online", LONG_NAME],
+        {},
+        "file name is too long",
+    ),
+    "PEERFIND_HOME is a file": (
+        ["search", "--format", "online"],
+        {"PEERFIND_HOME": "{tmp}/afile"},
+        "a file is in the way",
+    ),
+    "binary --sources": (
+        ["scrape", "--all", "--dry-run", "--sources", "{tmp}/bin.toml"],
+        {},
+        "not UTF-8",
+    ),
+    "bad PEERFIND_NOW": (
+        ["search", "--format", "online"],
+        {"PEERFIND_NOW": "garbage"},
+        "PEERFIND_NOW",
+    ),
     "100k-character ID": (["show", "a" * 100_000], {}, "no group with id"),
-    "empty export name": (["export", "", "--format", "online", "--force"], {},
-                          "give the file"),
-    "unknown time zone": (["scrape", "--platform", "meeting-guide", "--url",
-                           "http://127.0.0.1:9/f.json", "--name", "x", "--timezone",
-                           "Mars/Olympus", "--dry-run"], {}, "unknown time zone"),
-    "escape in an argument": (["search", "--near", "\x1b]0;pwned\x07Nowhere\x1b[31m"], {},
-                              "Nowhere"),
+    "empty export name": (["export", "", "--format", "online", "--force"], {}, "give the file"),
+    "unknown time zone": (
+        [
+            "scrape",
+            "--platform",
+            "meeting-guide",
+            "--url",
+            "http://127.0.0.1:9/f.json",
+            "--name",
+            "x",
+            "--timezone",
+            "Mars/Olympus",
+            "--dry-run",
+        ],
+        {},
+        "unknown time zone",
+    ),
+    "escape in an argument": (
+        ["search", "--near", "\x1b]0;pwned\x07Nowhere\x1b[31m"],
+        {},
+        "Nowhere",
+    ),
     "100 kB argument": (["search", "--near", "x" * 100_000], {}, "xxx"),
 }
 
@@ -470,8 +592,15 @@ def test_bad_input_gets_one_clear_line(label: str, small_db: Path, tmp_path: Pat
 
 
 def test_ascii_only_stdout(small_db: Path, tmp_path: Path) -> None:
-    done = peerfind_process(tmp_path, "--db", str(small_db), "search", "--format", "online",
-                            env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    done = peerfind_process(
+        tmp_path,
+        "--db",
+        str(small_db),
+        "search",
+        "--format",
+        "online",
+        env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"},
+    )
     assert done.returncode == 0, done.stderr
     assert "?" in done.stdout and "unexpected" not in done.stderr
 
@@ -492,16 +621,22 @@ def test_a_5000_digit_number_fails_one_field_of_one_row() -> None:
     assert len(got) >= len(expected) - 1 and got[1:] == expected[1:]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root writes into any folder: an unwritable HOME needs a normal user")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0,
+    reason="root writes into any folder: an unwritable HOME needs a normal user",
+)
 def test_unwritable_home(tmp_path: Path) -> None:
     home = tmp_path / "ro"
     home.mkdir()
     home.chmod(0o555)
     try:
-        done = peerfind_process(tmp_path, "search", "--format", "online",
-                                env={"HOME": str(home), "PEERFIND_HOME": "",
-                                     "XDG_DATA_HOME": ""})
+        done = peerfind_process(
+            tmp_path,
+            "search",
+            "--format",
+            "online",
+            env={"HOME": str(home), "PEERFIND_HOME": "", "XDG_DATA_HOME": ""},
+        )
     finally:
         home.chmod(0o755)
     assert done.returncode == 1 and "permission denied" in done.stderr, done.stderr
@@ -526,14 +661,29 @@ def test_oversized_robots_txt_means_disallow_all(tmp_path: Path) -> None:
 
     # Over 512 KB of comments, then the rule the site means: nothing may be fetched.
     body = b"# padding\n" * 60_000 + b"User-agent: *\nDisallow: /\n"
-    routes = {"/robots.txt": Reply(body=body, headers={"Content-Type": "text/plain"}),
-              "/feed.json": Reply(body=ATLANTA, headers=JSON)}
+    routes = {
+        "/robots.txt": Reply(body=body, headers={"Content-Type": "text/plain"}),
+        "/feed.json": Reply(body=ATLANTA, headers=JSON),
+    }
     with Host(routes) as host:
         with pytest.raises(Disallowed, match="larger than 512 KB.*disallowing everything"):
             fetch_one(host.url("/feed.json"))
-        result = cli.invoke(app, ["--db", str(tmp_path / "c.db"), "scrape", "--delay", "0.01",
-                                  "--platform", "meeting-guide", "--url",
-                                  host.url("/feed.json"), "--name", "big-robots"])
+        result = cli.invoke(
+            app,
+            [
+                "--db",
+                str(tmp_path / "c.db"),
+                "scrape",
+                "--delay",
+                "0.01",
+                "--platform",
+                "meeting-guide",
+                "--url",
+                host.url("/feed.json"),
+                "--name",
+                "big-robots",
+            ],
+        )
         assert "/feed.json" not in host.paths()
     assert result.exit_code == 1 and "disallowing everything (RFC 9309)" in result.stdout
     record("robots_cases", 1)
@@ -584,8 +734,11 @@ def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     where.mkdir()
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("a full disk is simulated with a tmpfs mount, which needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -612,10 +765,12 @@ def test_full_disk_export_leaves_things_as_they_were(small_disk: Path, small_db:
     before = small_disk / "before.csv"
     before.write_text("the previous export\n")
     fill(small_disk)
-    for args in (["export", "--format", "online", str(small_disk / "new.csv")],
-                 ["export", "--format", "online", "--force", str(before)],
-                 ["export", "--format", "online", "--hsds", str(small_disk / "hsds")],
-                 ["export", "--format", "online", "--hsds", "--force", str(small_disk)]):
+    for args in (
+        ["export", "--format", "online", str(small_disk / "new.csv")],
+        ["export", "--format", "online", "--force", str(before)],
+        ["export", "--format", "online", "--hsds", str(small_disk / "hsds")],
+        ["export", "--format", "online", "--hsds", "--force", str(small_disk)],
+    ):
         result = cli.invoke(app, ["--db", str(small_db), *args])
         assert result.exit_code == 1, result.output
         assert "disk is full" in result.stderr and "unexpected" not in result.stderr

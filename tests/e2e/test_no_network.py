@@ -37,8 +37,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return tried
 
 
-def test_commands_not_asked_to_never_touch_the_network(tmp_path: Path,
-                                                       offline: list[str]) -> None:
+def test_commands_not_asked_to_never_touch_the_network(tmp_path: Path, offline: list[str]) -> None:
     db = build_catalog(tmp_path / "c.db", "tsml-ui-atlanta-aa.json", "atlanta-aa")
     site = tmp_path / "site"
     env = {"PEERFIND_NOW": "2026-12-05T09:00:00+00:00", "PEERFIND_CHANNEL": ""}

@@ -57,16 +57,32 @@ def fixture(relpath: str, headers: dict[str, str] | None = None) -> Reply:
 
 def scrape(db: Path, platform: str, url: str, name: str, *extra: str) -> Any:
     """Run `peerfind --db DB scrape --platform … --url … --name … --delay 0`; check it succeeded."""
-    result = CliRunner().invoke(app, ["--db", str(db), "scrape", "--platform", platform,
-                                      "--url", url, "--name", name, "--delay", "0", *extra])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(db),
+            "scrape",
+            "--platform",
+            platform,
+            "--url",
+            url,
+            "--name",
+            name,
+            "--delay",
+            "0",
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return result
 
 
 def search(db: Path, *args: str) -> list[dict[str, Any]]:
     """Run `peerfind --db DB search ARGS -o json`; return the result objects."""
-    result = CliRunner().invoke(app, ["--db", str(db), "search", *args, "--limit", "200",
-                                      "-o", "json"])
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "search", *args, "--limit", "200", "-o", "json"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -94,6 +110,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def pin(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Return a function pinning peerfind's clock (fetch stamps and search) to an ISO time."""
+
     def set_now(moment: str) -> None:
         monkeypatch.setenv("PEERFIND_NOW", moment)
 
@@ -101,8 +118,17 @@ def pin(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def test_every_platform_has_an_end_to_end_test() -> None:
-    tested = {"meeting-guide", "bmlt", "tribe-events", "ical", "jsonld", "hsds", "css", "tsml-csv",
-              "oiaa"}
+    tested = {
+        "meeting-guide",
+        "bmlt",
+        "tribe-events",
+        "ical",
+        "jsonld",
+        "hsds",
+        "css",
+        "tsml-csv",
+        "oiaa",
+    }
     assert set(platforms()) == tested
 
 
@@ -112,19 +138,24 @@ def test_every_platform_has_an_end_to_end_test() -> None:
 def test_meeting_guide_largest_sample(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(LATER)
     with Site({"/meetings.json": fixture("meeting_guide/tsml-ui-al-anon.json", JSON)}) as site:
-        result = scrape(db, "meeting-guide", site.url("/meetings.json"), "ma-al-anon",
-                        "--program", "al-anon")
+        result = scrape(
+            db, "meeting-guide", site.url("/meetings.json"), "ma-al-anon", "--program", "al-anon"
+        )
     cells = row(result.stdout, "ma-al-anon")
     assert cells[1:4] == ["ok", "346", "0"]  # status, added, updated
     assert cells[6] == "14"  # skipped: 13 district business meetings and a test record
     assert "ma-al-anon: skipped 14 (13 business or service meeting, 1 test record)" in (
-        result.stdout)
+        result.stdout
+    )
     near = by_name(search(db, "--near", "Worcester, MA", "--radius", "5"))
     assert {"Acceptance AFG", "Serenity on Burncoat AFG"} <= set(near)  # group IDs dropped
     assert "A New Way of Life AFG" not in near  # its venue is temporarily closed
     serenity = near["Serenity on Burncoat AFG"]
     assert (serenity["source"], serenity["city"], serenity["format"]) == (
-        "ma-al-anon", "Worcester", "in_person")
+        "ma-al-anon",
+        "Worcester",
+        "in_person",
+    )
     assert serenity["day"] == ["Tuesday"] and serenity["start_time"] == "10:00"
     online = by_name(search(db, "--format", "online"))
     assert online["Par ents AFG"]["source"] == "ma-al-anon"
@@ -165,8 +196,10 @@ def test_bmlt_formats_then_meetings(db: Path, pin) -> None:  # type: ignore[no-u
     cells = row(result.stdout, "sydney-na")
     assert cells[1:3] == ["ok", "1"] and cells[6] == "0"
     (meeting,) = search(db, "--format", "online")
-    assert (meeting["name"], meeting["source"]) == ("Online Meeting - Maroubra Nightly",
-                                                    "sydney-na")
+    assert (meeting["name"], meeting["source"]) == (
+        "Online Meeting - Maroubra Nightly",
+        "sydney-na",
+    )
     assert meeting["topics"] == ["substance_use"]
     assert meeting["day"] == ["Tuesday"]
 
@@ -178,8 +211,9 @@ def test_tribe_events_rest_envelope(db: Path, pin) -> None:  # type: ignore[no-u
         default = scrape(db, "tribe-events", site.url("/"), "tcw")
         # the sample is a tennis club's match; with every event kept it is a past one-off later on
         pin(LATER)
-        later = scrape(db, "tribe-events", site.url("/"), "tcw-later", "--option",
-                       "all_events=true")
+        later = scrape(
+            db, "tribe-events", site.url("/"), "tcw-later", "--option", "all_events=true"
+        )
         pin(BEFORE_MATCH)
         kept = scrape(db, "tribe-events", site.url("/"), "tcw-all", "--option", "all_events=true")
     assert "tcw: skipped 1 (1 not a support group)" in default.stdout
@@ -188,7 +222,10 @@ def test_tribe_events_rest_envelope(db: Path, pin) -> None:  # type: ignore[no-u
     (match,) = search(db, "Interclub")
     assert (match["name"], match["source"]) == ("Interclub 40+ 3L Damen (R. Bachmann)", "tcw-all")
     assert (match["venue"], match["city"], match["country"]) == (
-        "Tennis Club Witikon", "Zürich", "CH")
+        "Tennis Club Witikon",
+        "Zürich",
+        "CH",
+    )
     assert match["schedule_detail"]["dates"] == ["2021-06-26"]
     assert match["start_time"] == "09:00" and match["timezone"] == "Europe/Berlin"
 
@@ -207,7 +244,10 @@ def test_ical_museum_feed(db: Path, pin) -> None:  # type: ignore[no-untyped-def
     presence = near["The Art of Presence: Meditation and Reflection in the Museum"]
     assert presence["source"] == "aam-all"
     assert (presence["venue"], presence["city"], presence["postal_code"]) == (
-        "Asheville Art Museum", "Asheville", "28801")
+        "Asheville Art Museum",
+        "Asheville",
+        "28801",
+    )
     assert presence["schedule_detail"]["dates"] == ["2026-08-22"]
     tour = near["Public Tour: Featured Exhibition"]
     assert tour["day"] == ["Saturday"] and tour["schedule_detail"]["exdates"] == ["2026-08-22"]
@@ -220,32 +260,39 @@ def test_jsonld_event_page(db: Path, pin) -> None:  # type: ignore[no-untyped-de
         default = scrape(db, "jsonld", site.url(page), "tcw-page")
         # past one-offs are dropped: the 2021 match is 'over' at a later date
         pin(LATER)
-        later = scrape(db, "jsonld", site.url(page), "tcw-page-later",
-                       "--option", "all_events=true")
+        later = scrape(
+            db, "jsonld", site.url(page), "tcw-page-later", "--option", "all_events=true"
+        )
         pin(BEFORE_MATCH)
-        kept = scrape(db, "jsonld", site.url(page), "tcw-page-all",
-                      "--option", "all_events=true")
+        kept = scrape(db, "jsonld", site.url(page), "tcw-page-all", "--option", "all_events=true")
     assert "tcw-page: skipped 1 (1 not a support group)" in default.stdout
     assert "tcw-page-later: skipped 1 (1 over)" in later.stdout
     assert row(kept.stdout, "tcw-page-all")[1:3] == ["ok", "1"]
     (match,) = search(db, "Interclub")
-    assert (match["name"], match["source"]) == ("Interclub 40+ 3L Damen (R. Bachmann)",
-                                                "tcw-page-all")
-    assert match["source_url"] == ("https://tcw.it-couture.ch/event/"
-                                   "interclub-40-3l-damen-r-bachmann-3/")
+    assert (match["name"], match["source"]) == (
+        "Interclub 40+ 3L Damen (R. Bachmann)",
+        "tcw-page-all",
+    )
+    assert match["source_url"] == (
+        "https://tcw.it-couture.ch/event/interclub-40-3l-damen-r-bachmann-3/"
+    )
     assert (match["city"], match["postal_code"]) == ("Zürich", "8053")
 
 
 def test_hsds_csv_package(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(LATER)
     folder = FIXTURES / "hsds/hsds-3.0-example"
-    routes = {f"/hsds/{p.name}": fixture(f"hsds/hsds-3.0-example/{p.name}",
-                                         JSON if p.suffix == ".json" else CSV)
-              for p in folder.iterdir()}
+    routes = {
+        f"/hsds/{p.name}": fixture(
+            f"hsds/hsds-3.0-example/{p.name}", JSON if p.suffix == ".json" else CSV
+        )
+        for p in folder.iterdir()
+    }
     with Site(routes) as site:
         default = scrape(db, "hsds", site.url("/hsds/"), "mycity")
-        kept = scrape(db, "hsds", site.url("/hsds/"), "mycity-all",
-                      "--option", "support_groups_only=false")
+        kept = scrape(
+            db, "hsds", site.url("/hsds/"), "mycity-all", "--option", "support_groups_only=false"
+        )
         asked = site.paths()
     assert "/hsds/datapackage.json" in asked and "/hsds/services.csv" in asked
     assert "mycity: skipped 1 (1 not a support group)" in default.stdout
@@ -254,42 +301,70 @@ def test_hsds_csv_package(db: Path, pin) -> None:  # type: ignore[no-untyped-def
     assert (service["name"], service["source"]) == ("Community Counselling", "mycity-all")
     assert service["organization"] == "Example Organization Inc."
     assert (service["city"], service["format"], service["phone"]) == (
-        "MyCity", "hybrid", "+44 1234 234567")
+        "MyCity",
+        "hybrid",
+        "+44 1234 234567",
+    )
 
 
 def test_tsml_csv_import_template(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(LATER)
     with Site({"/template.csv": fixture("tsml_csv/tsml-template.csv", CSV)}) as site:
-        result = scrape(db, "tsml-csv", site.url("/template.csv"), "sj-template",
-                        "--program", "aa")
+        result = scrape(db, "tsml-csv", site.url("/template.csv"), "sj-template", "--program", "aa")
     assert row(result.stdout, "sj-template")[1:3] == ["ok", "36"]
     found = by_name(search(db, "--near", "95020", "--day", "fri"))
     tgif = found["T.G.I.F."]
     assert (tgif["city"], tgif["region"], tgif["postal_code"]) == ("Gilroy", "CA", "95020")
 
 
-CSS_OPTIONS = ("block=article.group", "name=h3", "schedule=.when", "venue=.where .room",
-               "address=.where .street", "description=.about", "link=h3 a", "join=a.join",
-               "format=.where .format", "next=a.next")
+CSS_OPTIONS = (
+    "block=article.group",
+    "name=h3",
+    "schedule=.when",
+    "venue=.where .room",
+    "address=.where .street",
+    "description=.about",
+    "link=h3 a",
+    "join=a.join",
+    "format=.where .format",
+    "next=a.next",
+)
 
 
 def test_css_page_with_selectors(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(LATER)
-    routes = {"/support-groups/": fixture("declarative/support-groups.html", HTML),
-              "/support-groups/page/2/": fixture("declarative/support-groups-2.html", HTML)}
+    routes = {
+        "/support-groups/": fixture("declarative/support-groups.html", HTML),
+        "/support-groups/page/2/": fixture("declarative/support-groups-2.html", HTML),
+    }
     options = [arg for pair in CSS_OPTIONS for arg in ("--option", pair)]
     with Site(routes) as site:
-        result = scrape(db, "css", site.url("/support-groups/"), "center", "--region", "OR",
-                        "--organization", "Example Community Center", *options)
+        result = scrape(
+            db,
+            "css",
+            site.url("/support-groups/"),
+            "center",
+            "--region",
+            "OR",
+            "--organization",
+            "Example Community Center",
+            *options,
+        )
     cells = row(result.stdout, "center")
     assert cells[1:3] == ["ok", "4"] and (cells[6], cells[8]) == ("1", "2")  # skipped, pages
     assert "center: skipped 1 (1 block without a name)" in result.stdout
     near = by_name(search(db, "--near", "Salem, OR", "--radius", "10"))
-    assert set(near) == {"Grief & Loss Circle", "Family Caregivers Support Group",
-                         "Veterans Coffee & Conversation"}
+    assert set(near) == {
+        "Grief & Loss Circle",
+        "Family Caregivers Support Group",
+        "Veterans Coffee & Conversation",
+    }
     grief = near["Grief & Loss Circle"]
     assert (grief["source"], grief["address"], grief["postal_code"]) == (
-        "center", "500 Example Street", "97301")
+        "center",
+        "500 Example Street",
+        "97301",
+    )
     assert grief["schedule"] == "2nd & 4th Tuesdays, 6:00-7:30 PM"
     assert grief["organization"] == "Example Community Center"
     (online,) = search(db, "--format", "online")
@@ -300,20 +375,30 @@ def test_css_page_with_selectors(db: Path, pin) -> None:  # type: ignore[no-unty
 # --- The Events Calendar: the iCalendar fallback when REST is blocked ---------------------------
 
 
-@pytest.mark.parametrize(("rest", "says"), [
-    (Reply(403, b"Forbidden"), "private feed (HTTP 403)"),
-    (Reply(401, b"Unauthorized"), "private feed (HTTP 401)"),
-    (Reply(404, b"no route"), "not found (HTTP 404)"),
-    (Reply(body=b"<!DOCTYPE html><html><title>Just a moment...</title></html>", headers=HTML),
-     "got an HTML page"),
-])
-def test_tribe_events_falls_back_to_ical(db: Path, pin, rest: Reply,  # type: ignore[no-untyped-def]
-                                         says: str) -> None:
+@pytest.mark.parametrize(
+    ("rest", "says"),
+    [
+        (Reply(403, b"Forbidden"), "private feed (HTTP 403)"),
+        (Reply(401, b"Unauthorized"), "private feed (HTTP 401)"),
+        (Reply(404, b"no route"), "not found (HTTP 404)"),
+        (
+            Reply(
+                body=b"<!DOCTYPE html><html><title>Just a moment...</title></html>", headers=HTML
+            ),
+            "got an HTML page",
+        ),
+    ],
+)
+def test_tribe_events_falls_back_to_ical(
+    db: Path,
+    pin,
+    rest: Reply,  # type: ignore[no-untyped-def]
+    says: str,
+) -> None:
     pin(BEFORE_MUSEUM)
     routes = {TEC_REST: rest, "/events/": fixture(MUSEUM_ICS, ICS)}
     with Site(routes) as site:
-        result = scrape(db, "tribe-events", site.url("/"), "aam-tec",
-                        "--option", "all_events=true")
+        result = scrape(db, "tribe-events", site.url("/"), "aam-tec", "--option", "all_events=true")
         asked = [p for p in site.paths() if p != "/robots.txt"]
     assert asked == [TEC_REST, "/events/?ical=1"]
     assert row(result.stdout, "aam-tec")[1:3] == ["ok", "21"]
@@ -329,9 +414,22 @@ def test_tribe_events_falls_back_to_ical(db: Path, pin, rest: Reply,  # type: ig
 def test_tribe_events_fallback_that_fails_too(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(BEFORE_MUSEUM)
     with Site({TEC_REST: Reply(403, b"Forbidden")}) as site:
-        result = CliRunner().invoke(app, ["--db", str(db), "scrape", "--platform",
-                                          "tribe-events", "--url", site.url("/"), "--name",
-                                          "blocked", "--delay", "0"])
+        result = CliRunner().invoke(
+            app,
+            [
+                "--db",
+                str(db),
+                "scrape",
+                "--platform",
+                "tribe-events",
+                "--url",
+                site.url("/"),
+                "--name",
+                "blocked",
+                "--delay",
+                "0",
+            ],
+        )
         asked = [p for p in site.paths() if p != "/robots.txt"]
     assert result.exit_code == 1
     assert asked == [TEC_REST, "/events/?ical=1"]  # one fallback, not a loop
@@ -340,8 +438,10 @@ def test_tribe_events_fallback_that_fails_too(db: Path, pin) -> None:  # type: i
 
 def test_rest_that_works_needs_no_fallback(db: Path, pin) -> None:  # type: ignore[no-untyped-def]
     pin(BEFORE_MATCH)
-    routes = {TEC_REST: fixture("events-calendar/tec-rest-envelope-tcw.json", JSON),
-              "/events/": fixture(MUSEUM_ICS, ICS)}
+    routes = {
+        TEC_REST: fixture("events-calendar/tec-rest-envelope-tcw.json", JSON),
+        "/events/": fixture(MUSEUM_ICS, ICS),
+    }
     with Site(routes) as site:
         result = scrape(db, "tribe-events", site.url("/"), "tcw", "--option", "all_events=true")
         asked = site.paths()
@@ -353,19 +453,27 @@ def test_rest_that_works_needs_no_fallback(db: Path, pin) -> None:  # type: igno
 
 
 def test_parse_options() -> None:
-    assert parse_options(["all_events=true", "block=div.group", "services=[3, 4]",
-                          "name=h3 a", "region=OR"]) == {
-        "all_events": True, "block": "div.group", "services": [3, 4], "name": "h3 a",
-        "region": "OR"}
+    assert parse_options(
+        ["all_events=true", "block=div.group", "services=[3, 4]", "name=h3 a", "region=OR"]
+    ) == {
+        "all_events": True,
+        "block": "div.group",
+        "services": [3, 4],
+        "name": "h3 a",
+        "region": "OR",
+    }
     assert parse_options(["support_groups_only=false", "empty="]) == {
-        "support_groups_only": False, "empty": ""}
+        "support_groups_only": False,
+        "empty": "",
+    }
     for bad in ("all_events", "=true", "two words=1"):
         with pytest.raises(UsageError, match="KEY=VALUE"):
             parse_options([bad])
 
 
 def test_option_needs_an_adhoc_run(db: Path) -> None:
-    result = CliRunner().invoke(app, ["--db", str(db), "scrape", "some-source",
-                                      "--option", "all_events=true"])
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "scrape", "some-source", "--option", "all_events=true"]
+    )
     assert result.exit_code == 2
     assert "--option" in result.stderr

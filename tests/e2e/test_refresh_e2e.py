@@ -45,7 +45,8 @@ def channel(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             pass
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", folder
@@ -61,16 +62,21 @@ def feed(name: str) -> list[dict[str, object]]:
 
 def serve(host: Host, meetings: list[dict[str, object]] | None) -> None:
     """Make a source's host answer with these meetings (None: the feed is gone, HTTP 404)."""
-    host.routes["/feed.json"] = (Reply(body=json.dumps(meetings).encode(), headers=JSON)
-                                 if meetings is not None else Reply(404, b"gone"))
+    host.routes["/feed.json"] = (
+        Reply(body=json.dumps(meetings).encode(), headers=JSON)
+        if meetings is not None
+        else Reply(404, b"gone")
+    )
 
 
 def sources_file(path: Path, hosts: dict[str, Host]) -> Path:
     """Write a sources file naming the four local feeds."""
-    blocks = [f'[[source]]\nname = "{name}"\nplatform = "meeting-guide"\n'
-              f'url = "{host.url("/feed.json")}"\norganization = "Test {name}"\n'
-              f'program = "aa"\ntimezone = "America/Chicago"\nenabled = true\n'
-              for name, host in hosts.items()]
+    blocks = [
+        f'[[source]]\nname = "{name}"\nplatform = "meeting-guide"\n'
+        f'url = "{host.url("/feed.json")}"\norganization = "Test {name}"\n'
+        f'program = "aa"\ntimezone = "America/Chicago"\nenabled = true\n'
+        for name, host in hosts.items()
+    ]
     path.write_text("\n".join(blocks), encoding="utf-8")
     return path
 
@@ -78,17 +84,40 @@ def sources_file(path: Path, hosts: dict[str, Host]) -> Path:
 def refresh(tmp_path: Path, out: Path, sources: Path, start: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     """Run scripts/refresh as cron or CI would."""
     return subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "refresh"), "--out", str(out), "--work",
-         str(tmp_path / "work"), "--start", start, "--sources", str(sources), "--delay", "0"],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            str(REPO / "scripts" / "refresh"),
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+            "--start",
+            start,
+            "--sources",
+            str(sources),
+            "--delay",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def second_install(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     """Run peerfind as a second user would: their own PEERFIND_HOME, the channel configured."""
     env = {**os.environ, "PEERFIND_HOME": str(tmp_path / "home2"), "PEERFIND_CHANNEL": url}
     env.pop("PEERFIND_DB", None)
-    return subprocess.run([sys.executable, "-m", "peerfind", *args], capture_output=True,
-                          text=True, timeout=60, env=env, cwd=REPO, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "peerfind", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
 
 
 def manifest(folder: Path) -> dict[str, object]:
@@ -96,8 +125,7 @@ def manifest(folder: Path) -> dict[str, object]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_refresh_gates_publishes_and_updates(tmp_path: Path,
-                                             channel: tuple[str, Path]) -> None:
+def test_refresh_gates_publishes_and_updates(tmp_path: Path, channel: tuple[str, Path]) -> None:
     url, out = channel
     hosts = {name: Host() for name in SOURCES}
     try:
@@ -143,7 +171,8 @@ def test_refresh_gates_publishes_and_updates(tmp_path: Path,
         coverage = json.loads((out / "coverage.json").read_text(encoding="utf-8"))
         assert ["Test atlanta", 6, 5] in coverage["organization"]
         assert sorted(p.name for p in out.glob("catalog-*.db.gz")) == sorted(
-            [str(base["snapshot"]), str(new["snapshot"])])  # the previous pair stays one run
+            [str(base["snapshot"]), str(new["snapshot"])]
+        )  # the previous pair stays one run
 
         # The second install sees it, updates to it, and rolls back.
         check = second_install(tmp_path, url, "update", "--check")

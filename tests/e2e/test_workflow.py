@@ -43,9 +43,19 @@ def test_script_is_executable_and_helps() -> None:
     script = REPO / "scripts" / "refresh"
     assert os.access(script, os.X_OK)
     assert script.read_text(encoding="utf-8").startswith("#!/usr/bin/env python3\n")
-    shown = subprocess.run([sys.executable, str(script), "--help"], capture_output=True,
-                           text=True, timeout=60, check=False)
+    shown = subprocess.run(
+        [sys.executable, str(script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert shown.returncode == 0 and "Example: scripts/refresh" in shown.stdout
-    bad = subprocess.run([sys.executable, str(script), "--max-loss", "7"], capture_output=True,
-                         text=True, timeout=60, check=False)
+    bad = subprocess.run(
+        [sys.executable, str(script), "--max-loss", "7"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "--max-loss is a share between 0 and 1" in bad.stderr

@@ -44,9 +44,14 @@ def parse(feed: str, wrap: bool = False, **cfg: Any) -> list[Group]:
     return MeetingGuide(SourceConfig(program="aa", **cfg)).parse_groups(page)
 
 
-ATLANTA = parse("tsml-ui-atlanta-aa.json", name="atlanta-aa",
-                organization="Alcoholics Anonymous, Atlanta", region="GA", country="US",
-                timezone="America/New_York")
+ATLANTA = parse(
+    "tsml-ui-atlanta-aa.json",
+    name="atlanta-aa",
+    organization="Alcoholics Anonymous, Atlanta",
+    region="GA",
+    country="US",
+    timezone="America/New_York",
+)
 SPEC = parse("spec-example.json", wrap=True, name="spec-example", organization="District 123")
 ZONES = parse("tsml-ui-timezones.test.json", name="tz-test")
 APPOINTMENT = parse("tsml-ui-appointment.test.json", name="appointment-test")
@@ -61,16 +66,29 @@ def by_key(key: str) -> Group:
 def result(g: Group, distance: float | None = None, nxt: str | None = None) -> dict[str, Any]:
     """Return the result dict search hands to exporters: to_dict() plus the search extras."""
     s = g.schedule
-    return {**g.to_dict(), "distance_mi": distance,
-            "distance_km": None if distance is None else round(distance * 1.609344, 2),
-            "next_meeting": nxt, "day": [["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
-                                          "Friday", "Saturday"][d] for d in s.days],
-            "start_time": s.start, "timezone": s.timezone, "schedule_text": s.text}
+    return {
+        **g.to_dict(),
+        "distance_mi": distance,
+        "distance_km": None if distance is None else round(distance * 1.609344, 2),
+        "next_meeting": nxt,
+        "day": [
+            ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][d]
+            for d in s.days
+        ],
+        "start_time": s.start,
+        "timezone": s.timezone,
+        "schedule_text": s.text,
+    }
 
 
-ROWS = [result(g, 3.14159 if g.latitude else None,
-               "2026-11-08T09:00:00-05:00" if g.source_key == "early-sunday-morning" else None)
-        for g in GROUPS]
+ROWS = [
+    result(
+        g,
+        3.14159 if g.latitude else None,
+        "2026-11-08T09:00:00-05:00" if g.source_key == "early-sunday-morning" else None,
+    )
+    for g in GROUPS
+]
 
 
 def catalog_of(groups: list[Group], path: Path, **raw: str) -> sqlite3.Connection:
@@ -81,13 +99,15 @@ def catalog_of(groups: list[Group], path: Path, **raw: str) -> sqlite3.Connectio
         catalog.refresh_source(conn, source, [g for g in groups if g.source == source])
     if raw:
         with conn:
-            conn.execute(f"UPDATE groups SET {', '.join(f'{k} = ?' for k in raw)}",
-                         list(raw.values()))
+            conn.execute(
+                f"UPDATE groups SET {', '.join(f'{k} = ?' for k in raw)}", list(raw.values())
+            )
     return conn
 
 
-def csv_rows(groups: list[Group], tmp_path: Path, now: datetime | None = NOW,
-             **raw: str) -> tuple[str, list[dict[str, str]]]:
+def csv_rows(
+    groups: list[Group], tmp_path: Path, now: datetime | None = NOW, **raw: str
+) -> tuple[str, list[dict[str, str]]]:
     """Return the CSV (the one writer's, next meetings at `now`) of groups put in a catalog,
     each 3.14159 miles away when placed, and its records read back."""
     conn = catalog_of(groups, tmp_path / "catalog.db", **raw)
@@ -102,10 +122,12 @@ def csv_rows(groups: list[Group], tmp_path: Path, now: datetime | None = NOW,
 
 # --- CSV -----------------------------------------------------------------------------------------
 
+
 def test_csv_columns_are_documented() -> None:
     doc = (ROOT / "docs" / "export-formats.md").read_text(encoding="utf-8")
-    documented = [line.split("|")[1].strip().strip("`") for line in doc.splitlines()
-                  if line.startswith("| `")]
+    documented = [
+        line.split("|")[1].strip().strip("`") for line in doc.splitlines() if line.startswith("| `")
+    ]
     assert tuple(documented[: len(CSV_COLUMNS)]) == CSV_COLUMNS
 
 
@@ -123,21 +145,47 @@ def test_csv_fields_of_an_atlanta_meeting(tmp_path: Path) -> None:
     _, records = csv_rows(GROUPS, tmp_path)
     rec = next(r for r in records if r["name"] == "Early Sunday Morning")
     assert rec == {
-        "id": by_key("early-sunday-morning").id, "name": "Early Sunday Morning",
-        "organization": "Alcoholics Anonymous, Atlanta", "format": "in_person",
-        "status": "active", "populations": "", "topics": "alcohol", "languages": "",
-        "accessibility": "", "schedule_text": by_key("early-sunday-morning").schedule.text,
+        "id": by_key("early-sunday-morning").id,
+        "name": "Early Sunday Morning",
+        "organization": "Alcoholics Anonymous, Atlanta",
+        "format": "in_person",
+        "status": "active",
+        "populations": "",
+        "topics": "alcohol",
+        "languages": "",
+        "accessibility": "",
+        "schedule_text": by_key("early-sunday-morning").schedule.text,
         "days": "Sunday",
-        "start_time": "09:00", "end_time": "10:00", "timezone": "America/New_York",
-        "next_meeting": "2026-11-08T09:00:00-05:00", "venue": "H.O.W. Place",
-        "address": "5881 Old Bascomb Rd", "city": "Acworth", "region": "GA",
-        "postal_code": "30102", "country": "US", "latitude": "34.099303",
-        "longitude": "-84.579446", "geo_precision": "exact", "distance_mi": "3.1",
-        "join_url": "", "phone": "", "email": "", "website": "",
-        "source": "atlanta-aa", "source_url": "https://atlantaaa.org/meetings/early-sunday-morning/",
-        "last_seen": "2026-11-01", "source_updated": by_key("early-sunday-morning").source_updated,
-        "program": "aa", "openness": "closed", "last_verified": "", "feedback_url": "",
-        "feedback_email": "", "description": "Dr. Bob Room", "age_days": "1", "old": "no",
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "timezone": "America/New_York",
+        "next_meeting": "2026-11-08T09:00:00-05:00",
+        "venue": "H.O.W. Place",
+        "address": "5881 Old Bascomb Rd",
+        "city": "Acworth",
+        "region": "GA",
+        "postal_code": "30102",
+        "country": "US",
+        "latitude": "34.099303",
+        "longitude": "-84.579446",
+        "geo_precision": "exact",
+        "distance_mi": "3.1",
+        "join_url": "",
+        "phone": "",
+        "email": "",
+        "website": "",
+        "source": "atlanta-aa",
+        "source_url": "https://atlantaaa.org/meetings/early-sunday-morning/",
+        "last_seen": "2026-11-01",
+        "source_updated": by_key("early-sunday-morning").source_updated,
+        "program": "aa",
+        "openness": "closed",
+        "last_verified": "",
+        "feedback_url": "",
+        "feedback_email": "",
+        "description": "Dr. Bob Room",
+        "age_days": "1",
+        "old": "no",
     }
 
 
@@ -159,20 +207,32 @@ def test_csv_lists_contacts_and_appointments(tmp_path: Path) -> None:
 def test_csv_without_a_clock_leaves_next_meeting_and_age_empty(tmp_path: Path) -> None:
     _, records = csv_rows([by_key("covington-4")], tmp_path, now=None)
     rec = records[0]
-    assert (rec["name"], rec["days"], rec["start_time"], rec["end_time"]) == \
-        ("Covington", "Sunday", "12:00", "13:00")
-    assert (rec["schedule_text"], rec["distance_mi"]) == \
-        (by_key("covington-4").schedule.text, "3.1")
+    assert (rec["name"], rec["days"], rec["start_time"], rec["end_time"]) == (
+        "Covington",
+        "Sunday",
+        "12:00",
+        "13:00",
+    )
+    assert (rec["schedule_text"], rec["distance_mi"]) == (
+        by_key("covington-4").schedule.text,
+        "3.1",
+    )
     assert (rec["next_meeting"], rec["age_days"], rec["old"]) == ("", "", "")
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    ('=HYPERLINK("http://example.invalid","click")', '\'=HYPERLINK("http://example.invalid","click")'),
-    ("+1", "'+1"),
-    ("-2+3", "'-2+3"),
-    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'=1+1"),  # the tab goes when the listing is read (as row_group cleans it)
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (
+            '=HYPERLINK("http://example.invalid","click")',
+            '\'=HYPERLINK("http://example.invalid","click")',
+        ),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'=1+1"),  # the tab goes when the listing is read (as row_group cleans it)
+    ],
+)
 def test_csv_formula_injection_neutralized(value: str, cell: str, tmp_path: Path) -> None:
     early = [by_key("early-sunday-morning")]
     _, records = csv_rows(early, tmp_path, name=value, venue=value, city=value)
@@ -208,16 +268,26 @@ def test_empty_exports(tmp_path: Path) -> None:
 
 # --- JSON / NDJSON -------------------------------------------------------------------------------
 
+
 def test_json_is_a_list_of_the_given_dicts() -> None:
     out = io.StringIO()
     assert export.write_json(ROWS, out) == 11
     data = json.loads(out.getvalue())
     assert data == json.loads(json.dumps(ROWS))
     first = data[0]
-    assert (first["name"], first["distance_mi"], first["next_meeting"]) == \
-        ("Early Sunday Morning", 3.14159, "2026-11-08T09:00:00-05:00")
-    assert first["schedule"] == {"kind": "weekly", "days": [0], "start": "09:00", "end": "10:00",
-                                 "timezone": "America/New_York", "text": ATLANTA[0].schedule.text}
+    assert (first["name"], first["distance_mi"], first["next_meeting"]) == (
+        "Early Sunday Morning",
+        3.14159,
+        "2026-11-08T09:00:00-05:00",
+    )
+    assert first["schedule"] == {
+        "kind": "weekly",
+        "days": [0],
+        "start": "09:00",
+        "end": "10:00",
+        "timezone": "America/New_York",
+        "text": ATLANTA[0].schedule.text,
+    }
     assert out.getvalue().splitlines()[0] == "[" and len(out.getvalue().splitlines()) == 13
 
 
@@ -227,12 +297,16 @@ def test_ndjson_one_object_per_line() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 11
     spec = json.loads(lines[6])
-    assert (spec["name"], spec["phone"], spec["populations"]) == \
-        ("Sunday Serenity", "+1-123-456-7890", ["lgbtq", "transgender"])
+    assert (spec["name"], spec["phone"], spec["populations"]) == (
+        "Sunday Serenity",
+        "+1-123-456-7890",
+        ["lgbtq", "transgender"],
+    )
     assert spec["distance_mi"] is None and "–" in lines[0]  # UTF-8 kept, not \u escapes
 
 
 # --- iCalendar -----------------------------------------------------------------------------------
+
 
 def ics_text(rows: list[dict[str, Any]], stats: ExportStats | None = None) -> str:
     """Return the iCalendar export of rows, with the clock fixed at NOW."""
@@ -250,8 +324,7 @@ def test_ics_accepted_by_icalendar_with_timezones() -> None:
     events = cal.walk("VEVENT")
     assert len(events) == 10 and stats.written == 10
     assert stats.skipped == {"no recurring schedule": 1}  # the by-appointment meeting
-    assert sorted(tz.tz_name for tz in cal.timezones) == \
-        ["America/Los_Angeles", "America/New_York"]
+    assert sorted(tz.tz_name for tz in cal.timezones) == ["America/Los_Angeles", "America/New_York"]
     assert cal.get_missing_tzids() == set()
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert text.index("BEGIN:VTIMEZONE") < text.index("BEGIN:VEVENT")
@@ -285,8 +358,10 @@ def test_ics_round_trips_through_the_ical_parser() -> None:
     from peerfind.platforms.ical import ICal
 
     page = Page(url="https://example.invalid/peerfind.ics", text=ics_text(ROWS), fetched_at=NOW)
-    back = {g.name + "|" + (g.schedule.start or ""): g for g in
-            ICal(SourceConfig(name="rt", options={"all_events": True})).parse_groups(page)}
+    back = {
+        g.name + "|" + (g.schedule.start or ""): g
+        for g in ICal(SourceConfig(name="rt", options={"all_events": True})).parse_groups(page)
+    }
     originals = [g for g in GROUPS if g.schedule.kind == "weekly"]
     assert len(back) == len(originals) == 10
     for g in originals:
@@ -305,6 +380,7 @@ def test_ics_round_trips_through_the_ical_parser() -> None:
 
 
 # --- HSDS ----------------------------------------------------------------------------------------
+
 
 def hsds(tmp_path: Path) -> tuple[Path, dict[str, list[dict[str, str]]]]:
     """Export ROWS as HSDS into a fresh folder; return it and every table read back."""
@@ -332,10 +408,21 @@ def test_hsds_package_validates_with_frictionless(tmp_path: Path) -> None:
     bad = validate(str(out / "datapackage.json"))
     assert [e[1] for e in bad.flatten(["rowNumber", "type"])] == ["foreign-key"]
     names = {r["name"] for r in json.loads((out / "datapackage.json").read_text())["resources"]}
-    assert names == {"organization", "program", "service", "location", "service_at_location",
-                     "address",
-                     "schedule", "phone", "language", "accessibility", "taxonomy",
-                     "taxonomy_term", "attribute"}
+    assert names == {
+        "organization",
+        "program",
+        "service",
+        "location",
+        "service_at_location",
+        "address",
+        "schedule",
+        "phone",
+        "language",
+        "accessibility",
+        "taxonomy",
+        "taxonomy_term",
+        "attribute",
+    }
 
 
 def test_hsds_descriptor_drops_unwritten_resources_and_keys() -> None:
@@ -344,8 +431,7 @@ def test_hsds_descriptor_drops_unwritten_resources_and_keys() -> None:
     service = package["resources"][1]["schema"]
     assert [k["reference"]["resource"] for k in service["foreignKeys"]] == ["organization"]
     phone = package["resources"][2]["schema"]
-    assert {k["reference"]["resource"] for k in phone["foreignKeys"]} == {"organization",
-                                                                         "service"}
+    assert {k["reference"]["resource"] for k in phone["foreignKeys"]} == {"organization", "service"}
     assert package["name"] == "human_services_data" and package["version"] == "3.0.0"
 
 
@@ -354,25 +440,56 @@ def test_hsds_fields(tmp_path: Path) -> None:
     g = by_key("early-sunday-morning")
     sid = str(uuid.uuid5(NAMESPACE, f"service:{g.id}"))
     service = next(r for r in t["service"] if r["id"] == sid)
-    assert (service["name"], service["status"], service["assured_date"]) == \
-        ("Early Sunday Morning", "active", "")  # nobody verified it: no assured_date
+    assert (service["name"], service["status"], service["assured_date"]) == (
+        "Early Sunday Morning",
+        "active",
+        "",
+    )  # nobody verified it: no assured_date
     assert service["url"] == "https://atlantaaa.org/meetings/early-sunday-morning/"
     org = next(r for r in t["organization"] if r["id"] == service["organization_id"])
     assert org["name"] == "Alcoholics Anonymous, Atlanta"
     sched = next(r for r in t["schedule"] if r["service_id"] == sid)
-    assert {k: sched[k] for k in ("freq", "interval", "byday", "opens_at", "closes_at",
-                                  "timezone", "dtstart", "description", "notes")} == {
-        "freq": "WEEKLY", "interval": "1", "byday": "SU", "opens_at": "09:00:00-05:00",
-        "closes_at": "10:00:00-05:00", "timezone": "-5", "dtstart": "2026-11-08",
-        "description": "Sundays 9:00–10:00 AM, America/New_York", "notes": g.schedule.text}
+    assert {
+        k: sched[k]
+        for k in (
+            "freq",
+            "interval",
+            "byday",
+            "opens_at",
+            "closes_at",
+            "timezone",
+            "dtstart",
+            "description",
+            "notes",
+        )
+    } == {
+        "freq": "WEEKLY",
+        "interval": "1",
+        "byday": "SU",
+        "opens_at": "09:00:00-05:00",
+        "closes_at": "10:00:00-05:00",
+        "timezone": "-5",
+        "dtstart": "2026-11-08",
+        "description": "Sundays 9:00–10:00 AM, America/New_York",
+        "notes": g.schedule.text,
+    }
     sal = next(r for r in t["service_at_location"] if r["service_id"] == sid)
     loc = next(r for r in t["location"] if r["id"] == sal["location_id"])
-    assert (loc["location_type"], loc["name"], loc["latitude"], loc["longitude"]) == \
-        ("physical", "H.O.W. Place", "34.099303", "-84.579446")
+    assert (loc["location_type"], loc["name"], loc["latitude"], loc["longitude"]) == (
+        "physical",
+        "H.O.W. Place",
+        "34.099303",
+        "-84.579446",
+    )
     addr = next(r for r in t["address"] if r["location_id"] == loc["id"])
-    assert (addr["address_1"], addr["city"], addr["state_province"], addr["postal_code"],
-            addr["country"], addr["address_type"]) == \
-        ("5881 Old Bascomb Rd", "Acworth", "GA", "30102", "US", "physical")
+    assert (
+        addr["address_1"],
+        addr["city"],
+        addr["state_province"],
+        addr["postal_code"],
+        addr["country"],
+        addr["address_type"],
+    ) == ("5881 Old Bascomb Rd", "Acworth", "GA", "30102", "US", "physical")
     terms = {r["id"]: r["code"] for r in t["taxonomy_term"]}
     tags = sorted(terms[a["taxonomy_term_id"]] for a in t["attribute"] if a["link_id"] == sid)
     assert tags == ["alcohol", "in_person", "peer_support_group"]
@@ -380,8 +497,9 @@ def test_hsds_fields(tmp_path: Path) -> None:
 
 def test_hsds_contacts_populations_and_online(tmp_path: Path) -> None:
     _, t = hsds(tmp_path)
-    assert [(p["number"], p["description"]) for p in t["phone"]] == \
-        [("+1-123-456-7890", "Organization phone")]  # organization phones only
+    assert [(p["number"], p["description"]) for p in t["phone"]] == [
+        ("+1-123-456-7890", "Organization phone")
+    ]  # organization phones only
     org = next(o for o in t["organization"] if o["name"] == "District 123")
     assert t["phone"][0]["organization_id"] == org["id"]
     assert (org["email"], org["website"]) == ("info@district123.org", "https://district123.org")
@@ -395,8 +513,9 @@ def test_hsds_contacts_populations_and_online(tmp_path: Path) -> None:
     sal = next(r for r in t["service_at_location"] if r["service_id"] == online_sid)
     loc = next(r for r in t["location"] if r["id"] == sal["location_id"])
     assert (loc["location_type"], loc["url"]) == ("virtual", "https://zoom.us/j/12345678")
-    appt = next(r for r in t["schedule"]
-                if r["service_id"] == hsds_id("service", by_key("josh-meeting").id))
+    appt = next(
+        r for r in t["schedule"] if r["service_id"] == hsds_id("service", by_key("josh-meeting").id)
+    )
     assert (appt["freq"], appt["description"], appt["opens_at"]) == ("", "By appointment", "")
     access = [a["description"] for a in t["accessibility"]]
     assert access == ["Wheelchair accessible", "Wheelchair accessible", "Wheelchair accessible"]
@@ -409,19 +528,32 @@ def test_hsds_ids_are_stable(tmp_path: Path) -> None:
     assert len({r["id"] for r in first["organization"]}) == len(first["organization"]) == 4
 
 
-@pytest.mark.parametrize(("schedule", "columns"), [
-    (Schedule(kind="weekly", days=(2,), start="19:00"),
-     {"freq": "WEEKLY", "interval": "1", "byday": "TU", "bymonthday": ""}),
-    (Schedule(kind="weekly", days=(2,), interval=2, anchor="2026-11-03", start="19:00"),
-     {"freq": "WEEKLY", "interval": "2", "byday": "TU", "bymonthday": ""}),
-    (Schedule(kind="monthly_nth", days=(2,), nths=(2, 4), start="19:00"),
-     {"freq": "MONTHLY", "interval": "1", "byday": "2TU,4TU", "bymonthday": ""}),
-    (Schedule(kind="monthly_nth", days=(5,), nths=(-1,), start="19:00"),
-     {"freq": "MONTHLY", "interval": "1", "byday": "-1FR", "bymonthday": ""}),
-    (Schedule(kind="monthly_date", monthday=15, start="19:00"),
-     {"freq": "MONTHLY", "interval": "1", "byday": "", "bymonthday": "15"}),
-    (Schedule(kind="appointment"), {}),
-])
+@pytest.mark.parametrize(
+    ("schedule", "columns"),
+    [
+        (
+            Schedule(kind="weekly", days=(2,), start="19:00"),
+            {"freq": "WEEKLY", "interval": "1", "byday": "TU", "bymonthday": ""},
+        ),
+        (
+            Schedule(kind="weekly", days=(2,), interval=2, anchor="2026-11-03", start="19:00"),
+            {"freq": "WEEKLY", "interval": "2", "byday": "TU", "bymonthday": ""},
+        ),
+        (
+            Schedule(kind="monthly_nth", days=(2,), nths=(2, 4), start="19:00"),
+            {"freq": "MONTHLY", "interval": "1", "byday": "2TU,4TU", "bymonthday": ""},
+        ),
+        (
+            Schedule(kind="monthly_nth", days=(5,), nths=(-1,), start="19:00"),
+            {"freq": "MONTHLY", "interval": "1", "byday": "-1FR", "bymonthday": ""},
+        ),
+        (
+            Schedule(kind="monthly_date", monthday=15, start="19:00"),
+            {"freq": "MONTHLY", "interval": "1", "byday": "", "bymonthday": "15"},
+        ),
+        (Schedule(kind="appointment"), {}),
+    ],
+)
 def test_hsds_schedule_rule_columns(schedule: Schedule, columns: dict[str, str]) -> None:
     from peerfind.export.hsds import _rule
 
@@ -438,10 +570,18 @@ def test_hsds_reimports_without_loss(tmp_path: Path) -> None:
     for g in ATLANTA + SPEC:
         got = back[g.name + "|" + (g.schedule.start or "")]
         assert got.organization == g.organization
-        assert (got.schedule.kind, got.schedule.days, got.schedule.start, got.schedule.end) == \
-            (g.schedule.kind, g.schedule.days, g.schedule.start, g.schedule.end)
-        assert (got.address, got.city, got.region, got.postal_code) == \
-            (g.address, g.city, g.region, g.postal_code)
+        assert (got.schedule.kind, got.schedule.days, got.schedule.start, got.schedule.end) == (
+            g.schedule.kind,
+            g.schedule.days,
+            g.schedule.start,
+            g.schedule.end,
+        )
+        assert (got.address, got.city, got.region, got.postal_code) == (
+            g.address,
+            g.city,
+            g.region,
+            g.postal_code,
+        )
         assert (got.latitude, got.longitude) == (g.latitude, g.longitude)
         assert set(got.populations) >= set(g.populations)
         assert set(got.topics) >= set(g.topics)
@@ -458,9 +598,11 @@ def _read_hsds(parser: Any, folder: Path) -> list[Group]:
 
 # --- files: where exports may write --------------------------------------------------------------
 
+
 def test_format_for_path(tmp_path: Path) -> None:
-    assert [format_for_path(p) for p in ("a.csv", "A.JSON", "x.ndjson", "x.jsonl", "c.ics", "-")] \
-        == ["csv", "json", "ndjson", "ndjson", "ics", "csv"]
+    assert [
+        format_for_path(p) for p in ("a.csv", "A.JSON", "x.ndjson", "x.jsonl", "c.ics", "-")
+    ] == ["csv", "json", "ndjson", "ndjson", "ics", "csv"]
     assert format_for_path(tmp_path) == "hsds"
     assert format_for_path("new-folder/") == "hsds"
     assert format_for_path("out", hsds=True) == "hsds"
@@ -546,5 +688,7 @@ def test_hsds_folder_rules(tmp_path: Path) -> None:
 def test_dash_writes_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert export_rows(ROWS[:2], "-", fmt="ndjson") == 2
     lines = capsys.readouterr().out.splitlines()
-    assert [json.loads(line)["name"] for line in lines] == \
-        ["Early Sunday Morning", "Sunday Serenity and Spirituality"]
+    assert [json.loads(line)["name"] for line in lines] == [
+        "Early Sunday Morning",
+        "Sunday Serenity and Spirituality",
+    ]

@@ -62,11 +62,15 @@ def reference_cells(row: dict[str, Any]) -> list[str]:
         **row,
         "schedule_text": sched.text,
         "days": [vocab.DAY_NAMES[d] for d in sched.days],
-        "start_time": sched.start, "end_time": sched.end, "timezone": sched.timezone,
+        "start_time": sched.start,
+        "end_time": sched.end,
+        "timezone": sched.timezone,
         "distance_mi": "" if distance is None else f"{distance:.1f}",
         "age_days": "" if age is None else str(age),
         "old": "" if age is None else "yes" if age > export.STALE_DAYS else "no",
-        "description": (row["description"] or "").replace("\r\n", " ").replace("\r", " ")
+        "description": (row["description"] or "")
+        .replace("\r\n", " ")
+        .replace("\r", " ")
         .replace("\n", " "),
     }
     return [csv_cell(_text(values[column])) for column in export.CSV_COLUMNS]
@@ -102,7 +106,12 @@ def direct_csv(db: Path, limit: int | None = None) -> str:
     conn = catalog.connect(db, readonly=True)
     out = io.StringIO()
     written = export_csv.write_where(
-        conn, ["status = 'active'"], [], out, NextMeetings(NOW, "America/New_York"), limit,
+        conn,
+        ["status = 'active'"],
+        [],
+        out,
+        NextMeetings(NOW, "America/New_York"),
+        limit,
         stats=(stats := export.ExportStats()),
     )
     assert written == stats.written == len(list(csv.reader(io.StringIO(out.getvalue())))) - 1
@@ -131,7 +140,10 @@ def test_ranked_rows_keep_order_and_distance(bundled: Path) -> None:
     distances = {rid: i * 1.234 for i, rid in enumerate(chosen)}
     out = io.StringIO()
     written = export_csv.write_ranked(
-        conn, [(rid, distances[rid]) for rid in chosen], out, NextMeetings(NOW, "UTC"),
+        conn,
+        [(rid, distances[rid]) for rid in chosen],
+        out,
+        NextMeetings(NOW, "UTC"),
         stats=(stats := export.ExportStats()),
     )
     assert written == stats.written == len(chosen)
@@ -148,8 +160,10 @@ def test_a_row_with_a_comma_quote_and_formula_is_quoted_like_the_csv_module(
     db.write_bytes(bundled.read_bytes())
     conn = catalog.connect(db)
     with conn:
-        conn.execute("UPDATE groups SET name = 'Hope, \"Again\"', venue = '=cmd()' "
-                     "WHERE rowid = (SELECT min(rowid) FROM groups WHERE status = 'active')")
+        conn.execute(
+            "UPDATE groups SET name = 'Hope, \"Again\"', venue = '=cmd()' "
+            "WHERE rowid = (SELECT min(rowid) FROM groups WHERE status = 'active')"
+        )
     conn.close()
     got = direct_csv(db)
     assert got == dict_csv(db)
@@ -207,8 +221,9 @@ def test_export_near_csv_matches_search_results(bundled: Path, tmp_path: Path) -
     target = tmp_path / "near.csv"
     result = run(bundled, "export", str(target), "--near", "Boston, MA", "--radius", "10")
     assert result.exit_code == 0, result.output
-    found = run(bundled, "search", "--near", "Boston, MA", "--radius", "10", "--limit", "1000",
-                "-o", "csv")
+    found = run(
+        bundled, "search", "--near", "Boston, MA", "--radius", "10", "--limit", "1000", "-o", "csv"
+    )
     assert found.exit_code == 0
     assert target.read_text(encoding="utf-8") == found.stdout
 
@@ -223,8 +238,9 @@ def test_an_online_export_is_not_cut_at_the_search_cap(
     result = run(bundled, "export", str(target), "--format", "online")
     assert result.exit_code == 0, result.output
     conn = catalog.connect(bundled, readonly=True)
-    online = conn.execute("SELECT count(*) FROM groups WHERE status = 'active' "
-                          "AND format IN ('online', 'hybrid')").fetchone()[0]
+    online = conn.execute(
+        "SELECT count(*) FROM groups WHERE status = 'active' AND format IN ('online', 'hybrid')"
+    ).fetchone()[0]
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     # A meeting that two bundled feeds both list (OIAA and a local intergroup) is written once.
     assert online > 3 and online - 20 <= len(rows) <= online

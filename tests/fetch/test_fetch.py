@@ -140,10 +140,14 @@ def test_retry_after_http_date() -> None:
 
 
 def test_robots_txt_disallowing_the_feed() -> None:
-    robots = Reply(body=b"User-agent: *\nDisallow: /private/\n",
-                   headers={"Content-Type": "text/plain"})
-    routes = {"/robots.txt": robots, "/private/feed.json": Reply(body=b"[]"),
-              "/public.json": Reply(body=b"[1]")}
+    robots = Reply(
+        body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"}
+    )
+    routes = {
+        "/robots.txt": robots,
+        "/private/feed.json": Reply(body=b"[]"),
+        "/public.json": Reply(body=b"[1]"),
+    }
     with Host(routes) as host:
         with pytest.raises(Disallowed, match="disallowed by robots.txt"):
             fetch(host.url("/private/feed.json"))
@@ -153,11 +157,14 @@ def test_robots_txt_disallowing_the_feed() -> None:
 
 def test_robots_txt_group_for_peerfind_and_crawl_delay() -> None:
     rec = Recorder(fake_clock=True)
-    robots = Reply(body=b"User-agent: peerfind\nCrawl-delay: 4\nDisallow: /admin\n\n"
-                        b"User-agent: *\nDisallow: /\n")
+    robots = Reply(
+        body=b"User-agent: peerfind\nCrawl-delay: 4\nDisallow: /admin\n\n"
+        b"User-agent: *\nDisallow: /\n"
+    )
     with Host({"/robots.txt": robots, "/a": Reply(body=b"a"), "/b": Reply(body=b"b")}) as host:
-        pages = fetch_all([host.url("/a"), host.url("/b")], sleep=rec.sleep, clock=rec.clock,
-                          delay=1.0)
+        pages = fetch_all(
+            [host.url("/a"), host.url("/b")], sleep=rec.sleep, clock=rec.clock, delay=1.0
+        )
         with pytest.raises(Disallowed):
             fetch(host.url("/admin"))
     assert [p.text for p in pages] == ["a", "b"]
@@ -175,8 +182,12 @@ def test_robots_txt_server_error_means_fetch_nothing() -> None:
 def test_per_host_pacing_uses_the_delay() -> None:
     rec = Recorder(fake_clock=True)
     with Host({"/1": Reply(body=b"1"), "/2": Reply(body=b"2"), "/3": Reply(body=b"3")}) as host:
-        fetch_all([host.url("/1"), host.url("/2"), host.url("/3")], delay=5.0, sleep=rec.sleep,
-                  clock=rec.clock)
+        fetch_all(
+            [host.url("/1"), host.url("/2"), host.url("/3")],
+            delay=5.0,
+            sleep=rec.sleep,
+            clock=rec.clock,
+        )
     assert rec.sleeps == [5.0, 5.0, 5.0]  # robots.txt, /1, /2, /3: three gaps
 
 
@@ -196,6 +207,7 @@ def test_one_request_in_flight_per_host_and_hosts_in_parallel() -> None:
                 for key in (name, "all"):
                     in_flight[key] -= 1
             return Reply(body=path.encode())
+
         return route
 
     paths = ["/1", "/2", "/3"]
@@ -214,16 +226,20 @@ def test_one_request_in_flight_per_host_and_hosts_in_parallel() -> None:
 
 
 def test_redirect_is_followed_and_page_url_is_final() -> None:
-    routes = {"/old": Reply(301, headers={"Location": "/new.json"}),
-              "/new.json": Reply(body=b"[]", headers=JSON)}
+    routes = {
+        "/old": Reply(301, headers={"Location": "/new.json"}),
+        "/new.json": Reply(body=b"[]", headers=JSON),
+    }
     with Host(routes) as host:
         page = fetch(host.url("/old"))
     assert page.url == host.url("/new.json")
 
 
 def test_redirect_loop_is_detected() -> None:
-    routes = {"/a": Reply(302, headers={"Location": "/b"}),
-              "/b": Reply(302, headers={"Location": "/a"})}
+    routes = {
+        "/a": Reply(302, headers={"Location": "/b"}),
+        "/b": Reply(302, headers={"Location": "/a"}),
+    }
     with Host(routes) as host:
         error = fetch_error(host.url("/a"))
         assert host.paths().count("/a") == 1
@@ -231,8 +247,9 @@ def test_redirect_loop_is_detected() -> None:
 
 
 def test_too_many_redirects() -> None:
-    routes: dict[str, Any] = {f"/{i}": Reply(302, headers={"Location": f"/{i + 1}"})
-                              for i in range(10)}
+    routes: dict[str, Any] = {
+        f"/{i}": Reply(302, headers={"Location": f"/{i + 1}"}) for i in range(10)
+    }
     with Host(routes) as host:
         error = fetch_error(host.url("/0"))
         assert "/6" not in host.paths()
@@ -248,8 +265,10 @@ def test_50_mb_stream_is_cut_off_at_the_cap() -> None:
             sent.append(len(block))
             yield block
 
-    with (Host({"/huge.json": Reply(headers=JSON, chunks=fifty_mb)}) as host,
-          pytest.raises(TooLarge, match="cut off")):
+    with (
+        Host({"/huge.json": Reply(headers=JSON, chunks=fifty_mb)}) as host,
+        pytest.raises(TooLarge, match="cut off"),
+    ):
         fetch(host.url("/huge.json"))
     assert sum(sent) < 50 * (1 << 20)  # the server was stopped before sending it all
 
@@ -263,8 +282,7 @@ def test_decompression_bomb_counts_decoded_bytes() -> None:
     bomb = gzip.compress(b"\0" * (30 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 100_000
     headers = {"Content-Encoding": "gzip", **JSON}
-    with (Host({"/bomb.json": Reply(body=bomb, headers=headers)}) as host,
-          pytest.raises(TooLarge)):
+    with Host({"/bomb.json": Reply(body=bomb, headers=headers)}) as host, pytest.raises(TooLarge):
         fetch(host.url("/bomb.json"))
 
 
@@ -277,8 +295,9 @@ def test_gzip_body_is_decoded() -> None:
 
 def test_windows_1252_declared_in_the_header() -> None:
     feed = json.loads((FIXTURES / "meeting_guide" / "tsml-ui-eda.json").read_text("utf-8"))
-    notes = next(r["group_notes"] for r in feed
-                 if r["slug"] == "chatroom-mondays-12-pm-eastern-discord")
+    notes = next(
+        r["group_notes"] for r in feed if r["slug"] == "chatroom-mondays-12-pm-eastern-discord"
+    )
     body = notes.encode("cp1252")
     assert b"\x96" in body  # the en dash, as windows-1252 encodes it
     headers = {"Content-Type": "text/plain; charset=windows-1252"}
@@ -289,7 +308,7 @@ def test_windows_1252_declared_in_the_header() -> None:
 
 
 def test_charset_from_html_meta_when_the_header_has_none() -> None:
-    body = "<html><head><meta charset=\"windows-1252\"></head><p>Sunday – 8 pm</p>".encode("cp1252")
+    body = '<html><head><meta charset="windows-1252"></head><p>Sunday – 8 pm</p>'.encode("cp1252")
     with Host({"/p.html": Reply(body=body, headers={"Content-Type": "text/html"})}) as host:
         page = fetch(host.url("/p.html"))
     assert "Sunday – 8 pm" in page.text

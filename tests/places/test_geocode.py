@@ -37,12 +37,22 @@ def home(module_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return module_home
 
 
-PORTLAND = [{
-    "place_id": 1, "lat": "45.5202471", "lon": "-122.674194",
-    "display_name": "Portland, Multnomah County, Oregon, United States",
-    "address": {"city": "Portland", "county": "Multnomah County", "state": "Oregon",
-                "ISO3166-2-lvl4": "US-OR", "country": "United States", "country_code": "us"},
-}]
+PORTLAND = [
+    {
+        "place_id": 1,
+        "lat": "45.5202471",
+        "lon": "-122.674194",
+        "display_name": "Portland, Multnomah County, Oregon, United States",
+        "address": {
+            "city": "Portland",
+            "county": "Multnomah County",
+            "state": "Oregon",
+            "ISO3166-2-lvl4": "US-OR",
+            "country": "United States",
+            "country_code": "us",
+        },
+    }
+]
 
 
 class FakeNominatim(BaseSyncAdapter):
@@ -82,9 +92,16 @@ def test_offline_geocode_returns_location_with_raw() -> None:
     assert location.latitude == pytest.approx(45.523, abs=0.01)
     assert location.longitude == pytest.approx(-122.676, abs=0.01)
     assert location.raw == {
-        "name": "Portland", "state": "OR", "population": 652_503, "precision": "city",
-        "match": "exact", "timezone": "America/Los_Angeles", "kind": "city",
-        "label": "Portland, OR", "postal_code": None, "note": None,
+        "name": "Portland",
+        "state": "OR",
+        "population": 652_503,
+        "precision": "city",
+        "match": "exact",
+        "timezone": "America/Los_Angeles",
+        "kind": "city",
+        "label": "Portland, OR",
+        "postal_code": None,
+        "note": None,
     }
 
 
@@ -121,8 +138,9 @@ def test_offline_adapter_refuses_network() -> None:
 
 
 def test_online_geocode_request_and_result(home: Path, fake: type[FakeNominatim]) -> None:
-    place = online_geocode("1120 SW 5th Ave, Portland, OR", domain="nominatim.example.org",
-                           adapter_factory=fake)
+    place = online_geocode(
+        "1120 SW 5th Ave, Portland, OR", domain="nominatim.example.org", adapter_factory=fake
+    )
     assert (place.kind, place.state, place.note) == ("address", "OR", OSM_CREDIT)
     assert place.name == "Portland, Multnomah County, Oregon, United States"
     assert place.label == place.name
@@ -157,21 +175,25 @@ def test_online_geocode_not_found_is_cached(tmp_path: Path, fake: type[FakeNomin
     assert len(fake.calls) == 1
 
 
-@pytest.mark.parametrize("error", [GeopyUnavailable("connection refused"),
-                                   GeocoderTimedOut("timed out")])
-def test_online_geocode_unreachable(tmp_path: Path, fake: type[FakeNominatim],
-                                    error: Exception) -> None:
+@pytest.mark.parametrize(
+    "error", [GeopyUnavailable("connection refused"), GeocoderTimedOut("timed out")]
+)
+def test_online_geocode_unreachable(
+    tmp_path: Path, fake: type[FakeNominatim], error: Exception
+) -> None:
     fake.reply = error
     with pytest.raises(GeocoderUnavailable) as info:
         online_geocode("Portland, OR", cache_path=tmp_path / "c.json", adapter_factory=fake)
     assert str(info.value).startswith(
-        "the online geocoder at nominatim.openstreetmap.org did not respond (")
+        "the online geocoder at nominatim.openstreetmap.org did not respond ("
+    )
     assert info.value.exit_code == 3
     assert len(fake.calls) == 1  # max_retries 0: one attempt only
 
 
 def test_online_geocode_waits_one_second_between_requests(
-        tmp_path: Path, fake: type[FakeNominatim], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, fake: type[FakeNominatim], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "cache.json"
     clock = [1000.0]
     slept: list[float] = []
@@ -185,8 +207,9 @@ def test_online_geocode_waits_one_second_between_requests(
     assert json.loads(cache.read_text())["last_request"] == 1000.25
 
 
-def test_geocode_cache_can_be_turned_off(tmp_path: Path, fake: type[FakeNominatim],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_geocode_cache_can_be_turned_off(
+    tmp_path: Path, fake: type[FakeNominatim], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(geocode, "_sleep", lambda seconds: None)
     cache = tmp_path / "cache.json"
     online_geocode("Portland, OR", domain="n.example.org", cache_path=cache, adapter_factory=fake)
@@ -199,11 +222,16 @@ def test_geocode_cache_can_be_turned_off(tmp_path: Path, fake: type[FakeNominati
 
 
 def test_geopy_debug_lines_with_the_query_stay_out_of_logs(
-        tmp_path: Path, fake: type[FakeNominatim], caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, fake: type[FakeNominatim], caplog: pytest.LogCaptureFixture
+) -> None:
     import logging
 
     logging.getLogger("geopy").setLevel(logging.NOTSET)
     with caplog.at_level(logging.DEBUG):
-        online_geocode("Secret Street 1, Portland, OR", domain="n.example.org",
-                       cache_path=tmp_path / "c.json", adapter_factory=fake)
+        online_geocode(
+            "Secret Street 1, Portland, OR",
+            domain="n.example.org",
+            cache_path=tmp_path / "c.json",
+            adapter_factory=fake,
+        )
     assert fake.calls and "Secret" not in caplog.text

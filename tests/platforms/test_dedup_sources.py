@@ -23,8 +23,9 @@ def build(tmp_path):  # type: ignore[no-untyped-def]
     """Store the BMLT record and its Meeting Guide twin as two sources; return the db path."""
     bmlt = Bmlt(SourceConfig(name="na-sydney-bmlt", timezone=SYDNEY, program="na"))
     root = "http://127.0.0.1/main_server/client_interface/json/"
-    formats_page = load_page("bmlt/bmlt-GetFormats-reconstructed.json",
-                             url=f"{root}?switcher=GetFormats")
+    formats_page = load_page(
+        "bmlt/bmlt-GetFormats-reconstructed.json", url=f"{root}?switcher=GetFormats"
+    )
     (follow,) = list(bmlt.parse(formats_page))  # the formats page asks for the meetings next
     assert isinstance(follow, Follow) and "GetSearchResults" in follow.url
     page = load_page("bmlt/bmlt-workflow-GetSearchResults-one-meeting.json", url=follow.url)
@@ -49,8 +50,10 @@ def test_same_meeting_two_sources_once(tmp_path) -> None:  # type: ignore[no-unt
     maroubra = [r for r in results if "Maroubra" in r.group.name]
     assert len(maroubra) == 1  # ... one result
     assert len(maroubra[0].also_from) == 1
-    assert {maroubra[0].group.source, *maroubra[0].also_from} == {"na-sydney-bmlt",
-                                                                  "na-sydney-feed"}
+    assert {maroubra[0].group.source, *maroubra[0].also_from} == {
+        "na-sydney-bmlt",
+        "na-sydney-feed",
+    }
     assert maroubra[0].next_meeting == datetime(2026, 11, 24, 19, 0, tzinfo=ZoneInfo(SYDNEY))
 
 

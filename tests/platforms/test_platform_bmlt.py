@@ -25,7 +25,8 @@ ROOT = "http://54.153.167.239/main_server"
 FORMATS_URL = f"{ROOT}/client_interface/json/?switcher=GetFormats"
 FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 RECORD: dict[str, str] = json.loads(
-    (FIXTURES / "bmlt/bmlt-workflow-GetSearchResults-one-meeting.json").read_text())[0]
+    (FIXTURES / "bmlt/bmlt-workflow-GetSearchResults-one-meeting.json").read_text()
+)[0]
 
 
 def scraper(**cfg: Any) -> Bmlt:
@@ -36,17 +37,22 @@ def scraper(**cfg: Any) -> Bmlt:
 
 def run(parser: Bmlt, rows: list[Any] | None = None) -> list[Group]:
     """Parse the formats page, follow to the search page (real record or `rows`), return groups."""
-    formats = load_page("bmlt/bmlt-GetFormats-reconstructed.json", url=FORMATS_URL,
-                        fetched_at=FETCHED)
+    formats = load_page(
+        "bmlt/bmlt-GetFormats-reconstructed.json", url=FORMATS_URL, fetched_at=FETCHED
+    )
     (follow,) = list(parser.parse(formats))
     assert isinstance(follow, Follow)
     if rows is None:
-        page = load_page("bmlt/bmlt-workflow-GetSearchResults-one-meeting.json",
-                         url=follow.url, fetched_at=FETCHED)
+        page = load_page(
+            "bmlt/bmlt-workflow-GetSearchResults-one-meeting.json",
+            url=follow.url,
+            fetched_at=FETCHED,
+        )
     else:
         page = Page(url=follow.url, text=json.dumps(rows), fetched_at=FETCHED)
-    return [g for g in getattr(parser, follow.callback)(page, **follow.meta)
-            if isinstance(g, Group)]
+    return [
+        g for g in getattr(parser, follow.callback)(page, **follow.meta) if isinstance(g, Group)
+    ]
 
 
 def variant(**changes: str) -> dict[str, str]:
@@ -72,8 +78,7 @@ def test_urls_start_with_formats_then_search_results() -> None:
 
 def test_formats_page_follows_to_search_results_with_formats() -> None:
     parser = scraper()
-    page = load_page("bmlt/bmlt-GetFormats-reconstructed.json", url=FORMATS_URL,
-                     fetched_at=FETCHED)
+    page = load_page("bmlt/bmlt-GetFormats-reconstructed.json", url=FORMATS_URL, fetched_at=FETCHED)
     (follow,) = list(parser.parse(page))
     assert follow.url == parser.search_url(ROOT)
     assert follow.meta["formats"]["JT"]["world_id"] == "JFT"
@@ -86,8 +91,10 @@ def test_real_meeting_fields() -> None:
     (group,) = run(parser)
     assert group.source_key == "3277"
     assert group.name == "Online Meeting - Maroubra Nightly"
-    assert group.source_url == f"{ROOT}/client_interface/json/?switcher=GetSearchResults" \
-                               "&meeting_ids[]=3277"
+    assert (
+        group.source_url == f"{ROOT}/client_interface/json/?switcher=GetSearchResults"
+        "&meeting_ids[]=3277"
+    )
     assert group.schedule.kind == "weekly"
     assert group.schedule.days == (2,)  # weekday_tinyint "3" = Tuesday
     assert (group.schedule.start, group.schedule.end) == ("19:00", "20:00")
@@ -119,8 +126,9 @@ def test_report_counts_for_the_sample() -> None:
 
 
 def test_sunday_and_midnight_rollover() -> None:
-    (group,) = run(scraper(), [variant(weekday_tinyint="1", start_time="23:30:00",
-                                       duration_time="01:15:00")])
+    (group,) = run(
+        scraper(), [variant(weekday_tinyint="1", start_time="23:30:00", duration_time="01:15:00")]
+    )
     assert group.schedule.days == (0,)
     assert (group.schedule.start, group.schedule.end) == ("23:30", "00:45")
 
@@ -131,9 +139,13 @@ def test_meeting_time_zone_wins_over_config() -> None:
 
 
 def test_hybrid_with_population_and_access_formats() -> None:
-    row = variant(venue_type="3", formats="W,HY,WC,GL", location_text="Community Hall",
-                  location_street="1 Example St",
-                  virtual_meeting_link="https://zoom.us/j/83037287669?pwd=abc")
+    row = variant(
+        venue_type="3",
+        formats="W,HY,WC,GL",
+        location_text="Community Hall",
+        location_street="1 Example St",
+        virtual_meeting_link="https://zoom.us/j/83037287669?pwd=abc",
+    )
     (group,) = run(scraper(), [row])
     assert group.format == vocab.HYBRID
     assert group.geo_precision == "exact"
@@ -165,8 +177,12 @@ def test_temporarily_closed_venue() -> None:
 
 
 def test_contact_fields_are_dropped() -> None:
-    row = variant(contact_name_1="Private Person", contact_email_1="someone@mail.example",
-                  contact_phone_1="0400 000 000", comments="Call 0400 000 001 for the key")
+    row = variant(
+        contact_name_1="Private Person",
+        contact_email_1="someone@mail.example",
+        contact_phone_1="0400 000 000",
+        comments="Call 0400 000 001 for the key",
+    )
     (group,) = run(scraper(), [row])
     dumped = json.dumps(group.to_dict())
     assert "Private Person" not in dumped and "someone@mail.example" not in dumped
@@ -180,8 +196,11 @@ def test_program_sets_topic() -> None:
 
 def test_search_page_without_formats_uses_stock_keys() -> None:
     parser = scraper()
-    page = load_page("bmlt/bmlt-workflow-GetSearchResults-one-meeting.json",
-                     url=parser.search_url(ROOT), fetched_at=FETCHED)
+    page = load_page(
+        "bmlt/bmlt-workflow-GetSearchResults-one-meeting.json",
+        url=parser.search_url(ROOT),
+        fetched_at=FETCHED,
+    )
     (group,) = parser.parse_groups(page)
     assert group.format == vocab.ONLINE and group.source_types == ("JT", "LC", "VM")
 
@@ -189,33 +208,49 @@ def test_search_page_without_formats_uses_stock_keys() -> None:
 def test_get_used_formats_envelope() -> None:
     parser = scraper()
     formats = json.loads((FIXTURES / "bmlt/bmlt-GetFormats-reconstructed.json").read_text())
-    page = Page(url=parser.search_url(ROOT) + "&get_used_formats=1", fetched_at=FETCHED,
-                text=json.dumps({"meetings": [variant(formats="W")], "formats": formats}))
+    page = Page(
+        url=parser.search_url(ROOT) + "&get_used_formats=1",
+        fetched_at=FETCHED,
+        text=json.dumps({"meetings": [variant(formats="W")], "formats": formats}),
+    )
     (group,) = parser.parse_groups(page)
     assert group.populations == ("women",)
 
 
 def test_bad_rows_are_skipped_and_counted() -> None:
     parser = scraper()
-    rows: list[Any] = [RECORD, RECORD, "oops", 7, variant(id_bigint="1", weekday_tinyint="9"),
-                       variant(id_bigint="2", start_time="25:00:00"),
-                       variant(id_bigint="3", meeting_name=""), variant(id_bigint="4",
-                                                                        published="0")]
+    rows: list[Any] = [
+        RECORD,
+        RECORD,
+        "oops",
+        7,
+        variant(id_bigint="1", weekday_tinyint="9"),
+        variant(id_bigint="2", start_time="25:00:00"),
+        variant(id_bigint="3", meeting_name=""),
+        variant(id_bigint="4", published="0"),
+    ]
     groups = run(parser, rows)
     assert [g.source_key for g in groups] == ["3277"]
     assert parser.report.produced == 1
-    assert parser.report.skipped == {"duplicate id": 1, "not an object": 2,
-                                     "invalid day or time": 2, "no id or name": 1,
-                                     "unpublished": 1}
+    assert parser.report.skipped == {
+        "duplicate id": 1,
+        "not an object": 2,
+        "invalid day or time": 2,
+        "no id or name": 1,
+        "unpublished": 1,
+    }
 
 
-@pytest.mark.parametrize("text", [
-    "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
-    '[{"id_bigint":"3277","meeting_name":"Online',
-    "",
-    '{"error": "not found"}',
-    "null",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
+        '[{"id_bigint":"3277","meeting_name":"Online',
+        "",
+        '{"error": "not found"}',
+        "null",
+    ],
+)
 def test_bad_search_pages_raise_parse_error(text: str) -> None:
     parser = scraper()
     with pytest.raises(ParseError):

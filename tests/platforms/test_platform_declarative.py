@@ -53,8 +53,12 @@ def test_registered_as_platform_css():
 
 def test_groups_across_two_pages(crawl):
     scraper, groups, missing = crawl
-    assert sorted(groups) == ["Family Caregivers Support Group", "Grief & Loss Circle",
-                              "LGBTQ+ Young Adults Peer Group", "Veterans Coffee & Conversation"]
+    assert sorted(groups) == [
+        "Family Caregivers Support Group",
+        "Grief & Loss Circle",
+        "LGBTQ+ Young Adults Peer Group",
+        "Veterans Coffee & Conversation",
+    ]
     assert missing == []
     assert scraper.report.skipped["block without a name"] == 1
 
@@ -62,14 +66,26 @@ def test_groups_across_two_pages(crawl):
 def test_schedule_read_from_prose(crawl):
     s = crawl[1]["Grief & Loss Circle"].schedule
     assert (s.kind, s.days, s.nths, s.start, s.end, s.timezone) == (
-        "monthly_nth", (2,), (2, 4), "18:00", "19:30", "America/Los_Angeles")
+        "monthly_nth",
+        (2,),
+        (2, 4),
+        "18:00",
+        "19:30",
+        "America/Los_Angeles",
+    )
     assert s.text == "2nd & 4th Tuesdays, 6:00-7:30 PM"
 
 
 def test_address_selector_holding_the_whole_address(crawl):
     g = crawl[1]["Grief & Loss Circle"]
     assert (g.venue, g.address, g.city, g.region, g.postal_code, g.format) == (
-        "Room 12", "500 Example Street", "Salem", "OR", "97301", "in_person")
+        "Room 12",
+        "500 Example Street",
+        "Salem",
+        "OR",
+        "97301",
+        "in_person",
+    )
 
 
 def test_link_becomes_source_url_and_organization_from_config(crawl):
@@ -87,7 +103,10 @@ def test_description_is_scrubbed_and_tagged(crawl):
 def test_online_group_from_format_hint(crawl):
     g = crawl[1]["LGBTQ+ Young Adults Peer Group"]
     assert (g.format, g.join_url, g.address) == (
-        "online", "https://example.zoom.us/j/5550100123", "")
+        "online",
+        "https://example.zoom.us/j/5550100123",
+        "",
+    )
     assert g.populations == ("lgbtq", "young_adults")
     assert (g.schedule.kind, g.schedule.days, g.schedule.start) == ("weekly", (4,), "19:00")
 
@@ -100,7 +119,11 @@ def test_unreadable_schedule_is_kept_as_published(crawl):
 def test_second_page_group(crawl):
     g = crawl[1]["Veterans Coffee & Conversation"]
     assert (g.schedule.kind, g.schedule.nths, g.schedule.days, g.schedule.start) == (
-        "monthly_nth", (1,), (6,), "09:00")
+        "monthly_nth",
+        (1,),
+        (6,),
+        "09:00",
+    )
     assert g.populations == ("veterans",)
     assert g.source_url == "https://community.example.org/support-groups/page/2/"
 

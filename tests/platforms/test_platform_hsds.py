@@ -34,8 +34,15 @@ SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
 
 def scraper(only_support: bool = False, **cfg: Any) -> Hsds:
     """Return an HSDS importer (keeping every service unless told otherwise)."""
-    return Hsds(SourceConfig(name="mycity", platform="hsds", url=BASE,
-                             options={"support_groups_only": only_support}, **cfg))
+    return Hsds(
+        SourceConfig(
+            name="mycity",
+            platform="hsds",
+            url=BASE,
+            options={"support_groups_only": only_support},
+            **cfg,
+        )
+    )
 
 
 def json_page(name: str, url: str = BASE + "services") -> Page:
@@ -45,16 +52,20 @@ def json_page(name: str, url: str = BASE + "services") -> Page:
 
 def run_package(parser: Hsds, folder: Path = EXAMPLE) -> list[Group]:
     """Run the tabular package the way the runner would: datapackage.json, then each table."""
-    start = Page(url=BASE + "datapackage.json", fetched_at=FETCHED,
-                 text=(folder / "datapackage.json").read_text(encoding="utf-8"))
+    start = Page(
+        url=BASE + "datapackage.json",
+        fetched_at=FETCHED,
+        text=(folder / "datapackage.json").read_text(encoding="utf-8"),
+    )
     queue = list(parser.parse(start))
     groups: list[Group] = []
     while queue:
         follow = queue.pop(0)
         assert isinstance(follow, Follow) and follow.url.startswith(BASE)
         name = follow.url.rsplit("/", 1)[-1]
-        page = Page(url=follow.url, text=(folder / name).read_text(encoding="utf-8"),
-                    fetched_at=FETCHED)
+        page = Page(
+            url=follow.url, text=(folder / name).read_text(encoding="utf-8"), fetched_at=FETCHED
+        )
         for item in getattr(parser, follow.callback)(page, **follow.meta):
             (groups if isinstance(item, Group) else queue).append(item)
     return groups
@@ -75,7 +86,11 @@ def test_service_full_fields() -> None:
     assert group.venue == "MyCity Civic Center"
     assert group.address == ""  # the only address is a postal one: locality kept, street not
     assert (group.city, group.region, group.postal_code, group.country) == (
-        "MyCity", "MyState", "ABC 1234", "US")
+        "MyCity",
+        "MyState",
+        "ABC 1234",
+        "US",
+    )
     assert (group.latitude, group.longitude, group.geo_precision) == (None, None, "none")
     assert group.format == vocab.HYBRID  # physical location, "in-person or remotely via video"
     assert group.phone == "+44 1234 234567"  # quotes around the number removed
@@ -112,8 +127,9 @@ def test_support_group_keywords_and_config_zone() -> None:
     data["schedules"][0]["description"] = "Thursdays and Fridays 10:00, America/Chicago"
     data["service_at_locations"] = []
     parser = scraper(only_support=True, timezone="America/New_York")
-    (group,) = parser.parse_groups(Page(url=BASE + "services/x", text=json.dumps(data),
-                                        fetched_at=FETCHED))
+    (group,) = parser.parse_groups(
+        Page(url=BASE + "services/x", text=json.dumps(data), fetched_at=FETCHED)
+    )
     assert group.source_key == SERVICE_ID
     assert group.schedule.timezone == "America/Chicago"  # the zone named in the description
 
@@ -129,8 +145,9 @@ def test_paged_service_list_follows_next_page() -> None:
 
 
 def test_service_at_location_list() -> None:
-    (group,) = scraper().parse_groups(json_page("openreferral-service_at_location_list.json",
-                                                BASE + "service_at_locations"))
+    (group,) = scraper().parse_groups(
+        json_page("openreferral-service_at_location_list.json", BASE + "service_at_locations")
+    )
     assert group.source_key == SAL_ID
     assert (group.name, group.venue) == ("Community Counselling", "MyCity Civic Center")
 
@@ -146,8 +163,13 @@ def test_csv_package_through_datapackage() -> None:
     assert (group.city, group.latitude) == ("MyCity", None)
     assert group.format == vocab.HYBRID
     s = group.schedule
-    assert (s.kind, s.days, s.start, s.end, s.until) == ("weekly", (4, 5), "10:00", "18:00",
-                                                         "2005-01-01")
+    assert (s.kind, s.days, s.start, s.end, s.until) == (
+        "weekly",
+        (4, 5),
+        "10:00",
+        "18:00",
+        "2005-01-01",
+    )
     assert parser.report.produced == 1
 
 
@@ -171,13 +193,16 @@ def test_contact_only_phones_are_dropped(tmp_path: Path) -> None:
     assert group.phone == ""
 
 
-@pytest.mark.parametrize("text", [
-    "<!DOCTYPE html><html><body>Sign in</body></html>",
-    (EXAMPLE / "service_full.json").read_text(encoding="utf-8")[:500],
-    "",
-    '{"unexpected": true}',
-    "42",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html><html><body>Sign in</body></html>",
+        (EXAMPLE / "service_full.json").read_text(encoding="utf-8")[:500],
+        "",
+        '{"unexpected": true}',
+        "42",
+    ],
+)
 def test_bad_json_pages_raise_parse_error(text: str) -> None:
     with pytest.raises(ParseError):
         list(scraper().parse(Page(url=BASE + "services", text=text, fetched_at=FETCHED)))
@@ -185,26 +210,43 @@ def test_bad_json_pages_raise_parse_error(text: str) -> None:
 
 def test_datapackage_without_services_raises() -> None:
     with pytest.raises(ParseError):
-        list(scraper().parse(Page(url=BASE + "datapackage.json", fetched_at=FETCHED,
-                                  text='{"resources": [{"name": "organization"}]}')))
+        list(
+            scraper().parse(
+                Page(
+                    url=BASE + "datapackage.json",
+                    fetched_at=FETCHED,
+                    text='{"resources": [{"name": "organization"}]}',
+                )
+            )
+        )
 
 
 def test_html_instead_of_a_csv_table_raises() -> None:
     parser = scraper()
-    start = Page(url=BASE + "datapackage.json", fetched_at=FETCHED,
-                 text=(EXAMPLE / "datapackage.json").read_text(encoding="utf-8"))
+    start = Page(
+        url=BASE + "datapackage.json",
+        fetched_at=FETCHED,
+        text=(EXAMPLE / "datapackage.json").read_text(encoding="utf-8"),
+    )
     (follow,) = list(parser.parse(start))
     with pytest.raises(ParseError):
-        list(parser.parse_table(Page(url=follow.url, text="<html>error</html>",
-                                     fetched_at=FETCHED)))
+        list(
+            parser.parse_table(Page(url=follow.url, text="<html>error</html>", fetched_at=FETCHED))
+        )
 
 
 def test_wrong_types_and_empty_lists() -> None:
     parser = scraper()
-    rows: list[Any] = [1, {"id": "x"}, {"name": "No id"}, {"id": "d", "name": "Gone",
-                                                           "status": "defunct"}]
-    assert parser.parse_groups(Page(url=BASE + "services", text=json.dumps(rows),
-                                    fetched_at=FETCHED)) == []
+    rows: list[Any] = [
+        1,
+        {"id": "x"},
+        {"name": "No id"},
+        {"id": "d", "name": "Gone", "status": "defunct"},
+    ]
+    assert (
+        parser.parse_groups(Page(url=BASE + "services", text=json.dumps(rows), fetched_at=FETCHED))
+        == []
+    )
     assert parser.report.skipped == {"no id or name": 3, "defunct": 1}
     empty = scraper()
     assert empty.parse_groups(Page(url=BASE + "services", text="[]", fetched_at=FETCHED)) == []

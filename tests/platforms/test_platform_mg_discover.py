@@ -23,11 +23,14 @@ def page(html: str, url: str = "https://intergroup.example.org/meetings/") -> Pa
 
 
 def test_tsml_ui_embed_gives_feed_and_zone() -> None:
-    guess = discover(load_page("discover/tsml-ui-embed-aasanjose.html", url=SITE,
-                               fetched_at=FETCHED))
+    guess = discover(
+        load_page("discover/tsml-ui-embed-aasanjose.html", url=SITE, fetched_at=FETCHED)
+    )
     assert guess == FeedGuess(
         "https://sheets.code4recovery.org/storage/12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json",
-        "America/Los_Angeles", "tsml-ui")
+        "America/Los_Angeles",
+        "tsml-ui",
+    )
     assert guess.confirmed
     text = repr(guess)
     assert "access_token" not in text and "@" not in text
@@ -49,14 +52,17 @@ data-timezone="America/Chicago"></div></body></html>"""
     guess = discover(page(html))
     assert guess == FeedGuess(
         "https://intergroup.example.org/wp-admin/admin-ajax.php?action=meetings",
-        "America/Chicago", "link")
+        "America/Chicago",
+        "link",
+    )
 
 
 def test_relative_tsml_cache_file() -> None:
     html = '<div id="tsml-ui" data-src="../wp-content/tsml-cache-ab12cd34ef.json"></div>'
     guess = discover(page(html))
-    assert guess == FeedGuess("https://intergroup.example.org/wp-content/tsml-cache-ab12cd34ef.json",
-                              None, "tsml-ui")
+    assert guess == FeedGuess(
+        "https://intergroup.example.org/wp-content/tsml-cache-ab12cd34ef.json", None, "tsml-ui"
+    )
 
 
 def test_meta_marker_proposes_admin_ajax() -> None:
@@ -69,8 +75,10 @@ def test_meta_marker_proposes_admin_ajax() -> None:
 def test_no_marker_and_unsafe_links() -> None:
     assert discover(page("<html><body><h1>Meetings</h1></body></html>")) is None
     assert discover(page("")) is None
-    bad = ('<link rel="alternate" type="application/json" title="Meetings Feed" '
-           'href="javascript:alert(1)">')
+    bad = (
+        '<link rel="alternate" type="application/json" title="Meetings Feed" '
+        'href="javascript:alert(1)">'
+    )
     assert discover(page(bad)) is None
     other = '<link rel="alternate" type="application/json" title="Posts" href="/wp-json/">'
     assert discover(page(other)) is None

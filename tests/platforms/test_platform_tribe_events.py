@@ -33,13 +33,17 @@ from peerfind.vocab import normalize
 REST = "https://tcw.it-couture.ch/wp-json/tribe/events/v1/events"
 FETCHED = datetime(2021, 6, 1, 8, 0, tzinfo=UTC)
 EVENT: dict[str, Any] = json.loads(
-    (FIXTURES / "events-calendar/tec-rest-single-event-tcw.json").read_text(encoding="utf-8"))
+    (FIXTURES / "events-calendar/tec-rest-single-event-tcw.json").read_text(encoding="utf-8")
+)
 
 
 def scraper(**options: Any) -> TribeEvents:
     """Return a TEC parser for the sample site."""
-    return TribeEvents(SourceConfig(name="tcw", platform="tribe-events",
-                                    url="https://tcw.it-couture.ch/", options=options))
+    return TribeEvents(
+        SourceConfig(
+            name="tcw", platform="tribe-events", url="https://tcw.it-couture.ch/", options=options
+        )
+    )
 
 
 def page(text: str, url: str = REST) -> Page:
@@ -69,22 +73,35 @@ def test_urls_and_ical_fallback() -> None:
     rest = TribeEvents(SourceConfig(name="x", url=f"{REST}?per_page=10"))
     assert rest.urls() == (f"{REST}?per_page=10",)
     assert rest.fallback_urls() == ("https://tcw.it-couture.ch/events/?ical=1",)
-    assert site_root("https://example.org/?rest_route=/tribe/events/v1/events") == \
-        "https://example.org"
+    assert (
+        site_root("https://example.org/?rest_route=/tribe/events/v1/events")
+        == "https://example.org"
+    )
 
 
 def test_tennis_match_is_not_a_support_group() -> None:
     parser = scraper()
-    assert parser.parse_groups(load_page("events-calendar/tec-rest-single-event-tcw.json",
-                                         url=f"{REST}/8212", fetched_at=FETCHED)) == []
+    assert (
+        parser.parse_groups(
+            load_page(
+                "events-calendar/tec-rest-single-event-tcw.json",
+                url=f"{REST}/8212",
+                fetched_at=FETCHED,
+            )
+        )
+        == []
+    )
     assert parser.report.produced == 0
     assert parser.report.skipped == {NOT_SUPPORT: 1}
 
 
 def test_real_event_fields_when_keeping_all_events() -> None:
     parser = scraper(all_events=True)
-    (group,) = parser.parse_groups(load_page("events-calendar/tec-rest-single-event-tcw.json",
-                                             url=f"{REST}/8212", fetched_at=FETCHED))
+    (group,) = parser.parse_groups(
+        load_page(
+            "events-calendar/tec-rest-single-event-tcw.json", url=f"{REST}/8212", fetched_at=FETCHED
+        )
+    )
     assert group.source_key == "8212"
     assert group.name == "Interclub 40+ 3L Damen (R. Bachmann)"
     assert group.source_url == "https://tcw.it-couture.ch/event/interclub-40-3l-damen-r-bachmann-3/"
@@ -93,8 +110,11 @@ def test_real_event_fields_when_keeping_all_events() -> None:
     # utc 07:00 in the site's zone (Europe/Berlin, CEST) is 09:00 local
     assert (group.schedule.start, group.schedule.end) == ("09:00", "13:00")
     assert group.schedule.timezone == "Europe/Berlin"
-    assert (group.venue, group.address, group.city) == ("Tennis Club Witikon",
-                                                        "Eschenhaustrasse 29", "Zürich")
+    assert (group.venue, group.address, group.city) == (
+        "Tennis Club Witikon",
+        "Eschenhaustrasse 29",
+        "Zürich",
+    )
     assert (group.region, group.postal_code, group.country) == ("Zürich", "8053", "CH")
     assert (group.latitude, group.longitude) == (47.365663, 8.589277)
     assert group.geo_precision == "exact"
@@ -106,13 +126,20 @@ def test_real_event_fields_when_keeping_all_events() -> None:
 
 def test_envelope_report_counts() -> None:
     parser = scraper(all_events=True)
-    items = list(parser.parse(load_page("events-calendar/tec-rest-envelope-tcw.json",
-                                        url=REST, fetched_at=FETCHED)))
+    items = list(
+        parser.parse(
+            load_page("events-calendar/tec-rest-envelope-tcw.json", url=REST, fetched_at=FETCHED)
+        )
+    )
     assert [type(i) for i in items] == [Group]
     assert parser.report.produced == 1 and not parser.report.skipped
     strict = scraper()
-    assert strict.parse_groups(load_page("events-calendar/tec-rest-envelope-tcw.json", url=REST,
-                                         fetched_at=FETCHED)) == []
+    assert (
+        strict.parse_groups(
+            load_page("events-calendar/tec-rest-envelope-tcw.json", url=REST, fetched_at=FETCHED)
+        )
+        == []
+    )
     assert strict.report.skipped == {NOT_SUPPORT: 1}
 
 
@@ -123,8 +150,12 @@ def test_source_keywords_can_keep_an_event() -> None:
 
 def test_pages_are_followed_and_series_folded_across_them() -> None:
     parser = scraper(all_events=True)
-    first = {"events": [shifted(0), shifted(1)], "next_rest_url": f"{REST}?page=2",
-             "total": 4, "total_pages": 2}
+    first = {
+        "events": [shifted(0), shifted(1)],
+        "next_rest_url": f"{REST}?page=2",
+        "total": 4,
+        "total_pages": 2,
+    }
     second = {"events": [shifted(2), shifted(3)], "total": 4, "total_pages": 2}
     items = list(parser.parse(page(json.dumps(first))))
     assert items == [Follow(f"{REST}?page=2")]
@@ -146,9 +177,12 @@ def test_hidden_and_unpublished_events_are_skipped() -> None:
 
 
 def test_no_venue_means_online_with_join_link_without_passcode() -> None:
-    online = {**EVENT, "venue": [],
-              "description": "<p>Join at <a href='https://us02web.zoom.us/j/123?pwd=secret'>"
-                             "https://us02web.zoom.us/j/123?pwd=secret</a></p>"}
+    online = {
+        **EVENT,
+        "venue": [],
+        "description": "<p>Join at <a href='https://us02web.zoom.us/j/123?pwd=secret'>"
+        "https://us02web.zoom.us/j/123?pwd=secret</a></p>",
+    }
     (group,) = scraper(all_events=True).parse_groups(page(json.dumps(online)))
     assert group.format == vocab.ONLINE
     assert group.join_url == "https://us02web.zoom.us/j/123"
@@ -176,28 +210,37 @@ def test_cancelled_title_and_past_events() -> None:
 
 def test_ics_fallback_page_is_read() -> None:
     parser = scraper()
-    ics = load_page("ics/tec-ical-ashevilleart-ECPv6.ics",
-                    url="https://www.ashevilleart.org/events/?ical=1",
-                    fetched_at=datetime(2026, 8, 21, tzinfo=UTC))
+    ics = load_page(
+        "ics/tec-ical-ashevilleart-ECPv6.ics",
+        url="https://www.ashevilleart.org/events/?ical=1",
+        fetched_at=datetime(2026, 8, 21, tzinfo=UTC),
+    )
     assert parser.parse_groups(ics) == []
     assert parser.report.skipped == {NOT_SUPPORT: 30}
 
 
 def test_bad_event_objects_are_counted() -> None:
     parser = scraper(all_events=True)
-    rows = [1, "x", {**EVENT, "id": None, "global_id": None, "url": None},
-            {**EVENT, "id": 9, "utc_start_date": "garbage", "start_date": None}]
+    rows = [
+        1,
+        "x",
+        {**EVENT, "id": None, "global_id": None, "url": None},
+        {**EVENT, "id": 9, "utc_start_date": "garbage", "start_date": None},
+    ]
     assert parser.parse_groups(page(json.dumps({"events": rows}))) == []
     assert parser.report.skipped == {"not an object": 2, "no title or id": 1, "no date": 1}
 
 
-@pytest.mark.parametrize("text", [
-    "<!DOCTYPE html><html><head><title>403 Forbidden</title></head></html>",
-    json.dumps({"events": [EVENT]})[:300],
-    "",
-    '{"events": "none"}',
-    '"just a string"',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html><html><head><title>403 Forbidden</title></head></html>",
+        json.dumps({"events": [EVENT]})[:300],
+        "",
+        '{"events": "none"}',
+        '"just a string"',
+    ],
+)
 def test_bad_pages_raise_parse_error(text: str) -> None:
     with pytest.raises(ParseError):
         list(scraper().parse(page(text)))
@@ -210,18 +253,22 @@ def test_empty_event_list_is_no_groups() -> None:
 
 # --- the shared classifier (platforms/classify.py) --------------------------------------------
 
-@pytest.mark.parametrize(("title", "categories", "keep"), [
-    ("NAMI Family Support Group", (), True),
-    ("Connection Recovery Support Group (virtual)", (), True),
-    ("Grief and Loss Circle", (), True),
-    ("Tuesday evening group", ("Support Groups",), True),
-    ("Support Group Facilitator Training", (), False),
-    ("NAMIWalks Kickoff", (), False),
-    ("Annual Gala", ("Support Groups",), False),
-    ("Board Meeting", (), False),
-    ("Public Tour: Featured Exhibition", ("Public Tour",), False),
-    ("The Art of Presence: Meditation and Reflection", ("Wellness",), False),
-])
+
+@pytest.mark.parametrize(
+    ("title", "categories", "keep"),
+    [
+        ("NAMI Family Support Group", (), True),
+        ("Connection Recovery Support Group (virtual)", (), True),
+        ("Grief and Loss Circle", (), True),
+        ("Tuesday evening group", ("Support Groups",), True),
+        ("Support Group Facilitator Training", (), False),
+        ("NAMIWalks Kickoff", (), False),
+        ("Annual Gala", ("Support Groups",), False),
+        ("Board Meeting", (), False),
+        ("Public Tour: Featured Exhibition", ("Public Tour",), False),
+        ("The Art of Presence: Meditation and Reflection", ("Wellness",), False),
+    ],
+)
 def test_classifier(title: str, categories: tuple[str, ...], keep: bool) -> None:
     verdict = classify(title, categories)
     assert verdict.keep is keep

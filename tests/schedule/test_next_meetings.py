@@ -26,8 +26,10 @@ from peerfind.sources import bundle
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=ZoneInfo("America/New_York"))  # a Tuesday
 # From 2026-03-07 20:15 UTC: before and after the US change (Mar 8) and the EU one (Mar 29),
 # months on, and across the November changes.
-MOMENTS = [datetime(2026, 3, 7, 20, 15, tzinfo=UTC) + timedelta(hours=h)
-           for h in (0, 5.5, 30, 24 * 9 + 7, 24 * 130 + 1, 24 * 200 + 13, 24 * 240)]
+MOMENTS = [
+    datetime(2026, 3, 7, 20, 15, tzinfo=UTC) + timedelta(hours=h)
+    for h in (0, 5.5, 30, 24 * 9 + 7, 24 * 130 + 1, 24 * 200 + 13, 24 * 240)
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +47,14 @@ def schedules(db: Path) -> list[Schedule]:
     found += [
         Schedule(kind="weekly", days=(0, 6), start="23:30", end="00:30"),  # crosses midnight
         Schedule(kind="weekly", days=(1,), start="02:30", timezone="America/New_York"),  # gap
-        Schedule(kind="monthly_nth", days=(4,), nths=(-1, 2), start="19:00", end="20:00",
-                 timezone="Europe/London"),
+        Schedule(
+            kind="monthly_nth",
+            days=(4,),
+            nths=(-1, 2),
+            start="19:00",
+            end="20:00",
+            timezone="Europe/London",
+        ),
         Schedule(kind="monthly_nth", days=(5,), nths=(5,), start="09:00", timezone="Asia/Tokyo"),
         Schedule(kind="weekly", days=(2,), interval=2, anchor="2026-01-06", start="18:00"),
         Schedule(kind="weekly", days=(3,), start="18:00", until="2026-12-01"),
@@ -60,9 +68,14 @@ def schedules(db: Path) -> list[Schedule]:
 
 def _plain(s: Schedule) -> bool:
     """Return True for a schedule that meets every week or month for ever at a set time."""
-    return (s.kind in ("weekly", "monthly_nth") and bool(s.start) and not s.until
-            and s.interval == 1 and bool(set(s.days) & set(range(7)))
-            and (s.kind == "weekly" or bool(s.nths)))
+    return (
+        s.kind in ("weekly", "monthly_nth")
+        and bool(s.start)
+        and not s.until
+        and s.interval == 1
+        and bool(set(s.days) & set(range(7)))
+        and (s.kind == "weekly" or bool(s.nths))
+    )
 
 
 def _meets_as_scheduled(s: Schedule, when: datetime, moment: datetime, zone: str) -> None:
@@ -80,8 +93,9 @@ def _meets_as_scheduled(s: Schedule, when: datetime, moment: datetime, zone: str
 
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=lambda m: m.strftime("%m-%d %H:%M"))
-def test_every_bundled_schedule_meets_as_scheduled_across_dst(bundled: Path,
-                                                               moment: datetime) -> None:
+def test_every_bundled_schedule_meets_as_scheduled_across_dst(
+    bundled: Path, moment: datetime
+) -> None:
     meetings = NextMeetings(moment, "America/Chicago")
     cases = schedules(bundled)
     assert len(cases) > 100
@@ -98,21 +112,47 @@ def test_every_bundled_schedule_meets_as_scheduled_across_dst(bundled: Path,
 
 
 def test_memo_keeps_schedules_apart_that_differ_in_one_field() -> None:
-    base = Schedule(kind="weekly", days=(2,), start="17:30", end="18:30",
-                    timezone="America/New_York")
+    base = Schedule(
+        kind="weekly", days=(2,), start="17:30", end="18:30", timezone="America/New_York"
+    )
     meetings = NextMeetings(NOW)
     assert meetings.of(base).date().isoformat() == "2026-12-01"  # ended at 18:30: over
-    assert meetings.of(Schedule(kind="weekly", days=(2,), start="17:30", end="18:31",
-                                timezone="America/New_York")).date().isoformat() == "2026-11-24"
-    assert meetings.of(Schedule(kind="weekly", days=(2,), start="17:30", end="18:30",
-                                timezone="America/Chicago")).date().isoformat() == "2026-11-24"
-    assert meetings.of(Schedule(kind="weekly", days=(3,), start="17:30", end="18:30",
-                                timezone="America/New_York")).date().isoformat() == "2026-11-25"
+    assert (
+        meetings.of(
+            Schedule(
+                kind="weekly", days=(2,), start="17:30", end="18:31", timezone="America/New_York"
+            )
+        )
+        .date()
+        .isoformat()
+        == "2026-11-24"
+    )
+    assert (
+        meetings.of(
+            Schedule(
+                kind="weekly", days=(2,), start="17:30", end="18:30", timezone="America/Chicago"
+            )
+        )
+        .date()
+        .isoformat()
+        == "2026-11-24"
+    )
+    assert (
+        meetings.of(
+            Schedule(
+                kind="weekly", days=(3,), start="17:30", end="18:30", timezone="America/New_York"
+            )
+        )
+        .date()
+        .isoformat()
+        == "2026-11-25"
+    )
 
 
 def test_a_meeting_ending_at_the_moment_is_over() -> None:
-    sched = Schedule(kind="weekly", days=(2,), start="17:30", end="18:30",
-                     timezone="America/New_York")
+    sched = Schedule(
+        kind="weekly", days=(2,), start="17:30", end="18:30", timezone="America/New_York"
+    )
     got = NextMeetings(NOW, "UTC").of(sched)  # NOW is Tuesday 18:30 in New York
     assert got is not None and got.date().isoformat() == "2026-12-01"
     running = NextMeetings(NOW - timedelta(minutes=1), "UTC").of(sched)
@@ -145,8 +185,10 @@ def test_stored_schedules_are_read_like_catalog_rows(bundled: Path) -> None:
 
 def _ranked_online(conn: sqlite3.Connection, q: search.Query) -> list[tuple[str, str | None]]:
     """Return (id, next meeting) of every online listing as search ranks them, by brute force."""
-    rows = conn.execute("SELECT rowid AS _rowid, * FROM groups WHERE status = 'active' AND "
-                        "format IN ('online', 'hybrid')").fetchall()
+    rows = conn.execute(
+        "SELECT rowid AS _rowid, * FROM groups WHERE status = 'active' AND "
+        "format IN ('online', 'hybrid')"
+    ).fetchall()
     results = [r for row in rows if (r := search.result_of(row, q, None)) is not None]
     ranked = search.dedup(sorted(results, key=search.sort_key))
     ranked.sort(key=search.sort_key)
@@ -159,12 +201,16 @@ def test_online_listings_come_soonest_first_as_a_full_ranking_would(
     bundled: Path, moment: datetime, within: timedelta | None
 ) -> None:
     conn = catalog.connect(bundled, readonly=True)
-    q = search.Query(formats=["online"], now=moment, within=within, limit=20,
-                     user_tz="America/New_York")
-    got = [(r.group.id, r.next_meeting and r.next_meeting.isoformat())
-           for r in search.search(conn, q).results]
-    full = search.Query(formats=["online"], now=moment, within=within, limit=20,
-                        user_tz="America/New_York")
+    q = search.Query(
+        formats=["online"], now=moment, within=within, limit=20, user_tz="America/New_York"
+    )
+    got = [
+        (r.group.id, r.next_meeting and r.next_meeting.isoformat())
+        for r in search.search(conn, q).results
+    ]
+    full = search.Query(
+        formats=["online"], now=moment, within=within, limit=20, user_tz="America/New_York"
+    )
     expected = _ranked_online(conn, full)[:20]
     assert got == expected
     assert len(got) == 20 if within is None else got
@@ -177,15 +223,19 @@ def test_online_zoneless_listings_are_counted_whatever_their_kind(tmp_path: Path
     conn = catalog.connect(db)
     rowid, stored = conn.execute(
         "SELECT rowid, schedule FROM groups WHERE format = 'online' AND status = 'active' "
-        "AND coalesce(timezone, '') != '' AND start_time != '' LIMIT 1").fetchone()
+        "AND coalesce(timezone, '') != '' AND start_time != '' LIMIT 1"
+    ).fetchone()
     dated = json.loads(stored)
     dated.update(kind="once", dates=["2026-12-20"], days=[])
     dated.pop("timezone", None)
     with conn:
-        conn.execute("UPDATE groups SET schedule = ?, timezone = NULL, days = '' WHERE rowid = ?",
-                     (json.dumps(dated, sort_keys=True), rowid))
-    q = search.Query(formats=["online"], now=NOW, within=timedelta(hours=2), limit=20,
-                     user_tz="America/New_York")
+        conn.execute(
+            "UPDATE groups SET schedule = ?, timezone = NULL, days = '' WHERE rowid = ?",
+            (json.dumps(dated, sort_keys=True), rowid),
+        )
+    q = search.Query(
+        formats=["online"], now=NOW, within=timedelta(hours=2), limit=20, user_tz="America/New_York"
+    )
     outcome = search.search(conn, q)
     assert rowid in q.zoneless
     assert outcome.zoneless_left_out == len(q.zoneless) >= 1

@@ -30,8 +30,12 @@ NOW = datetime(2026, 12, 5, 10, 0, tzinfo=NY)
 
 def group(phrase: str) -> Group:
     """Return a cleaned group whose schedule is read from phrase."""
-    return Group(source="t", source_key="1", name="Grief group",
-                 schedule=read_schedule(phrase, "America/New_York")).cleaned()
+    return Group(
+        source="t",
+        source_key="1",
+        name="Grief group",
+        schedule=read_schedule(phrase, "America/New_York"),
+    ).cleaned()
 
 
 def test_a_rule_whose_end_date_has_passed_shows_as_possibly_ended() -> None:
@@ -56,8 +60,10 @@ def test_the_note_is_shown_and_kept_by_the_catalog(tmp_path: Path) -> None:
 
 
 def test_a_meeting_over_five_hours_is_kept_and_flagged() -> None:
-    rows = [{"name": "Drop-in", "slug": "a", "day": 1, "time": "09:00", "end_time": "22:30"},
-            {"name": "Evening", "slug": "b", "day": 2, "time": "19:00", "end_time": "20:30"}]
+    rows = [
+        {"name": "Drop-in", "slug": "a", "day": 1, "time": "09:00", "end_time": "22:30"},
+        {"name": "Evening", "slug": "b", "day": 2, "time": "19:00", "end_time": "20:30"},
+    ]
     page = Page(url="http://127.0.0.1/f.json", text=json.dumps(rows), fetched_at=NOW)
     scraper = MeetingGuide(SourceConfig(name="t"))
     assert len(scraper.parse_groups(page)) == 2
@@ -69,8 +75,21 @@ def test_the_scrape_report_names_the_long_meeting(tmp_path: Path) -> None:
     rows = [{"name": "Drop-in", "slug": "a", "day": 1, "time": "9:00 AM", "end_time": "10:30 PM"}]
     body = json.dumps(rows).encode()
     with Host({"/f.json": Reply(body=body, headers={"Content-Type": "application/json"})}) as h:
-        result = CliRunner().invoke(app, [
-            "--db", str(tmp_path / "c.db"), "scrape", "--delay", "0.01", "--platform",
-            "meeting-guide", "--url", h.url("/f.json"), "--name", "t"])
+        result = CliRunner().invoke(
+            app,
+            [
+                "--db",
+                str(tmp_path / "c.db"),
+                "scrape",
+                "--delay",
+                "0.01",
+                "--platform",
+                "meeting-guide",
+                "--url",
+                h.url("/f.json"),
+                "--name",
+                "t",
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert "t: kept but check: 1 meet over 5 hours" in result.stdout

@@ -25,8 +25,16 @@ def test_the_table_is_big_enough_and_split_by_page() -> None:
     assert not {r.url for r in TRAIN} & {r.url for r in HELDOUT}  # split by page
     assert 0.25 <= len(HELDOUT) / len(ROWS) <= 0.4
     kinds = {r.kind for r in ROWS}
-    assert {"nami", "dbsa", "grief", "suicide_loss", "caregiver", "lgbtq", "veterans",
-            "postpartum"} <= kinds
+    assert {
+        "nami",
+        "dbsa",
+        "grief",
+        "suicide_loss",
+        "caregiver",
+        "lgbtq",
+        "veterans",
+        "postpartum",
+    } <= kinds
 
 
 def test_recall_and_wrong_readings_by_kind_of_organization() -> None:

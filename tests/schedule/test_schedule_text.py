@@ -15,18 +15,24 @@ NY = "America/New_York"
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 
-def weekly(days: tuple[int, ...], start: str | None = None, end: str | None = None,
-           **kw: object) -> Schedule:
+def weekly(
+    days: tuple[int, ...], start: str | None = None, end: str | None = None, **kw: object
+) -> Schedule:
     """Return the expected weekly Schedule (zone New York unless given)."""
-    return Schedule(kind="weekly", days=days, start=start, end=end,
-                    **{"timezone": NY, **kw})  # type: ignore[arg-type]
+    return Schedule(kind="weekly", days=days, start=start, end=end, **{"timezone": NY, **kw})  # type: ignore[arg-type]
 
 
-def nth(nths: tuple[int, ...], days: tuple[int, ...], start: str | None = None,
-        end: str | None = None, **kw: object) -> Schedule:
+def nth(
+    nths: tuple[int, ...],
+    days: tuple[int, ...],
+    start: str | None = None,
+    end: str | None = None,
+    **kw: object,
+) -> Schedule:
     """Return the expected monthly nth-weekday Schedule."""
-    return Schedule(kind="monthly_nth", nths=nths, days=days, start=start, end=end,
-                    **{"timezone": NY, **kw})  # type: ignore[arg-type]
+    return Schedule(
+        kind="monthly_nth", nths=nths, days=days, start=start, end=end, **{"timezone": NY, **kw}
+    )  # type: ignore[arg-type]
 
 
 def monthday(day: int, start: str | None = None, end: str | None = None) -> Schedule:
@@ -90,8 +96,10 @@ PHRASES = [
     ("Fridays 11pm-1am", weekly((5,), "23:00", "01:00")),
     ("Every 2 weeks on Thursday, 6-7:30pm", UNPARSED),
     ("Every other Tuesday, 7:00–8:30 PM ET", UNPARSED),
-    ("Every other Tuesday, 7:00–8:30 PM ET, starting January 6, 2026",
-     weekly((2,), "19:00", "20:30", interval=2, anchor="2026-01-06")),
+    (
+        "Every other Tuesday, 7:00–8:30 PM ET, starting January 6, 2026",
+        weekly((2,), "19:00", "20:30", interval=2, anchor="2026-01-06"),
+    ),
     ("biweekly on Mondays beginning 1/5/2026", weekly((1,), interval=2, anchor="2026-01-05")),
     ("Thursdays 7pm CT", weekly((4,), "19:00", timezone="America/Chicago")),
     ("Tuesdays between 6 and 8 pm", weekly((2,), "18:00", "20:00")),
@@ -113,8 +121,10 @@ PHRASES = [
     ("Tuesdays at 7", UNPARSED),  # 7 am or 7 pm?
     ("Tuesdays 7:00", UNPARSED),
     ("Tuesdays 7-9", UNPARSED),
-    ("Meets September through May, 2nd Tuesday, 7pm",
-     nth((2,), (2,), "19:00", note="September through May")),
+    (
+        "Meets September through May, 2nd Tuesday, 7pm",
+        nth((2,), (2,), "19:00", note="September through May"),
+    ),
     ("TBD", UNPARSED),
     ("Starts Sep 9, 2026 (13-week session)", UNPARSED),
     ("Mondays 10am and Wednesdays 7pm", UNPARSED),
@@ -124,8 +134,10 @@ PHRASES = [
     ("first week of the month", UNPARSED),
     ("Every other Tuesday (starting Jan 6)", UNPARSED),
     ("Thursday, March 5, 7pm", UNPARSED),
-    ("2nd Tuesday, 6:30pm. No meetings in December.",
-     nth((2,), (2,), "18:30", note="No meetings in December")),
+    (
+        "2nd Tuesday, 6:30pm. No meetings in December.",
+        nth((2,), (2,), "18:30", note="No meetings in December"),
+    ),
     ("7:00 PM", UNPARSED),
     ("Saturdays at midnight", UNPARSED),  # which night?
     ("Monthly on Tuesdays", UNPARSED),
@@ -153,20 +165,24 @@ def test_enough_real_world_phrasings():
 
 def test_text_is_trimmed_and_zone_is_passed_through():
     assert read_schedule("  Tuesdays 7pm \n", "America/Chicago") == weekly(
-        (2,), "19:00", timezone="America/Chicago", text="Tuesdays 7pm")
+        (2,), "19:00", timezone="America/Chicago", text="Tuesdays 7pm"
+    )
     assert read_schedule("Tuesdays 7pm").timezone is None
 
 
-@pytest.mark.parametrize(("phrase", "tz", "zone"), [
-    ("Tuesdays 7pm ET", None, NY),
-    ("Tuesdays 7pm ET", "America/Detroit", "America/Detroit"),  # same clock as Eastern
-    ("Tuesdays 7pm ET", "America/Chicago", NY),  # the text names the zone the time is in
-    ("Tuesdays 7pm MST", "America/Phoenix", "America/Phoenix"),
-    ("Tuesdays 7pm Pacific time", None, "America/Los_Angeles"),
-    ("Tuesdays 7pm (Eastern)", None, NY),
-    ("Tuesdays 7pm GMT", "Europe/London", "Europe/London"),
-    ("Tuesdays 7pm UTC", "Europe/London", "UTC"),
-])
+@pytest.mark.parametrize(
+    ("phrase", "tz", "zone"),
+    [
+        ("Tuesdays 7pm ET", None, NY),
+        ("Tuesdays 7pm ET", "America/Detroit", "America/Detroit"),  # same clock as Eastern
+        ("Tuesdays 7pm ET", "America/Chicago", NY),  # the text names the zone the time is in
+        ("Tuesdays 7pm MST", "America/Phoenix", "America/Phoenix"),
+        ("Tuesdays 7pm Pacific time", None, "America/Los_Angeles"),
+        ("Tuesdays 7pm (Eastern)", None, NY),
+        ("Tuesdays 7pm GMT", "Europe/London", "Europe/London"),
+        ("Tuesdays 7pm UTC", "Europe/London", "UTC"),
+    ],
+)
 def test_stated_time_zone(phrase, tz, zone):
     assert read_schedule(phrase, tz).timezone == zone
 
@@ -177,19 +193,92 @@ def test_long_text_is_unparsed():
 
 
 FRAGMENTS = [
-    "1st", "2nd", "3rd", "4th", "5th", "15th", "31st", "first", "second", "last", "every",
-    "other", "Monday", "Tuesdays", "wed", "Thurs.", "Sat", "and", "&", ",", "/", "-", "–", "to",
-    "through", "between", "of", "the", "month", "monthly", "weekly", "week", "weeks", "each",
-    "at", "on", "from", "7", "12", "19:00", "6:30", "7pm", "8 p.m.", "10am", "noon", "midnight",
-    "(", ")", "Zoom", "evening", "morning", "ET", "CT", "once", "twice", "a", "day", "daily",
-    "weekdays", "by", "appointment", "only", "except", "0", "24:00", "99:99", "13pm", "0am",
-    "every other week", "2", "two", "fortnightly", "Tuesday's", "12:00", "am", "pm",
+    "1st",
+    "2nd",
+    "3rd",
+    "4th",
+    "5th",
+    "15th",
+    "31st",
+    "first",
+    "second",
+    "last",
+    "every",
+    "other",
+    "Monday",
+    "Tuesdays",
+    "wed",
+    "Thurs.",
+    "Sat",
+    "and",
+    "&",
+    ",",
+    "/",
+    "-",
+    "–",
+    "to",
+    "through",
+    "between",
+    "of",
+    "the",
+    "month",
+    "monthly",
+    "weekly",
+    "week",
+    "weeks",
+    "each",
+    "at",
+    "on",
+    "from",
+    "7",
+    "12",
+    "19:00",
+    "6:30",
+    "7pm",
+    "8 p.m.",
+    "10am",
+    "noon",
+    "midnight",
+    "(",
+    ")",
+    "Zoom",
+    "evening",
+    "morning",
+    "ET",
+    "CT",
+    "once",
+    "twice",
+    "a",
+    "day",
+    "daily",
+    "weekdays",
+    "by",
+    "appointment",
+    "only",
+    "except",
+    "0",
+    "24:00",
+    "99:99",
+    "13pm",
+    "0am",
+    "every other week",
+    "2",
+    "two",
+    "fortnightly",
+    "Tuesday's",
+    "12:00",
+    "am",
+    "pm",
 ]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(max_size=120), st.lists(st.sampled_from(FRAGMENTS), max_size=14).map(
-    " ".join)), st.sampled_from([None, NY, "Europe/London", "Not/AZone"]))
+@given(
+    st.one_of(
+        st.text(max_size=120), st.lists(st.sampled_from(FRAGMENTS), max_size=14).map(" ".join)
+    ),
+    st.sampled_from([None, NY, "Europe/London", "Not/AZone"]),
+)
 def test_read_schedule_never_raises_and_is_always_valid(text, tz):
     got = read_schedule(text, tz)
     assert isinstance(got, Schedule)
@@ -207,17 +296,25 @@ ISSUE_16 = [
     ("Tuesdays 7pm BEGINNING 9/14/2023", weekly((2,), "19:00", note="starts 2023-09-14")),  # a Thu
     ("2nd Tuesday 7pm until 1/1/2024", nth((2,), (2,), "19:00", until="2024-01-01")),
     ("Tuesdays 7pm through May 30", weekly((2,), "19:00", note="through May 30")),
-    ("from October through April, Tuesdays 7pm",
-     weekly((2,), "19:00", note="from October through April")),
-    ("Tuesdays 7pm except on federal holidays",
-     weekly((2,), "19:00", note="except on federal holidays")),
+    (
+        "from October through April, Tuesdays 7pm",
+        weekly((2,), "19:00", note="from October through April"),
+    ),
+    (
+        "Tuesdays 7pm except on federal holidays",
+        weekly((2,), "19:00", note="except on federal holidays"),
+    ),
     ("Tuesdays 7pm, no meetings in August", weekly((2,), "19:00", note="no meetings in August")),
-    ("Tuesdays 7pm when schools are closed for snow",
-     weekly((2,), "19:00", note="when schools are closed for snow")),
+    (
+        "Tuesdays 7pm when schools are closed for snow",
+        weekly((2,), "19:00", note="when schools are closed for snow"),
+    ),
     ("most weeks on Tuesdays at 7pm", weekly((2,), "19:00", note="most weeks")),
     ("Mondays 7pm. Closed on holidays.", weekly((1,), "19:00", note="Closed on holidays")),
-    ("2nd Tuesday of each month except December, 7 PM",
-     nth((2,), (2,), "19:00", note="except December")),  # the time after the exception is kept
+    (
+        "2nd Tuesday of each month except December, 7 PM",
+        nth((2,), (2,), "19:00", note="except December"),
+    ),  # the time after the exception is kept
     ("Tuesdays 7pm except Christmas, New Year's Day", UNPARSED),  # where does the exception end?
     ("Tuesdays 7pm, generally", weekly((2,), "19:00", note="generally")),
     # labels and filler
@@ -248,8 +345,10 @@ ISSUE_16 = [
     ("Tuesdays 7pm (GMT+10)", weekly((2,), "19:00", timezone="Etc/GMT-10")),
     ("Thursdays 6:30 pm Mountain", weekly((4,), "18:30", timezone=MT)),
     ("Thursdays 6:00pm CST– 7:30pm CST", weekly((4,), "18:00", "19:30", timezone=CHI)),
-    ("Mondays 7pm IST", weekly((1,), "19:00", timezone=None,
-                               note="time zone IST is ambiguous: no zone given")),
+    (
+        "Mondays 7pm IST",
+        weekly((1,), "19:00", timezone=None, note="time zone IST is ambiguous: no zone given"),
+    ),
     # probable typos: refused
     ("Tuesdays 7pm-6pm", UNPARSED),  # ends before it starts
     ("1st Wed and 3rd Sat 7pm", UNPARSED),  # two rules in one

@@ -21,8 +21,10 @@ def test_sitemap_follows_every_page():
     items = list(MhaAffiliates().parse(load_page(AREA, "affiliates-sitemap.xml")))
     assert [(f.url, f.callback) for f in items] == [
         ("https://mhanational.org/affiliates/", "parse_affiliate"),
-        ("https://mhanational.org/affiliates/mental-health-america-of-example-county/",
-         "parse_affiliate"),
+        (
+            "https://mhanational.org/affiliates/mental-health-america-of-example-county/",
+            "parse_affiliate",
+        ),
         ("https://mhanational.org/affiliates/mha-sample-valley/", "parse_affiliate"),
     ]
 
@@ -37,20 +39,31 @@ def test_one_listing_per_affiliate_page(crawl):
 def test_name_and_organization(crawl):
     g = crawl[1]["mental-health-america-of-example-county"]
     assert (g.name, g.organization, g.source) == (
-        "Mental Health America of Example County", "Mental Health America of Example County",
-        "mha_affiliates")
+        "Mental Health America of Example County",
+        "Mental Health America of Example County",
+        "mha_affiliates",
+    )
 
 
 def test_address_lines_skip_the_intro_line(crawl):
     g = crawl[1]["mental-health-america-of-example-county"]
     assert (g.address, g.city, g.region, g.postal_code, g.country) == (
-        "100 Example Avenue, Suite 200", "Springfield", "IL", "62701", "US")
+        "100 Example Avenue, Suite 200",
+        "Springfield",
+        "IL",
+        "62701",
+        "US",
+    )
 
 
 def test_state_written_in_full(crawl):
     g = crawl[1]["mha-sample-valley"]
     assert (g.address, g.city, g.region, g.postal_code) == (
-        "P.O. Box 0000", "Sample Town", "VT", "05601")
+        "P.O. Box 0000",
+        "Sample Town",
+        "VT",
+        "05601",
+    )
 
 
 def test_phone(crawl):
@@ -66,7 +79,11 @@ def test_website_link_or_text(crawl):
 def test_kind_of_listing(crawl):
     g = crawl[1]["mha-sample-valley"]
     assert (g.format, g.topics, g.email, g.geo_precision) == (
-        "in_person", ("mental_health",), "", "none")
+        "in_person",
+        ("mental_health",),
+        "",
+        "none",
+    )
     assert g.source_url == "https://mhanational.org/affiliates/mha-sample-valley/"
     assert g.last_seen == "2026-03-10"
 

@@ -25,8 +25,10 @@ def test_list_page_follows_profiles_and_next_page():
     assert [(f.url, f.callback) for f in items] == [
         (f"{profiles}/illinois/nami-example-county/", "parse_profile"),
         (f"{profiles}/new-york/nami-sample-valley/", "parse_profile"),
-        ("https://www.nami.org/wp-json/wp/v2/affiliate?per_page=100&page=2&_fields=id,slug,link,title",
-         "parse"),
+        (
+            "https://www.nami.org/wp-json/wp/v2/affiliate?per_page=100&page=2&_fields=id,slug,link,title",
+            "parse",
+        ),
     ]
     assert items[0].meta == {"title": "NAMI Example County"}
 
@@ -53,14 +55,22 @@ def test_crawl_yields_one_listing_per_affiliate(crawl):
 def test_identity_fields(crawl):
     g = crawl[1]["nami-example-county"]
     assert (g.source, g.name, g.organization) == (
-        "nami_affiliates", "NAMI Example County", "NAMI Example County")
+        "nami_affiliates",
+        "NAMI Example County",
+        "NAMI Example County",
+    )
     assert g.source_url == "https://www.nami.org/find-your-local-nami/illinois/nami-example-county/"
 
 
 def test_address_is_split(crawl):
     g = crawl[1]["nami-example-county"]
     assert (g.address, g.city, g.region, g.postal_code, g.country) == (
-        "100 Example Avenue, Suite 200", "Springfield", "IL", "62701", "US")
+        "100 Example Avenue, Suite 200",
+        "Springfield",
+        "IL",
+        "62701",
+        "US",
+    )
 
 
 def test_in_person_without_coordinates_until_geocoded(crawl):
@@ -114,8 +124,9 @@ def test_profile_without_contact_block_is_skipped():
 
 def test_name_from_the_list_when_the_page_has_no_heading():
     page = load_page(AREA, "nami-example-county.html")
-    no_heading = Page(page.url, page.text.replace("<h1", "<p").replace("</h1>", "</p>"),
-                      page.fetched_at)
+    no_heading = Page(
+        page.url, page.text.replace("<h1", "<p").replace("</h1>", "</p>"), page.fetched_at
+    )
     group = next(iter(NamiAffiliates().parse_profile(no_heading, title="NAMI Example &amp; Co")))
     assert group.name == "NAMI Example & Co"
 

@@ -20,8 +20,10 @@ def crawl():
 
 def test_disabled_by_default_and_starts_at_both_sitemaps():
     assert Pathminder.enabled_by_default is False
-    assert Pathminder().urls() == ("https://meetings.smartrecovery.org/sitemap.xml",
-                                   "https://meetings.lifering.org/sitemap.xml")
+    assert Pathminder().urls() == (
+        "https://meetings.smartrecovery.org/sitemap.xml",
+        "https://meetings.lifering.org/sitemap.xml",
+    )
 
 
 def test_sitemap_follows_only_meeting_pages():
@@ -43,22 +45,36 @@ def test_one_listing_per_active_meeting(crawl):
 def test_weekly_schedule_from_addevent(crawl):
     s = crawl[1]["smart:12345"].schedule
     assert (s.kind, s.days, s.start, s.end, s.timezone) == (
-        "weekly", (2,), "19:00", "20:30", "America/Chicago")
+        "weekly",
+        (2,),
+        "19:00",
+        "20:30",
+        "America/Chicago",
+    )
     assert s.text == "Tuesdays 7:00–8:30 PM"
 
 
 def test_in_person_address_from_directions_link(crawl):
     g = crawl[1]["smart:12345"]
     assert (g.format, g.address, g.city, g.region, g.postal_code, g.country) == (
-        "in_person", "400 Example Road", "Springfield", "IL", "62702", "US")
+        "in_person",
+        "400 Example Road",
+        "Springfield",
+        "IL",
+        "62702",
+        "US",
+    )
     assert g.join_url == ""
 
 
 def test_name_organization_topics(crawl):
     g = crawl[1]["smart:12345"]
     assert (g.name, g.organization, g.topics, g.source) == (
-        "SMART Recovery Springfield Tuesday Meeting", "SMART Recovery", ("substance_use",),
-        "pathminder")
+        "SMART Recovery Springfield Tuesday Meeting",
+        "SMART Recovery",
+        ("substance_use",),
+        "pathminder",
+    )
     assert g.source_url == "https://meetings.smartrecovery.org/meetings/12345/"
 
 
@@ -70,21 +86,33 @@ def test_audience_and_language_labels(crawl):
 def test_facilitator_names_are_not_kept(crawl):
     g = crawl[1]["smart:12345"]
     assert "Sam" not in g.description
-    assert g.description == ("A self-empowering, science-based mutual support meeting.\n"
-                             "Please use the side entrance.")
+    assert g.description == (
+        "A self-empowering, science-based mutual support meeting.\nPlease use the side entrance."
+    )
 
 
 def test_online_meeting_with_pathcheck_link(crawl):
     g = crawl[1]["smart:12346"]
     assert (g.format, g.join_url, g.address, g.city, g.region) == (
-        "online", "https://instance-us.pathcheck.net/j/abc123XYZ", "", "", "")
+        "online",
+        "https://instance-us.pathcheck.net/j/abc123XYZ",
+        "",
+        "",
+        "",
+    )
 
 
 def test_monthly_rrule_and_family_audience(crawl):
     g = crawl[1]["smart:12346"]
     s = g.schedule
     assert (s.kind, s.days, s.nths, s.start, s.end, s.timezone) == (
-        "monthly_nth", (4,), (2,), "18:00", "19:00", "America/New_York")
+        "monthly_nth",
+        (4,),
+        (2,),
+        "18:00",
+        "19:00",
+        "America/New_York",
+    )
     assert (g.populations, g.languages) == (("families", "young_adults"), ("es",))
     assert g.name == "SMART Family & Friends en Español"
 
@@ -97,16 +125,28 @@ def test_host_contact_is_dropped(crawl):
 def test_lifering_hybrid_meeting(crawl):
     g = crawl[1]["lifering:501"]
     assert (g.organization, g.name, g.format) == (
-        "LifeRing Secular Recovery", "LifeRing Salem Noon Meeting", "hybrid")
+        "LifeRing Secular Recovery",
+        "LifeRing Salem Noon Meeting",
+        "hybrid",
+    )
     assert (g.address, g.city, g.region, g.postal_code) == (
-        "500 Placeholder Street", "Salem", "OR", "97301")
+        "500 Placeholder Street",
+        "Salem",
+        "OR",
+        "97301",
+    )
     assert g.join_url == "https://instance-us.pathcheck.net/j/lr501"
 
 
 def test_lifering_rrule_prefix_and_two_days(crawl):
     s = crawl[1]["lifering:501"].schedule
     assert (s.kind, s.days, s.start, s.end, s.timezone) == (
-        "weekly", (1, 4), "12:00", "13:00", "America/Los_Angeles")
+        "weekly",
+        (1, 4),
+        "12:00",
+        "13:00",
+        "America/Los_Angeles",
+    )
 
 
 def test_unknown_language_label_is_ignored(crawl):
@@ -115,10 +155,12 @@ def test_unknown_language_label_is_ignored(crawl):
 
 
 def test_configured_program_wins_over_host():
-    scraper = Pathminder(SourceConfig(name="pathminder", url="http://127.0.0.1:9/sitemap.xml",
-                                      program="lifering"))
+    scraper = Pathminder(
+        SourceConfig(name="pathminder", url="http://127.0.0.1:9/sitemap.xml", program="lifering")
+    )
     assert scraper.program("http://127.0.0.1:9/meetings/501/").organization == (
-        "LifeRing Secular Recovery")
+        "LifeRing Secular Recovery"
+    )
     assert scraper.urls() == ("http://127.0.0.1:9/sitemap.xml",)
 
 

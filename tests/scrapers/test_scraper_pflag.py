@@ -24,7 +24,9 @@ def crawl():
 def test_chapter_data_is_a_json_string_inside_tmscripts():
     chapters = load_chapters(load_page(AREA, "findachapter.html"))
     assert [c["chapter_name"] for c in chapters][:2] == [
-        "PFLAG Example City", "PFLAG Sample Town &amp; County"]
+        "PFLAG Example City",
+        "PFLAG Sample Town &amp; County",
+    ]
 
 
 def test_page_without_tmscripts_is_a_parse_error():
@@ -37,7 +39,10 @@ def test_find_a_chapter_yields_chapters_and_follows():
     scraper = Pflag()
     items = list(scraper.parse(load_page(AREA, "findachapter.html")))
     assert [i.name for i in items if isinstance(i, Group)] == [
-        "PFLAG Example City", "PFLAG Sample Town & County", "PFLAG Placeholder Valley"]
+        "PFLAG Example City",
+        "PFLAG Sample Town & County",
+        "PFLAG Placeholder Valley",
+    ]
     assert [(i.url, i.callback) for i in items if isinstance(i, Follow)] == [
         ("https://pflag.org/chapter/pflag-example-city/", "parse_chapter"),
         ("https://pflag.org/chapter/pflag-sample-town/", "parse_chapter"),
@@ -47,21 +52,38 @@ def test_find_a_chapter_yields_chapters_and_follows():
 
 def test_all_listings(crawl):
     _, groups, missing = crawl
-    assert sorted(groups) == sorted([
-        "chapter:pflag-placeholder-valley", "chapter:pflag-example-city",
-        "chapter:pflag-sample-town", MEETING, TRANS])
+    assert sorted(groups) == sorted(
+        [
+            "chapter:pflag-placeholder-valley",
+            "chapter:pflag-example-city",
+            "chapter:pflag-sample-town",
+            MEETING,
+            TRANS,
+        ]
+    )
     assert missing == []
 
 
 def test_chapter_fields(crawl):
     g = crawl[1]["chapter:pflag-example-city"]
     assert (g.name, g.organization, g.populations) == (
-        "PFLAG Example City", "PFLAG Example City", ("families", "lgbtq"))
+        "PFLAG Example City",
+        "PFLAG Example City",
+        ("families", "lgbtq"),
+    )
     assert (g.address, g.city, g.region, g.postal_code, g.country) == (
-        "200 Sample Street", "Springfield", "IL", "62701", "US")
+        "200 Sample Street",
+        "Springfield",
+        "IL",
+        "62701",
+        "US",
+    )
     assert (g.latitude, g.longitude, g.geo_precision) == (39.799, -89.644, "exact")
     assert (g.phone, g.email, g.website) == (
-        "(217) 555-0163", "info@pflagexample.org", "https://pflagexample.org")
+        "(217) 555-0163",
+        "info@pflagexample.org",
+        "https://pflagexample.org",
+    )
     assert g.source_url == "https://pflag.org/chapter/pflag-example-city/"
 
 
@@ -73,7 +95,10 @@ def test_chapter_without_street_is_city_precision(crawl):
 def test_chapter_without_page_keeps_the_directory_url(crawl):
     g = crawl[1]["chapter:pflag-placeholder-valley"]
     assert (g.source_url, g.latitude, g.geo_precision) == (
-        "https://pflag.org/findachapter/", None, "none")
+        "https://pflag.org/findachapter/",
+        None,
+        "none",
+    )
 
 
 def test_dated_instances_fold_into_third_tuesday(crawl):
@@ -85,14 +110,22 @@ def test_dated_instances_fold_into_third_tuesday(crawl):
 def test_meeting_place(crawl):
     g = crawl[1][MEETING]
     assert (g.format, g.venue, g.address, g.city, g.region, g.postal_code) == (
-        "in_person", "First Example Church", "300 Placeholder Avenue", "Springfield", "IL",
-        "62704")
+        "in_person",
+        "First Example Church",
+        "300 Placeholder Avenue",
+        "Springfield",
+        "IL",
+        "62704",
+    )
 
 
 def test_meeting_identity_and_populations(crawl):
     g = crawl[1][MEETING]
     assert (g.name, g.organization, g.source) == (
-        "Monthly Support Meeting", "PFLAG Example City", "pflag")
+        "Monthly Support Meeting",
+        "PFLAG Example City",
+        "pflag",
+    )
     assert g.populations == ("families", "lgbtq")
     assert g.source_url == "https://pflag.org/chapter/pflag-example-city/"
 
@@ -106,7 +139,13 @@ def test_facilitator_is_not_stored(crawl):
 def test_recurrence_in_words_wins_over_one_date(crawl):
     s = crawl[1][TRANS].schedule
     assert (s.kind, s.days, s.nths, s.start, s.end, s.timezone) == (
-        "monthly_nth", (1,), (1,), "18:30", "20:00", "America/Chicago")
+        "monthly_nth",
+        (1,),
+        (1,),
+        "18:30",
+        "20:00",
+        "America/Chicago",
+    )
 
 
 def test_online_meeting_fields(crawl):

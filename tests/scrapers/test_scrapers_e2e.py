@@ -29,9 +29,13 @@ CASES = {
 }
 EXPECTED = {
     "nami_affiliates": ["nami-example-county", "nami-placeholder-state", "nami-sample-valley"],
-    "pflag": ["chapter:pflag-example-city", "chapter:pflag-placeholder-valley",
-              "chapter:pflag-sample-town", "pflag-example-city:monthly-support-meeting:19:00",
-              "pflag-example-city:trans-family-support-group:18:30"],
+    "pflag": [
+        "chapter:pflag-example-city",
+        "chapter:pflag-placeholder-valley",
+        "chapter:pflag-sample-town",
+        "pflag-example-city:monthly-support-meeting:19:00",
+        "pflag-example-city:trans-family-support-group:18:30",
+    ],
     "mha_affiliates": ["mental-health-america-of-example-county", "mha-sample-valley"],
     "pathminder": ["lifering:501", "smart:12345", "smart:12346"],
 }
@@ -48,7 +52,7 @@ def local(url: str, bases: dict[str, str]) -> str:
     """Return `url` pointed at the local server standing in for its origin."""
     for origin, base in bases.items():
         if url.startswith(origin):
-            return base + url[len(origin):]
+            return base + url[len(origin) :]
     return url
 
 
@@ -65,8 +69,10 @@ def rows(db: str, source: str) -> dict[str, sqlite3.Row]:
 
 def serve(stack: ExitStack, name: str) -> dict[str, str]:
     """Start one local server per origin of a scraper's fixtures; return origin -> base URL."""
-    return {origin: stack.enter_context(serve_fixtures(name, (origin,), only=origin))
-            for origin in CASES[name][1]}
+    return {
+        origin: stack.enter_context(serve_fixtures(name, (origin,), only=origin))
+        for origin in CASES[name][1]
+    }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -77,11 +83,15 @@ def test_peerfind_scrape_writes_the_catalog(name, monkeypatch, tmp_path):
         bases = serve(stack, name)
         monkeypatch.setattr(cls, "start_urls", tuple(local(u, bases) for u in cls.start_urls))
         if name == "pathminder":
-            hosts = {urlsplit(bases[SMART]).netloc: "smart",
-                     urlsplit(bases[LIFERING]).netloc: "lifering"}
+            hosts = {
+                urlsplit(bases[SMART]).netloc: "smart",
+                urlsplit(bases[LIFERING]).netloc: "lifering",
+            }
             monkeypatch.setattr(scrapers.pathminder, "HOSTS", hosts)
-        result = CliRunner().invoke(cli_app(), [
-            "--db", db, "scrape", name, "--delay", "0", "--cache", str(tmp_path / "cache")])
+        result = CliRunner().invoke(
+            cli_app(),
+            ["--db", db, "scrape", name, "--delay", "0", "--cache", str(tmp_path / "cache")],
+        )
     assert result.exit_code == 0, result.output + result.stderr
     assert sorted(rows(db, name)) == EXPECTED[name]
 
@@ -90,14 +100,19 @@ def test_scraped_nami_listing_is_decoded_and_geocoded(monkeypatch, tmp_path):
     db = str(tmp_path / "catalog.db")
     with ExitStack() as stack:
         bases = serve(stack, "nami_affiliates")
-        monkeypatch.setattr(NamiAffiliates, "start_urls",
-                            tuple(local(u, bases) for u in NamiAffiliates.start_urls))
-        result = CliRunner().invoke(cli_app(), ["--db", db, "scrape", "nami_affiliates",
-                                                "--delay", "0"])
+        monkeypatch.setattr(
+            NamiAffiliates, "start_urls", tuple(local(u, bases) for u in NamiAffiliates.start_urls)
+        )
+        result = CliRunner().invoke(
+            cli_app(), ["--db", db, "scrape", "nami_affiliates", "--delay", "0"]
+        )
     assert result.exit_code == 0, result.output + result.stderr
     row = rows(db, "nami_affiliates")["nami-example-county"]
     assert (row["email"], row["website"], row["region"]) == (
-        "info@namiexample.org", "https://namiexample.org/", "IL")
+        "info@namiexample.org",
+        "https://namiexample.org/",
+        "IL",
+    )
     assert row["latitude"] == pytest.approx(39.8, abs=0.3)
     assert row["longitude"] == pytest.approx(-89.65, abs=0.3)
 
@@ -112,7 +127,11 @@ def test_scraped_pflag_meeting_keeps_its_recurrence(monkeypatch, tmp_path):
     row = rows(db, "pflag")["pflag-example-city:monthly-support-meeting:19:00"]
     schedule = json.loads(row["schedule"])
     assert (schedule["kind"], schedule["days"], schedule["nths"], schedule["start"]) == (
-        "monthly_nth", [2], [3], "19:00")
+        "monthly_nth",
+        [2],
+        [3],
+        "19:00",
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

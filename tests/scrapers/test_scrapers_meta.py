@@ -31,8 +31,12 @@ CLASSES = scraper_classes()
 
 
 def test_the_package_has_scrapers():
-    assert {name for name, _ in CLASSES} >= {"nami_affiliates", "pathminder", "pflag",
-                                              "mha_affiliates"}
+    assert {name for name, _ in CLASSES} >= {
+        "nami_affiliates",
+        "pathminder",
+        "pflag",
+        "mha_affiliates",
+    }
 
 
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])
@@ -49,7 +53,8 @@ def test_identity_is_data(module, cls):
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])
 def test_has_a_test_module(module, cls):
     assert (TESTS / "scrapers" / f"test_scraper_{cls.name}.py").is_file(), (
-        f"tests/scrapers/test_scraper_{cls.name}.py")
+        f"tests/scrapers/test_scraper_{cls.name}.py"
+    )
 
 
 @pytest.mark.parametrize(("module", "cls"), CLASSES, ids=[c.__name__ for _, c in CLASSES])

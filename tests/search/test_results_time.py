@@ -24,8 +24,9 @@ def run(*args: str, columns: str = "160"):  # type: ignore[no-untyped-def]
 
 
 def test_evening_applies_to_hybrid_meetings_in_an_online_search() -> None:
-    result = run("search", "--format", "online", "--time", "evening", "--limit", "200", "-o",
-                 "json")
+    result = run(
+        "search", "--format", "online", "--time", "evening", "--limit", "200", "-o", "json"
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {r["format"] for r in rows} >= {"online", "hybrid"}
@@ -43,8 +44,7 @@ def test_no_result_hints_count_only_what_meets_when_asked() -> None:
     assert hint is not None, result.stderr
     online = run("search", "--format", "online", "--within", "10m", "--limit", "500", "-o", "json")
     assert len(json.loads(online.stdout)) == int(hint[1])  # following the hint finds that many
-    wider = run("search", "--near", "Boston, MA", "--radius", "3", "--within", "10m", "-o",
-                "json")
+    wider = run("search", "--near", "Boston, MA", "--radius", "3", "--within", "10m", "-o", "json")
     assert [round(r["distance_mi"], 1) for r in json.loads(wider.stdout)] == [2.1]
 
 

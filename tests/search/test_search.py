@@ -111,10 +111,12 @@ def test_closed_groups_hidden_unless_asked(tmp_path) -> None:  # type: ignore[no
     bundle.build_file(path)
     db = catalog.connect(path)
     with db:
-        db.execute("UPDATE groups SET status = ? WHERE id = (SELECT id FROM groups WHERE"
-                   " source = 'al-anon-massachusetts' AND city = 'Boston' AND format = 'in_person'"
-                   " LIMIT 1)",
-                   (vocab.TEMPORARILY_CLOSED,))
+        db.execute(
+            "UPDATE groups SET status = ? WHERE id = (SELECT id FROM groups WHERE"
+            " source = 'al-anon-massachusetts' AND city = 'Boston' AND format = 'in_person'"
+            " LIMIT 1)",
+            (vocab.TEMPORARILY_CLOSED,),
+        )
     default = search(db, q(radius_mi=200, limit=1000)).results
     assert all(r.group.status == vocab.ACTIVE for r in default)
     closed = search(db, q(radius_mi=200, limit=1000, include_closed=True)).results

@@ -23,8 +23,9 @@ def app():
 
     with contextlib.suppress(ImportError):
         from peerfind.cli.app import app as the_app  # noqa: F811 (the full CLI, when wired)
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in
-             the_app.registered_commands}
+    names = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in the_app.registered_commands
+    }
     if "discover" not in names:
         import peerfind.cli.discover
 
@@ -35,25 +36,37 @@ def app():
 def test_events_calendar_from_plugin_path_and_rest_link():
     found = disc.discover(load_page(AREA, "tec-site.html"))
     assert (found[0].platform, found[0].url, found[0].confirmed) == (
-        "tribe-events", "https://namiexample.org/wp-json/tribe/events/v1/events", True)
+        "tribe-events",
+        "https://namiexample.org/wp-json/tribe/events/v1/events",
+        True,
+    )
     assert (found[0].name, found[0].organization) == ("namiexample-org", "NAMI Example County")
 
 
 def test_ical_feed_found_once_and_single_event_exports_ignored():
     found = disc.discover(load_page(AREA, "tec-site.html"))
     assert [(p.platform, p.url) for p in found[1:]] == [
-        ("ical", "https://namiexample.org/events/?ical=1")]
+        ("ical", "https://namiexample.org/events/?ical=1")
+    ]
     assert found[1].name == "namiexample-org-ical"
 
 
 def test_tec_header_wins():
     page = load_page(AREA, "plain-page.html")
-    page = Page(page.url, page.text, page.fetched_at,
-                headers={"X-TEC-API-ROOT": "https://community.example.org/wp-json/tribe/events/v1/"})
+    page = Page(
+        page.url,
+        page.text,
+        page.fetched_at,
+        headers={"X-TEC-API-ROOT": "https://community.example.org/wp-json/tribe/events/v1/"},
+    )
     found = disc.discover(page)
     assert [(p.platform, p.url, p.evidence) for p in found] == [
-        ("tribe-events", "https://community.example.org/wp-json/tribe/events/v1/events",
-         "the x-tec-api-root header")]
+        (
+            "tribe-events",
+            "https://community.example.org/wp-json/tribe/events/v1/events",
+            "the x-tec-api-root header",
+        )
+    ]
 
 
 def test_plugin_without_rest_link_is_inferred():
@@ -62,22 +75,26 @@ def test_plugin_without_rest_link_is_inferred():
     text = page.text.replace(rest_link, "")
     found = disc.discover(Page(page.url, text, page.fetched_at))
     assert (found[0].url, found[0].confirmed) == (
-        "https://namiexample.org/wp-json/tribe/events/v1/events", False)
+        "https://namiexample.org/wp-json/tribe/events/v1/events",
+        False,
+    )
     assert "(URL inferred)" in found[0].to_toml()
 
 
 def test_meeting_guide_embed():
     found = disc.discover(load_page(AREA, "tsml-ui-embed-aasanjose.html"))
     assert [(p.platform, p.timezone) for p in found] == [("meeting-guide", "America/Los_Angeles")]
-    assert found[0].url == ("https://sheets.code4recovery.org/storage/"
-                            "12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json")
+    assert found[0].url == (
+        "https://sheets.code4recovery.org/storage/12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json"
+    )
     assert (found[0].name, found[0].organization) == ("aasanjose-example-org", "Meetings")
 
 
 def test_jsonld_events_in_graph_and_lists():
     found = disc.discover(load_page(AREA, "jsonld-page.html"))
     assert [(p.url, p.evidence) for p in found] == [
-        ("https://hospice.example.org/grief-support/", "1 schema.org Event block (JSON-LD)")]
+        ("https://hospice.example.org/grief-support/", "1 schema.org Event block (JSON-LD)")
+    ]
     assert found[0].organization == "Sample Valley Hospice"
 
 
@@ -91,8 +108,11 @@ def test_proposal_is_a_loadable_sources_entry(tmp_path):
     disc.append_source(path, proposal)
     [config] = load_sources_file(path)
     assert (config.name, config.platform, config.url, config.organization) == (
-        "namiexample-org", "tribe-events", "https://namiexample.org/wp-json/tribe/events/v1/events",
-        "NAMI Example County")
+        "namiexample-org",
+        "tribe-events",
+        "https://namiexample.org/wp-json/tribe/events/v1/events",
+        "NAMI Example County",
+    )
 
 
 def test_append_refuses_duplicate_url_and_name(tmp_path):
@@ -105,7 +125,9 @@ def test_append_refuses_duplicate_url_and_name(tmp_path):
         disc.append_source(path, second.__class__(**{**second.__dict__, "name": first.name}))
     disc.append_source(path, second)
     assert [r["name"] for r in tomllib.loads(path.read_text())["source"]] == [
-        "namiexample-org", "namiexample-org-ical"]
+        "namiexample-org",
+        "namiexample-org-ical",
+    ]
 
 
 def test_cli_prints_proposals_from_a_live_page():
@@ -130,7 +152,10 @@ def test_cli_add_writes_the_user_sources_file_and_refuses_a_second_time(tmp_path
     assert first.exit_code == 0, first.output
     [config] = load_sources_file(home / "sources.toml")
     assert (config.name, config.platform, config.organization) == (
-        "nami-example", "tribe-events", "NAMI Example County")
+        "nami-example",
+        "tribe-events",
+        "NAMI Example County",
+    )
     assert again.exit_code == 2
     assert "already has source 'nami-example'" in again.stderr
 
@@ -138,8 +163,9 @@ def test_cli_add_writes_the_user_sources_file_and_refuses_a_second_time(tmp_path
 def test_cli_add_to_named_file_with_nothing_found_fails(tmp_path):
     target = tmp_path / "mine.toml"
     with serve_fixtures(AREA, ()) as base:
-        result = CliRunner().invoke(app(), ["discover", f"{base}/programs/", "--add",
-                                            "--sources", str(target)])
+        result = CliRunner().invoke(
+            app(), ["discover", f"{base}/programs/", "--add", "--sources", str(target)]
+        )
     assert result.exit_code == 1
     assert "no meeting feed" in result.stderr
     assert not target.exists()

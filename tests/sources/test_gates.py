@@ -56,17 +56,26 @@ def test_unchanged_catalog_passes(published: Path, tmp_path: Path) -> None:
 
 
 def test_losing_over_a_tenth_stops(published: Path, tmp_path: Path) -> None:
-    current = changed(published, tmp_path, "UPDATE groups SET status = 'removed' WHERE rowid IN "
-                      "(SELECT rowid FROM groups WHERE source = 'al-anon' LIMIT 40)")
+    current = changed(
+        published,
+        tmp_path,
+        "UPDATE groups SET status = 'removed' WHERE rowid IN "
+        "(SELECT rowid FROM groups WHERE source = 'al-anon' LIMIT 40)",
+    )
     verdict = gates.evaluate(published, current, OK)
     assert verdict.failures == [
-        "the catalog lost 40 of 366 listings (11%), more than the 10% allowed"]
+        "the catalog lost 40 of 366 listings (11%), more than the 10% allowed"
+    ]
     assert gates.evaluate(published, current, OK, max_loss=0.2).passed
 
 
 def test_gutted_fields_stop(published: Path, tmp_path: Path) -> None:
-    current = changed(published, tmp_path, "UPDATE groups SET address = '', latitude = NULL, "
-                      "longitude = NULL WHERE source = 'al-anon'")
+    current = changed(
+        published,
+        tmp_path,
+        "UPDATE groups SET address = '', latitude = NULL, "
+        "longitude = NULL WHERE source = 'al-anon'",
+    )
     verdict = gates.evaluate(published, current, OK)
     assert len(verdict.failures) == 1
     assert verdict.failures[0].startswith("source gutted: al-anon: listings with address 0% (was")
@@ -74,21 +83,30 @@ def test_gutted_fields_stop(published: Path, tmp_path: Path) -> None:
 
 
 def test_gutted_count_stops(published: Path, tmp_path: Path) -> None:
-    current = changed(published, tmp_path, "UPDATE groups SET status = 'removed' WHERE rowid IN "
-                      "(SELECT rowid FROM groups WHERE source = 'atlanta' LIMIT 4)")
+    current = changed(
+        published,
+        tmp_path,
+        "UPDATE groups SET status = 'removed' WHERE rowid IN "
+        "(SELECT rowid FROM groups WHERE source = 'atlanta' LIMIT 4)",
+    )
     verdict = gates.evaluate(published, current, OK)
     assert verdict.failures == ["source gutted: atlanta: 2 listings, 6 published"]
 
 
 def test_failed_share(published: Path, tmp_path: Path) -> None:
     current = changed(published, tmp_path, "UPDATE groups SET last_seen = '2026-12-05'")
-    runs = [SourceOutcome("a", "failed", message="HTTP 404"), SourceOutcome("b", "ok"),
-            SourceOutcome("c", "suspicious", message="returned 1 listings, previously 9"),
-            SourceOutcome("d", "ok")]
+    runs = [
+        SourceOutcome("a", "failed", message="HTTP 404"),
+        SourceOutcome("b", "ok"),
+        SourceOutcome("c", "suspicious", message="returned 1 listings, previously 9"),
+        SourceOutcome("d", "ok"),
+    ]
     verdict = gates.evaluate(published, current, runs)
     assert verdict.passed  # one in four is not more than a quarter
     assert verdict.named == [
-        "a (failed: HTTP 404)", "c (suspicious: returned 1 listings, previously 9)"]
+        "a (failed: HTTP 404)",
+        "c (suspicious: returned 1 listings, previously 9)",
+    ]
     verdict = gates.evaluate(published, current, runs[:3])
     assert verdict.failures == ["1 of 3 sources failed (33%), more than the 25% allowed: a"]
 
@@ -104,8 +122,12 @@ def test_integrity_failure_stops(published: Path, tmp_path: Path) -> None:
 
 
 def test_coverage_against_published(published: Path, tmp_path: Path) -> None:
-    current = changed(published, tmp_path, "UPDATE groups SET status = 'removed' WHERE rowid IN "
-                      "(SELECT rowid FROM groups WHERE source = 'atlanta' LIMIT 1)")
+    current = changed(
+        published,
+        tmp_path,
+        "UPDATE groups SET status = 'removed' WHERE rowid IN "
+        "(SELECT rowid FROM groups WHERE source = 'atlanta' LIMIT 1)",
+    )
     report = gates.coverage_report(published, current)
     assert set(report) == {"state", "organization", "format"}
     fmt = {row[0]: row[1:] for row in report["format"]}
@@ -115,16 +137,18 @@ def test_coverage_against_published(published: Path, tmp_path: Path) -> None:
     assert "## By state" in text and "| -1 |" in text
 
 
-def test_run_report_is_committed_and_pushed(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_report_is_committed_and_pushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--commit-report: the run report lands in the repository (what keeps a schedule alive)."""
     import subprocess
 
     from peerfind.sources.refresh import commit_report
 
     def git(*args: str, cwd: Path) -> str:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout
 
     remote, clone = tmp_path / "remote.git", tmp_path / "clone"
     git("init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
@@ -141,5 +165,6 @@ def test_run_report_is_committed_and_pushed(tmp_path: Path,
     said = commit_report(report, Path("refresh/last-run.md"), "Catalog refresh: published")
     assert said.startswith("run report committed")
     assert git("log", "-1", "--format=%s", "main", cwd=remote).strip() == (
-        "Catalog refresh: published")
+        "Catalog refresh: published"
+    )
     assert "Result: **published**" in git("show", "main:refresh/last-run.md", cwd=remote)

@@ -20,9 +20,11 @@ def dump(db: Path, skip: tuple[str, ...] = ()) -> list[str]:
     """Return the SQL text of a database's content (schema and rows), minus tables in `skip`."""
     conn = sqlite3.connect(db)
     try:
-        return [line for line in conn.iterdump()
-                if not any(f'"{t}"' in line or f" {t} " in line or f" {t}(" in line
-                           for t in skip)]
+        return [
+            line
+            for line in conn.iterdump()
+            if not any(f'"{t}"' in line or f" {t} " in line or f" {t}(" in line for t in skip)
+        ]
     finally:
         conn.close()
 
@@ -59,8 +61,9 @@ def test_shipped_catalog_matches_a_fresh_build(tmp_path: Path) -> None:
         conn.close()
 
 
-def test_first_run_unpacks_instead_of_parsing(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_run_unpacks_instead_of_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def parse_feeds(*_: object) -> int:
         raise AssertionError("the feeds were parsed on a first run")
 
@@ -72,8 +75,9 @@ def test_a_stale_copy_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """A shipped copy built from other data is not used: the feeds are parsed instead."""
     calls = []
     monkeypatch.setattr(bundle, "bundle_inputs", lambda: "other-data")
-    monkeypatch.setattr(bundle, "build_from_feeds", lambda path, progress=None: calls.append(path)
-                        or 0)
+    monkeypatch.setattr(
+        bundle, "build_from_feeds", lambda path, progress=None: calls.append(path) or 0
+    )
     target = tmp_path / "catalog.db"
     assert bundle.build_file(target) == 0
     assert calls == [target] and list(tmp_path.iterdir()) == []  # nothing left behind

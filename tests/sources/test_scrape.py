@@ -55,8 +55,9 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 
 def active(db: Path, source: str = "test") -> int:
     """Return how many active listings a source has."""
-    return rows(db, "SELECT count(*) FROM groups WHERE source = ? AND status != 'removed'",
-                source)[0][0]
+    return rows(db, "SELECT count(*) FROM groups WHERE source = ? AND status != 'removed'", source)[
+        0
+    ][0]
 
 
 # --- the done-when test and the faults, through the command line --------------------------------
@@ -64,15 +65,26 @@ def active(db: Path, source: str = "test") -> int:
 
 def test_adhoc_meeting_guide_feed_lands_in_the_catalog(db: Path) -> None:
     with Host({"/feed.json": Reply(body=ATLANTA, headers=JSON)}) as host:
-        result = adhoc(db, host.url("/feed.json"), "--program", "aa", "--region", "GA",
-                       "--timezone", "America/New_York")
+        result = adhoc(
+            db,
+            host.url("/feed.json"),
+            "--program",
+            "aa",
+            "--region",
+            "GA",
+            "--timezone",
+            "America/New_York",
+        )
     assert result.exit_code == 0, result.output
     assert active(db) == 6
     conn = catalog.connect(db)
     group = catalog.get_group(conn, make_id("test", "early-sunday-morning"))
     assert group is not None
     assert (group.name, group.city, group.postal_code) == (
-        "Early Sunday Morning", "Acworth", "30102")
+        "Early Sunday Morning",
+        "Acworth",
+        "30102",
+    )
     assert group.schedule.days == (0,) and group.schedule.start == "09:00"
     assert group.schedule.timezone == "America/New_York"
     assert group.topics == ("alcohol",)
@@ -102,13 +114,18 @@ def test_50_mb_response_fails_the_source_and_keeps_listings(db: Path) -> None:
     assert "failed" in result.stdout and "cut off" in result.stdout
     assert active(db) == 6
     assert rows(db, "SELECT status FROM runs WHERE source='test' ORDER BY id") == [
-        ("ok",), ("failed",)]
+        ("ok",),
+        ("failed",),
+    ]
 
 
-@pytest.mark.parametrize(("body", "says"), [
-    (ATLANTA[:3000], "invalid JSON"),
-    (b"<!DOCTYPE html><html><title>Just a moment...</title></html>", "got an HTML page"),
-])
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (ATLANTA[:3000], "invalid JSON"),
+        (b"<!DOCTYPE html><html><title>Just a moment...</title></html>", "got an HTML page"),
+    ],
+)
 def test_garbage_where_json_was_expected(db: Path, body: bytes, says: str) -> None:
     with Host({"/feed.json": [Reply(body=ATLANTA, headers=JSON), Reply(body=body)]}) as host:
         adhoc(db, host.url("/feed.json"))
@@ -127,7 +144,8 @@ def test_empty_feed_after_hundreds_is_suspicious_and_kept(db: Path) -> None:
     assert "suspicious" in result.stdout and "previously 346" in result.stdout
     assert active(db) == 346
     assert rows(db, "SELECT status FROM runs WHERE source='test' ORDER BY id DESC LIMIT 1") == [
-        ("suspicious",)]
+        ("suspicious",)
+    ]
 
 
 def test_unchanged_feed_costs_a_304(db: Path) -> None:
@@ -144,7 +162,9 @@ def test_unchanged_feed_costs_a_304(db: Path) -> None:
     assert statuses == [None, 'W/"atl-1"']
     assert "HTTP 304" in result.stdout
     assert rows(db, "SELECT added, unchanged FROM runs WHERE source='test' ORDER BY id") == [
-        (6, 0), (0, 6)]
+        (6, 0),
+        (0, 6),
+    ]
 
 
 def test_server_down(db: Path) -> None:
@@ -155,8 +175,10 @@ def test_server_down(db: Path) -> None:
 
 
 def test_robots_txt_forbids_the_feed(db: Path) -> None:
-    routes = {"/robots.txt": Reply(body=b"User-agent: *\nDisallow: /feed\n"),
-              "/feed.json": Reply(body=ATLANTA, headers=JSON)}
+    routes = {
+        "/robots.txt": Reply(body=b"User-agent: *\nDisallow: /feed\n"),
+        "/feed.json": Reply(body=ATLANTA, headers=JSON),
+    }
     with Host(routes) as host:
         result = adhoc(db, host.url("/feed.json"))
         assert "/feed.json" not in host.paths()
@@ -172,8 +194,9 @@ def test_restricted_feed_is_reported_private(db: Path) -> None:
 
 def test_windows_1252_feed(db: Path) -> None:
     feed = json.loads((FIXTURES / "tsml-ui-eda.json").read_text("utf-8"))
-    text = json.dumps([r for r in feed if _cp1252(json.dumps(r, ensure_ascii=False))],
-                      ensure_ascii=False)
+    text = json.dumps(
+        [r for r in feed if _cp1252(json.dumps(r, ensure_ascii=False))], ensure_ascii=False
+    )
     body = text.encode("cp1252")
     assert b"\x96" in body  # en dashes, as windows-1252 writes them
     headers = {"Content-Type": "application/json; charset=windows-1252"}
@@ -205,20 +228,22 @@ def test_dry_run_writes_nothing(db: Path) -> None:
 def test_sources_file_named_and_all(db: Path, tmp_path: Path) -> None:
     with Host({"/feed.json": Reply(body=ATLANTA, headers=JSON)}) as host:
         listing = tmp_path / "mine.toml"
-        listing.write_text(textwrap.dedent(f"""
+        listing.write_text(
+            textwrap.dedent(f"""
             [[source]]
             name = "atl"
             platform = "meeting-guide"
-            url = "{host.url('/feed.json')}"
+            url = "{host.url("/feed.json")}"
             program = "aa"
             timezone = "America/New_York"
 
             [[source]]
             name = "off"
             platform = "meeting-guide"
-            url = "{host.url('/other.json')}"
+            url = "{host.url("/other.json")}"
             enabled = false
-            """))
+            """)
+        )
         named = scrape(db, "atl", "--sources", str(listing))
         everything = scrape(db, "--all", "--sources", str(listing))
         assert "/other.json" not in host.paths()
@@ -241,13 +266,16 @@ def test_sources_command_lists_origins_and_counts(db: Path) -> None:
     assert table.exit_code == 0 and "refuge-recovery" in table.stdout
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    ([], "name the sources"),
-    (["--platform", "meeting-guide"], "go together"),
-    (["no-such-source"], "unknown source"),
-    (["--platform", "nope", "--url", "http://127.0.0.1:1/", "--name", "x"], "unknown platform"),
-    (["--region", "MA", "refuge-recovery"], "ad hoc"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "name the sources"),
+        (["--platform", "meeting-guide"], "go together"),
+        (["no-such-source"], "unknown source"),
+        (["--platform", "nope", "--url", "http://127.0.0.1:1/", "--name", "x"], "unknown platform"),
+        (["--region", "MA", "refuge-recovery"], "ad hoc"),
+    ],
+)
 def test_usage_errors(db: Path, args: list[str], says: str) -> None:
     result = scrape(db, *args)
     assert result.exit_code == 2
@@ -279,12 +307,20 @@ ALPHA = """
 
 
 def test_builtin_scrapers_are_named_classes_defined_in_the_package(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _package(tmp_path, "pf_scrapers_a", {"one": ALPHA, "two": """
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _package(
+        tmp_path,
+        "pf_scrapers_a",
+        {
+            "one": ALPHA,
+            "two": """
         from peerfind.scraping import Scraper
         class Beta(Scraper):
             name = "beta"
-        """})
+        """,
+        },
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     found = registry.builtin_scrapers("pf_scrapers_a")
     assert sorted(found) == ["alpha", "beta"]
@@ -292,12 +328,20 @@ def test_builtin_scrapers_are_named_classes_defined_in_the_package(
 
 
 def test_duplicate_scraper_names_name_both_origins(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _package(tmp_path, "pf_scrapers_b", {"one": ALPHA, "three": """
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _package(
+        tmp_path,
+        "pf_scrapers_b",
+        {
+            "one": ALPHA,
+            "three": """
         from peerfind.scraping import Scraper
         class Dup(Scraper):
             name = "alpha"
-        """})
+        """,
+        },
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(registry.RegistryError) as info:
         registry.builtin_scrapers("pf_scrapers_b")
@@ -306,7 +350,8 @@ def test_duplicate_scraper_names_name_both_origins(
 
 
 def test_broken_scraper_module_fails_only_its_source(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _package(tmp_path, "pf_scrapers_c", {"one": ALPHA, "bad": "import no_such_module_pf\n"})
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(registry, "SCRAPERS_PACKAGE", "pf_scrapers_c")
@@ -323,17 +368,20 @@ def _plugin(root: Path, target: str, ep_name: str) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pfplug\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(f"[peerfind.scrapers]\n{ep_name} = {target}\n")
-    (root / "pfplug_mod.py").write_text(textwrap.dedent("""
+    (root / "pfplug_mod.py").write_text(
+        textwrap.dedent("""
         from peerfind.scraping import Scraper
         class Gamma(Scraper):
             name = "gamma"
         class Beta(Scraper):
             name = "beta"
-        """))
+        """)
+    )
 
 
 def test_plugins_load_only_when_asked_under_pytest(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _plugin(tmp_path, "pfplug_mod:Gamma", "gamma")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("PEERFIND_LOAD_PLUGINS", raising=False)
@@ -344,11 +392,17 @@ def test_plugins_load_only_when_asked_under_pytest(
 
 
 def test_plugin_clashing_with_a_builtin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _package(tmp_path, "pf_scrapers_d", {"two": """
+    _package(
+        tmp_path,
+        "pf_scrapers_d",
+        {
+            "two": """
         from peerfind.scraping import Scraper
         class Beta(Scraper):
             name = "beta"
-        """})
+        """
+        },
+    )
     _plugin(tmp_path, "pfplug_mod:Beta", "beta")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PEERFIND_LOAD_PLUGINS", "1")
@@ -360,18 +414,25 @@ def test_plugin_clashing_with_a_builtin(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_sources_file_rows_are_validated(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
-    good.write_text('[[source]]\nname = "vets-feed"\nplatform = "meeting-guide"\n'
-                    'url = "https://example.org/feed.json"\npopulations = ["vets"]\n')
+    good.write_text(
+        '[[source]]\nname = "vets-feed"\nplatform = "meeting-guide"\n'
+        'url = "https://example.org/feed.json"\npopulations = ["vets"]\n'
+    )
     (config,) = registry.load_sources_file(good)
     assert config.populations == ("veterans",) and config.origin == str(good)
     bad = tmp_path / "bad.toml"
     for body, says in [
-        ('name = "x"\nplatform = "meeting-guide"\nurl = "https://e.org/"\npopulations = ["cats"]',
-         "unknown population"),
+        (
+            'name = "x"\nplatform = "meeting-guide"\nurl = "https://e.org/"\n'
+            'populations = ["cats"]',
+            "unknown population",
+        ),
         ('name = "x"\nplatform = "meeting-guide"\nurl = "ftp://e.org/"', "url must be"),
         ('name = "X Y"\nplatform = "meeting-guide"\nurl = "https://e.org/"', "source name"),
-        ('name = "x"\nplatform = "meeting-guide"\nurl = "https://e.org/"\nfrequency = 3',
-         "unknown key"),
+        (
+            'name = "x"\nplatform = "meeting-guide"\nurl = "https://e.org/"\nfrequency = 3',
+            "unknown key",
+        ),
     ]:
         bad.write_text("[[source]]\n" + body + "\n")
         with pytest.raises(UsageError, match=says):
@@ -382,14 +443,18 @@ def test_bundled_sources_are_real_public_feeds() -> None:
     configs = registry.load_sources_file(registry.default_sources_file())
     by_name = {c.name: c for c in configs}
     assert by_name["recovery-dharma"].url == (
-        "https://recoverydharma.org/wp-admin/admin-ajax.php?action=meetings")
+        "https://recoverydharma.org/wp-admin/admin-ajax.php?action=meetings"
+    )
     assert by_name["refuge-recovery"].url == (
-        "https://refugerecoverymeetings.org/wp-admin/admin-ajax.php?action=meetings")
+        "https://refugerecoverymeetings.org/wp-admin/admin-ajax.php?action=meetings"
+    )
     # bmlt rows are roots listed in bmlt-enabled/aggregator serverList.json @ 08549ebe
     # (tests/sources/test_sources_file.py checks every one of them)
-    assert {"https://bmlt.newyorkna.org/main_server/", "https://bmlt.naohio.org/main_server/",
-            "https://bmlt.naminnesota.org/main_server/"} <= {
-        c.url for c in configs if c.platform == "bmlt"}
+    assert {
+        "https://bmlt.newyorkna.org/main_server/",
+        "https://bmlt.naohio.org/main_server/",
+        "https://bmlt.naminnesota.org/main_server/",
+    } <= {c.url for c in configs if c.platform == "bmlt"}
     for config in configs:
         assert config.url.startswith("https://")
         assert config.platform in ("meeting-guide", "bmlt", "tribe-events")
@@ -408,8 +473,9 @@ class Paged(MeetingGuide):
 
     def parse(self, page: Page) -> Iterator[Group | Follow]:
         data = page.json()
-        rows_page = Page(url=page.url, text=json.dumps(data["meetings"]),
-                         fetched_at=page.fetched_at)
+        rows_page = Page(
+            url=page.url, text=json.dumps(data["meetings"]), fetched_at=page.fetched_at
+        )
         yield from super().parse(rows_page)
         for link in data.get("next", []):
             yield Follow(link)
@@ -417,8 +483,9 @@ class Paged(MeetingGuide):
             yield Follow(data["detail"], callback="parse_detail", meta={"label": "detail"})
 
     def parse_detail(self, page: Page, label: str) -> Iterator[Group | Follow]:
-        rows_page = Page(url=page.url, text=json.dumps(page.json()["meetings"]),
-                         fetched_at=page.fetched_at)
+        rows_page = Page(
+            url=page.url, text=json.dumps(page.json()["meetings"]), fetched_at=page.fetched_at
+        )
         for group in super().parse(rows_page):
             assert isinstance(group, Group)
             yield group
@@ -431,10 +498,12 @@ def _pages() -> dict[str, Any]:
     page = lambda body: Reply(body=json.dumps(body).encode(), headers=JSON)  # noqa: E731
     return {
         "/start": Reply(301, headers={"Location": "/v1/one.json"}),
-        "/v1/one.json": page({"meetings": meetings[:2], "next": ["two.json", "two.json#x",
-                                                                 "/v1/one.json"]}),
-        "/v1/two.json": page({"meetings": meetings[2:4], "next": ["three.json"],
-                              "detail": "detail.json"}),
+        "/v1/one.json": page(
+            {"meetings": meetings[:2], "next": ["two.json", "two.json#x", "/v1/one.json"]}
+        ),
+        "/v1/two.json": page(
+            {"meetings": meetings[2:4], "next": ["three.json"], "detail": "detail.json"}
+        ),
         "/v1/three.json": page({"meetings": meetings[4:5]}),
         "/v1/detail.json": page({"meetings": meetings[5:]}),
     }
@@ -457,9 +526,15 @@ def test_runner_follows_links_with_callbacks_and_dedup() -> None:
         fetched = [p for p in host.paths() if p != "/robots.txt"]
     assert run.status == "ok" and run.errors == []
     assert sorted(g.source_key for g in run.groups) == sorted(
-        r["slug"] for r in json.loads(ATLANTA))
-    assert fetched == ["/start", "/v1/one.json", "/v1/two.json", "/v1/three.json",
-                       "/v1/detail.json"]
+        r["slug"] for r in json.loads(ATLANTA)
+    )
+    assert fetched == [
+        "/start",
+        "/v1/one.json",
+        "/v1/two.json",
+        "/v1/three.json",
+        "/v1/detail.json",
+    ]
     assert run.pages == 4 and run.report.skipped["seen by detail"] == 1
 
 
@@ -486,8 +561,9 @@ def test_runner_stops_a_source_after_five_errors() -> None:
 
 def test_followed_page_errors_make_a_partial_run(db: Path) -> None:
     meetings = json.loads(ATLANTA)
-    start = Reply(body=json.dumps({"meetings": meetings[:3], "next": ["/gone.json"]}).encode(),
-                  headers=JSON)
+    start = Reply(
+        body=json.dumps({"meetings": meetings[:3], "next": ["/gone.json"]}).encode(), headers=JSON
+    )
     with Host({"/feed.json": start}) as host:
         run = _run(Paged, host.url("/feed.json"))
     assert run.status == "partial" and len(run.groups) == 3
@@ -499,8 +575,9 @@ def test_followed_page_errors_make_a_partial_run(db: Path) -> None:
 
 
 def test_followed_page_errors_with_no_listings_fail_the_source() -> None:
-    start = Reply(body=json.dumps({"meetings": [], "next": ["/meetings.json"]}).encode(),
-                  headers=JSON)
+    start = Reply(
+        body=json.dumps({"meetings": [], "next": ["/meetings.json"]}).encode(), headers=JSON
+    )
     with Host({"/formats.json": start, "/meetings.json": Reply(503)}) as host:
         run = _run(Paged, host.url("/formats.json"), backoff=0.01)
     assert run.status == "failed"
@@ -509,17 +586,28 @@ def test_followed_page_errors_with_no_listings_fail_the_source() -> None:
 
 def _atlanta_groups(source: str) -> list[Group]:
     """Return the Atlanta fixture's groups under `source`."""
-    page = Page(url="http://127.0.0.1/feed.json", text=ATLANTA.decode(),
-                fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+    page = Page(
+        url="http://127.0.0.1/feed.json",
+        text=ATLANTA.decode(),
+        fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
     return MeetingGuide(SourceConfig(name=source, program="aa")).parse_groups(page)
 
 
 def test_enrich_geocodes_and_zones() -> None:
     base = _atlanta_groups("test")[0]
     placed = replace(base, latitude=None, longitude=None, geo_precision="none")
-    online = replace(base, latitude=None, longitude=None, address="", city="", postal_code="",
-                     region="ON", country="CA",
-                     schedule=Schedule(kind="weekly", days=(1,), start="19:00"))
+    online = replace(
+        base,
+        latitude=None,
+        longitude=None,
+        address="",
+        city="",
+        postal_code="",
+        region="ON",
+        country="CA",
+        schedule=Schedule(kind="weekly", days=(1,), start="19:00"),
+    )
     calls: list[tuple[Any, ...]] = []
 
     def locate(*args: Any) -> tuple[float, float, str]:
@@ -527,9 +615,12 @@ def test_enrich_geocodes_and_zones() -> None:
         return (34.1, -84.6, "postal")
 
     groups, geocoded, zoned = runner.enrich(
-        [placed, online], locate=locate, tz_at=lambda lat, lon: "America/New_York",
+        [placed, online],
+        locate=locate,
+        tz_at=lambda lat, lon: "America/New_York",
         tz_region=lambda region, country: "America/Toronto" if region == "ON" else None,
-        defaults=False)
+        defaults=False,
+    )
     assert calls == [("5881 Old Bascomb Rd", "Acworth", "GA", "30102")]
     assert (groups[0].latitude, groups[0].geo_precision) == (34.1, "postal")
     assert groups[0].schedule.timezone == "America/New_York"
@@ -556,7 +647,9 @@ def test_scrape_report_names_a_stated_zone_that_contradicts_the_place(db: Path) 
     with Host({"/feed.json": [Reply(body=body, headers=JSON)]}) as host:
         result = adhoc(db, host.url("/feed.json"), "--program", "aa", "--region", "OH")
     assert result.exit_code == 0, result.output
-    assert ("38 listing(s): stated zone America/Chicago contradicts its place (America/New_York)"
-            in result.stdout)
+    assert (
+        "38 listing(s): stated zone America/Chicago contradicts its place (America/New_York)"
+        in result.stdout
+    )
     zones = rows(db, "SELECT DISTINCT json_extract(schedule, '$.timezone') FROM groups")
     assert zones == [("America/New_York",)]

@@ -79,7 +79,7 @@ def test_each_url_has_a_shape_its_platform_reads() -> None:
         if row["platform"] == "bmlt":  # a root: the parser adds /client_interface/json/
             assert "client_interface" not in url and url.endswith("/"), row["name"]
         elif row["platform"] == "meeting-guide":  # a feed, or a site page naming its feed
-            feed = ("action=meetings" in url or url.endswith(".json") or "/api/" in url)
+            feed = "action=meetings" in url or url.endswith(".json") or "/api/" in url
             page = "/meeting" in url or "post_type=tsml_meeting" in url
             assert feed or page, row["name"]
             assert "docs.google.com" not in url, row["name"]  # sheets need an API key
@@ -131,16 +131,19 @@ def test_user_sources_are_read_with_the_bundled_list(user_file: Path) -> None:
     assert known["my-intergroup"].config.origin == str(user_file)
     assert known["recovery-dharma"].config.url == "https://mirror.example.org/recovery-dharma.json"
     assert known["na-ohio"].config.origin == "data/sources.toml"  # bundled ones stay
-    assert notes == [f"{user_file}: source 'recovery-dharma' replaces the bundled source of "
-                     "that name"]
+    assert notes == [
+        f"{user_file}: source 'recovery-dharma' replaces the bundled source of that name"
+    ]
     chosen = {s.name for s in registry.select([], run_all=True)}
     assert {"my-intergroup", "recovery-dharma", "na-ohio"} <= chosen
 
 
 def test_explicit_sources_file_still_replaces_both(user_file: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.toml"
-    other.write_text('[[source]]\nname = "only-one"\nplatform = "bmlt"\n'
-                     'url = "https://bmlt.example.org/main_server/"\n')
+    other.write_text(
+        '[[source]]\nname = "only-one"\nplatform = "bmlt"\n'
+        'url = "https://bmlt.example.org/main_server/"\n'
+    )
     chosen = registry.select([], run_all=True, sources_file=other)
     assert [s.name for s in chosen] == ["only-one"]
 
@@ -156,13 +159,16 @@ def test_sources_command_lists_user_sources_and_says_what_they_replace(user_file
 
 
 def test_a_user_source_replaces_a_scraper_of_the_same_name(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("PEERFIND_HOME", str(home))
     scraper = next(iter(registry.all_scrapers()))
-    (home / "sources.toml").write_text(f'[[source]]\nname = "{scraper}"\nplatform = "ical"\n'
-                                       'url = "https://example.org/events.ics"\n')
+    (home / "sources.toml").write_text(
+        f'[[source]]\nname = "{scraper}"\nplatform = "ical"\n'
+        'url = "https://example.org/events.ics"\n'
+    )
     notes: list[str] = []
     known = registry.all_sources(notes=notes)
     assert known[scraper].kind == "ical"
@@ -173,7 +179,8 @@ def test_a_user_source_replaces_a_scraper_of_the_same_name(
 
 
 def test_sources_table_fits_80_columns_without_breaking_words(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = CliRunner().invoke(app, ["sources"])
     assert result.exit_code == 0, result.output
@@ -189,11 +196,16 @@ def test_sources_table_fits_80_columns_without_breaking_words(
 
 def test_meeting_guide_follows_the_feed_a_site_page_names() -> None:
     page = site_page("discover", "tsml-ui-embed-aasanjose.html")
-    scraper = MeetingGuide(SourceConfig(name="aa-san-jose", platform="meeting-guide",
-                                        url=page.url, program="aa"))
+    scraper = MeetingGuide(
+        SourceConfig(name="aa-san-jose", platform="meeting-guide", url=page.url, program="aa")
+    )
     items = list(scraper.parse(page))
-    assert items == [Follow("https://sheets.code4recovery.org/storage/"
-                            "12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json")]
+    assert items == [
+        Follow(
+            "https://sheets.code4recovery.org/storage/"
+            "12Ga8uwMG4WJ8pZ_SEU7vNETp_aQZ-2yNVsYDFqIwHyE.json"
+        )
+    ]
     assert scraper.config.timezone == "America/Los_Angeles"  # the embed's data-timezone
     with pytest.raises(ParseError, match="HTML page"):  # a feed URL answering HTML again
         list(scraper.parse(page))
@@ -208,19 +220,39 @@ def test_meeting_guide_page_without_a_feed_is_a_clear_error() -> None:
 
 def test_scrape_through_a_site_page_equals_scrape_of_the_feed(tmp_path: Path) -> None:
     feed = (FIXTURES / "meeting_guide/tsml-ui-eda.json").read_bytes()
-    page = (b'<html><head><title>Meetings</title></head><body><div id="tsml-ui" '
-            b'data-src="/wp-content/tsml-cache-0123456789.json" '
-            b'data-timezone="America/Chicago"></div></body></html>')
-    routes = {"/meetings/": Reply(body=page, headers={"Content-Type": "text/html"}),
-              "/wp-content/tsml-cache-0123456789.json":
-                  Reply(body=feed, headers={"Content-Type": "application/json"})}
+    page = (
+        b'<html><head><title>Meetings</title></head><body><div id="tsml-ui" '
+        b'data-src="/wp-content/tsml-cache-0123456789.json" '
+        b'data-timezone="America/Chicago"></div></body></html>'
+    )
+    routes = {
+        "/meetings/": Reply(body=page, headers={"Content-Type": "text/html"}),
+        "/wp-content/tsml-cache-0123456789.json": Reply(
+            body=feed, headers={"Content-Type": "application/json"}
+        ),
+    }
     counts = []
     with Host(routes) as host:
         for n, path in enumerate(["/wp-content/tsml-cache-0123456789.json", "/meetings/"]):
             db = tmp_path / f"catalog{n}.db"
-            result = CliRunner().invoke(app, [
-                "--db", str(db), "scrape", "--platform", "meeting-guide", "--url",
-                host.url(path), "--name", "eda-site", "--program", "eda", "--delay", "0"])
+            result = CliRunner().invoke(
+                app,
+                [
+                    "--db",
+                    str(db),
+                    "scrape",
+                    "--platform",
+                    "meeting-guide",
+                    "--url",
+                    host.url(path),
+                    "--name",
+                    "eda-site",
+                    "--program",
+                    "eda",
+                    "--delay",
+                    "0",
+                ],
+            )
             assert result.exit_code == 0, result.output
             out = CliRunner().invoke(app, ["--db", str(db), "sources", "-o", "json"])
             counts.append({r["name"]: r["listings"] for r in json.loads(out.stdout)}["eda-site"])
@@ -229,8 +261,9 @@ def test_scrape_through_a_site_page_equals_scrape_of_the_feed(tmp_path: Path) ->
 
 def test_groups_from_the_followed_feed_take_the_page_zone() -> None:
     page = site_page("discover", "tsml-ui-embed-aasanjose.html")
-    scraper = MeetingGuide(SourceConfig(name="s", platform="meeting-guide", url=page.url,
-                                        program="aa"))
+    scraper = MeetingGuide(
+        SourceConfig(name="s", platform="meeting-guide", url=page.url, program="aa")
+    )
     list(scraper.parse(page))
     feed = load_page("meeting_guide/spec-example.json")
     groups = [g for g in scraper.parse(feed) if isinstance(g, Group)]
@@ -238,12 +271,14 @@ def test_groups_from_the_followed_feed_take_the_page_zone() -> None:
 
 
 def test_discover_add_is_listed_and_run_by_scrape_all(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     monkeypatch.setenv("PEERFIND_HOME", str(home))
     with serve_fixtures("discover", ("https://namiexample.org",)) as base:
-        added = CliRunner().invoke(app, ["discover", f"{base}/support-groups/", "--add",
-                                         "--name", "nami-example"])
+        added = CliRunner().invoke(
+            app, ["discover", f"{base}/support-groups/", "--add", "--name", "nami-example"]
+        )
     assert added.exit_code == 0, added.output
     assert "peerfind scrape nami-example" in added.stderr and "--sources" not in added.stderr
     listed = CliRunner().invoke(app, ["sources", "-o", "json"])
