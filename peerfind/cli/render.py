@@ -248,7 +248,8 @@ def footer(
             f"(old) = not verified or listed by its source for over {STALE_DAYS} days: "
             "check with the organization before you go."
         )
-    lines.append("Details, source link and how to join: peerfind show ID")
+    if results:  # with nothing listed there is no ID to show
+        lines.append("Details, source link and how to join: peerfind show ID")
     out = [wrapped for line in lines for wrapped in _wrap(line, width)]
     out += crisis.footer_lines(width)
     return "\n".join(out)

@@ -33,3 +33,13 @@ def test_in_person_group_in_its_own_zone_with_abbreviation() -> None:
 def test_same_zone_needs_no_abbreviation() -> None:
     current = datetime(2026, 11, 24, 18, 30, tzinfo=NY)
     assert next_text(result(vocab.IN_PERSON), current) == "today 7:00 PM, in 30 min"
+
+
+def test_footer_points_to_show_only_when_a_listing_is_shown() -> None:
+    from peerfind.cli.render import footer
+
+    with_results = footer([result(vocab.IN_PERSON)], width=100)
+    assert "peerfind show ID" in with_results
+    empty = footer([], width=100)
+    assert "peerfind show ID" not in empty
+    assert "988" in empty  # the crisis line stays under an empty result
