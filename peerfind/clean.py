@@ -75,7 +75,7 @@ def _without_userinfo(url: str) -> str:
     return match[1] + match[2].rpartition("@")[2] + match[3]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_cell(value: object) -> str:
@@ -89,7 +89,7 @@ def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     start = text.lstrip(" \u00a0\u3000")
-    if start.startswith(_FORMULA_START) and not _is_plain_number(text) and not _is_phone(text):
+    if start.startswith(FORMULA_START) and not _is_plain_number(text) and not _is_phone(text):
         return "'" + text
     return text
 

@@ -87,7 +87,7 @@ def connect(
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         kind = _kind(conn, version)
     except sqlite3.DatabaseError as exc:
-        raise CatalogError(_describe(path, exc)) from None
+        raise CatalogError(describe_error(path, exc)) from None
     if kind == "foreign" or (kind == "blank" and not create):
         conn.close()
         raise CatalogError(
@@ -139,7 +139,7 @@ def _mark(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.commit()
     except sqlite3.DatabaseError as exc:
-        raise CatalogError(_describe(path, exc)) from None
+        raise CatalogError(describe_error(path, exc)) from None
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -161,10 +161,10 @@ def _migrate(conn: sqlite3.Connection, version: int, path: Path, *, new: bool = 
             conn.commit()
             version += 1
     except sqlite3.DatabaseError as exc:
-        raise CatalogError(_describe(path, exc)) from None
+        raise CatalogError(describe_error(path, exc)) from None
 
 
-def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
+def describe_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     """Return a one-line explanation of an SQLite error on the catalog at `path`."""
     text = str(exc)
     if "locked" in text or "busy" in text:
@@ -257,7 +257,7 @@ def refresh_source(
             )
             result.removed = len(stale)
     except sqlite3.DatabaseError as exc:
-        raise CatalogError(_describe(Path(_db_file(conn)), exc)) from None
+        raise CatalogError(describe_error(Path(db_file(conn)), exc)) from None
     return result
 
 
@@ -281,7 +281,7 @@ def _stale(
     return [r[0] for r in rows if r[0] not in ids]
 
 
-def _db_file(conn: sqlite3.Connection) -> str:
+def db_file(conn: sqlite3.Connection) -> str:
     """Return the file name of the main database of a connection."""
     row = conn.execute("PRAGMA database_list").fetchone()
     return row[2] or ":memory:"

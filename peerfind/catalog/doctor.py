@@ -308,7 +308,11 @@ def rebuild(
         count = build(path)
     except (sqlite3.DatabaseError, OSError, CatalogError) as exc:
         _put_back(path, moved)  # never leave no catalog: the damaged one goes back in place
-        text = catalog._describe(path, exc) if isinstance(exc, sqlite3.DatabaseError) else str(exc)
+        text = (
+            catalog.describe_error(path, exc)
+            if isinstance(exc, sqlite3.DatabaseError)
+            else str(exc)
+        )
         if _disk_full(path, text, exc):
             text = f"the disk holding {path} is full"
         raise CatalogError(

@@ -90,9 +90,9 @@ def handled(func: F) -> F:
         except PeerfindError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except sqlite3.DatabaseError as exc:
-            from peerfind.catalog.db import _describe
+            from peerfind.catalog.db import describe_error
 
-            raise fail(_describe(db_path(), exc)) from None
+            raise fail(describe_error(db_path(), exc)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
         except BrokenPipeError:

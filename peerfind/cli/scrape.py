@@ -323,7 +323,7 @@ def _store_error(conn: Any, exc: Exception) -> str:
     from peerfind.sources import runner
 
     if isinstance(exc, sqlite3.DatabaseError):
-        return catalog._describe(Path(catalog._db_file(conn)), exc)
+        return catalog.describe_error(Path(catalog.db_file(conn)), exc)
     return runner.unexpected(exc)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from peerfind import vocab
-from peerfind.clean import _FORMULA_START, csv_cell
+from peerfind.clean import FORMULA_START, csv_cell
 from peerfind.errors import UsageError
 
 # File plumbing and dict -> Group live in files.py / records.py; re-exported for callers here.
@@ -153,7 +153,7 @@ def _cell(text: str) -> str:
     """Return csv_cell(text), skipping its regular expressions for plain printable text."""
     if not text:
         return text
-    if text.isprintable() and not text.lstrip(" ").startswith(_FORMULA_START):
+    if text.isprintable() and not text.lstrip(" ").startswith(FORMULA_START):
         return text  # no control, escape or formula character: csv_cell would not change it
     return csv_cell(text)
 

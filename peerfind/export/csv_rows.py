@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from peerfind import evidence, vocab
-from peerfind.clean import _FORMULA_START
+from peerfind.clean import FORMULA_START
 from peerfind.export.common import (
     CSV_COLUMNS,
     DESCRIPTION_SQL,
@@ -57,10 +57,8 @@ _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into
 # A text cell clean.csv_cell would change starts with a space,
 # '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
 # A cell csv_cell might change, at the start of a comma-joined line with no quoted cell.
-_RISKY_START = re.compile("(?:^|,)[" + re.escape("".join(_FORMULA_START) + " \u00a0\u3000") + "]")
-_UNUSUAL_START = re.compile(
-    _SEP + "[" + re.escape("".join(_FORMULA_START) + " |\u00a0\u3000") + "]"
-)
+_RISKY_START = re.compile("(?:^|,)[" + re.escape("".join(FORMULA_START) + " \u00a0\u3000") + "]")
+_UNUSUAL_START = re.compile(_SEP + "[" + re.escape("".join(FORMULA_START) + " |\u00a0\u3000") + "]")
 
 
 def _plan() -> tuple[str, list[str], int]:

@@ -263,7 +263,7 @@ def store(conn: sqlite3.Connection, run: SourceRun) -> SourceRun:
             conn.rollback()
         text = str(exc)
         if isinstance(exc, sqlite3.DatabaseError):
-            text = catalog._describe(Path(catalog._db_file(conn)), exc)
+            text = catalog.describe_error(Path(catalog.db_file(conn)), exc)
         run.fatal = f"catalog: {text}"
         run.result = catalog.RefreshResult(status="failed", message=run.fatal)
     message = "; ".join(run.errors) or run.result.message
