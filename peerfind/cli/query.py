@@ -289,18 +289,14 @@ def language_code(code: str) -> str:
     """Return a language code (ISO 639-1 such as es, or 639-3) for a code or a language's name
     in English or in the language itself ("spanish", "español"); raise UsageError otherwise."""
     import re
-    import unicodedata
 
     from peerfind.errors import UsageError
-    from peerfind.language_names import NAMES
+    from peerfind.vocab import language_named
 
-    text = " ".join(code.strip().lower().split())
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    found = NAMES.get(text) or NAMES.get(plain)
+    found = language_named(code)
     if found:
         return found
+    text = " ".join(code.strip().lower().split())
     if not re.fullmatch(r"[a-z]{2,3}", text):
         raise UsageError(
             f"--language {code!r}: use a language code or name such as es, spanish or español."
@@ -310,9 +306,9 @@ def language_code(code: str) -> str:
 
 def program_code(word: str) -> str:
     """Return the program code for --program ("AA", "Al-Anon", "alanon" -> aa, al-anon)."""
-    from peerfind import fellowships
+    from peerfind.vocab import normalize_program
 
-    return fellowships.normalize(word)
+    return normalize_program(word)
 
 
 def openness_of(openness: str | None, open_only: bool, closed_only: bool) -> str:

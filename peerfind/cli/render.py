@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
-from peerfind import evidence, fellowships, vocab
+from peerfind import evidence, vocab
 from peerfind.clean import terminal_safe
 from peerfind.cli import crisis
 from peerfind.models import Group, Schedule
@@ -82,7 +82,7 @@ def next_text(result: Result, current: datetime | None) -> str:
 
 def name_label(g: Group) -> str:
     """Return a name with its program and open/closed: "Izzy Does It AFG [Al-Anon, open]"."""
-    tags = [fellowships.label(g.program, g.name, g.populations)]
+    tags = [vocab.label(g.program, g.name, g.populations)]
     if g.openness:
         tags.append(g.openness)
     tags = [t for t in tags if t]
@@ -209,8 +209,8 @@ def plain(results: list[Result], *, units: str = "mi", current: datetime | None 
 
 def _program_text(g: Group) -> str:
     """Return "Al-Anon, for families and friends of people who drink" (or just the label)."""
-    label = fellowships.label(g.program, g.name, g.populations)
-    who = fellowships.for_whom(g.program, g.name, g.populations)
+    label = vocab.label(g.program, g.name, g.populations)
+    who = vocab.for_whom(g.program, g.name, g.populations)
     return f"{label}, for {who}" if label and who else label
 
 
@@ -219,8 +219,8 @@ def legend(results: list[Result]) -> list[str]:
     seen: dict[str, str] = {}
     for r in results:
         g = r.group
-        label = fellowships.label(g.program, g.name, g.populations)
-        who = fellowships.for_whom(g.program, g.name, g.populations)
+        label = vocab.label(g.program, g.name, g.populations)
+        who = vocab.for_whom(g.program, g.name, g.populations)
         if label and who:
             seen.setdefault(label, who)
     return [f"{label} meetings are for {who}." for label, who in seen.items()]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerfind import PROJECT_URL, __version__, fellowships, vocab
+from peerfind import PROJECT_URL, __version__, vocab
 from peerfind.clean import csv_cell
 from peerfind.errors import UsageError
 from peerfind.export.files import ExportStats, SafeFile
@@ -381,14 +381,14 @@ def _write_group(t: _Tables, g: Group, now: datetime, orgs: set[str], stats: Exp
         program_id = hsds_id("program", f"{org_id}:{g.program}")
         if program_id not in orgs:
             orgs.add(program_id)
-            who = fellowships.for_whom(g.program)
+            who = vocab.for_whom(g.program)
             t.add(
                 "program",
                 id=program_id,
                 organization_id=org_id,
-                name=fellowships.full_name(g.program),
-                alternate_name=fellowships.label(g.program),
-                description=f"Meetings for {who}." if who else fellowships.full_name(g.program),
+                name=vocab.full_name(g.program),
+                alternate_name=vocab.label(g.program),
+                description=f"Meetings for {who}." if who else vocab.full_name(g.program),
             )
     service_id = hsds_id("service", g.id)
     labels = [vocab.POPULATIONS.get(p, p) for p in g.populations]

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from peerfind import __version__, evidence, feedback, fellowships, vocab
+from peerfind import __version__, evidence, feedback, vocab
 from peerfind.export.files import ExportStats
 from peerfind.export.records import group_of
 from peerfind.models import Group, Schedule
@@ -50,8 +50,8 @@ def _description(group: Group) -> str:
         )
     lines.append(f"Format: {vocab.FORMATS.get(group.format, group.format)}")
     if group.program:
-        who = fellowships.for_whom(group.program, group.name, group.populations)
-        label = fellowships.label(group.program, group.name, group.populations)
+        who = vocab.for_whom(group.program, group.name, group.populations)
+        label = vocab.label(group.program, group.name, group.populations)
         lines.append(f"Program: {label}" + (f" (for {who})" if who else ""))
     if group.openness:
         lines.append(f"Meeting: {group.openness}")

@@ -150,9 +150,9 @@ def _open_or_build(progress: Progress | None) -> sqlite3.Connection:
         if conn is not None:
             return conn
     if path is not None:
-        from peerfind import shipped as prebuilt
+        from peerfind.paths import PREBUILT_INDEX, unpack_prebuilt
 
-        if prebuilt.unpack(prebuilt.INDEX, path, "fingerprint", fingerprint()):
+        if unpack_prebuilt(PREBUILT_INDEX, path, "fingerprint", fingerprint()):
             conn = _open_readonly(path)
             if conn is not None:
                 _remove_stale(path)

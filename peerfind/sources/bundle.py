@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from peerfind.catalog import db as catalog
 from peerfind.models import Group, Page
-from peerfind.paths import data_path
+from peerfind.paths import INPUTS_KEY, PREBUILT_CATALOG, data_path, unpack_prebuilt
 from peerfind.platforms import platform_class
 from peerfind.scraping import SourceConfig
 from peerfind.sources.enrich import enrich
@@ -183,11 +183,9 @@ def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int
     built
     from exactly the bundled data beside it; otherwise the feeds are parsed here.
     """
-    from peerfind import shipped
-
     for leftover in (Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         leftover.unlink(missing_ok=True)
-    if shipped.unpack(shipped.CATALOG, path, shipped.INPUTS_KEY, bundle_inputs()):
+    if unpack_prebuilt(PREBUILT_CATALOG, path, INPUTS_KEY, bundle_inputs()):
         conn = sqlite3.connect(path)
         try:
             return conn.execute("SELECT count(*) FROM groups").fetchone()[0]
@@ -198,8 +196,6 @@ def build_file(path: Path, progress: Callable[[str], None] | None = None) -> int
 
 def build_from_feeds(path: Path, progress: Callable[[str], None] | None = None) -> int:
     """Create a fresh catalog file at `path` by parsing the bundled feeds, atomically."""
-    from peerfind import shipped
-
     tmp = path.with_name(path.name + ".building")
     leftovers = (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"))
     for leftover in leftovers:
@@ -208,7 +204,7 @@ def build_from_feeds(path: Path, progress: Callable[[str], None] | None = None) 
         conn = catalog.connect(tmp, create=True)
         try:
             count = build(conn, progress)
-            catalog.set_meta(conn, shipped.INPUTS_KEY, bundle_inputs())
+            catalog.set_meta(conn, INPUTS_KEY, bundle_inputs())
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()

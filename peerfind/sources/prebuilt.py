@@ -21,17 +21,14 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-# Unpacking lives in peerfind.shipped (the search path needs it); re-exported for callers here.
-from peerfind.shipped import CATALOG, INDEX, path
-from peerfind.shipped import INPUTS_KEY as INPUTS_KEY
-from peerfind.shipped import _meta as _meta
-from peerfind.shipped import unpack as unpack
+# Where the copies live and unpacking them is in peerfind.paths (the search path needs it).
+from peerfind.paths import PREBUILT_CATALOG, PREBUILT_INDEX, prebuilt_path
 from peerfind.sources.bundle import bundle_inputs as bundle_inputs
 
 
 def pack(db: Path, name: str) -> Path:
     """Write `db` gzip-compressed to data/prebuilt/<name>, byte for byte reproducibly."""
-    target = path(name)
+    target = prebuilt_path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     with (
@@ -52,14 +49,17 @@ def build_all(progress: bool = True) -> None:
     with tempfile.TemporaryDirectory(prefix="peerfind-prebuilt-") as work:
         index = Path(work) / "index.sqlite"
         gazetteer_index.build_file(index)
-        pack(index, INDEX)
+        pack(index, PREBUILT_INDEX)
         db = Path(work) / "catalog.sqlite"
         count = bundle.build_from_feeds(db, print if progress else None)
         with contextlib.closing(sqlite3.connect(db)) as conn:
             conn.execute("VACUUM")
-        pack(db, CATALOG)
+        pack(db, PREBUILT_CATALOG)
     if progress:
-        print(f"wrote {path(INDEX)} and {path(CATALOG)} ({count} listings)")
+        print(
+            f"wrote {prebuilt_path(PREBUILT_INDEX)} and {prebuilt_path(PREBUILT_CATALOG)}"
+            f" ({count} listings)"
+        )
 
 
 if __name__ == "__main__":

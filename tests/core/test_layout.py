@@ -27,7 +27,7 @@ LAYERS = {
     "places": 2,
     "fetch": 2,
 }
-GROUND = 1  # models, vocab, errors, clean, paths, evidence, feedback, fellowships, ...
+GROUND = 1  # models, vocab, errors, clean, scraping, paths, evidence, feedback
 GROUND_MODULES = {
     "models",
     "vocab",
@@ -37,9 +37,6 @@ GROUND_MODULES = {
     "paths",
     "evidence",
     "feedback",
-    "fellowships",
-    "language_names",
-    "shipped",
 }
 # Entry points above every layer: `python -m peerfind`, and the package root, which re-exports
 # the scraper authoring API (Scraper, Group, …) lazily.

@@ -64,9 +64,9 @@ def test_first_use_unpacks_the_shipped_index_silently(home: Path) -> None:
 def test_first_use_builds_index_file_and_reports_progress(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peerfind import shipped
+    from peerfind import paths
 
-    monkeypatch.setattr(shipped, "path", lambda name: home / "no-such-prebuilt.gz")
+    monkeypatch.setattr(paths, "prebuilt_path", lambda name: home / "no-such-prebuilt.gz")
     gazetteer_index.reset()
     for old in home.glob("gazetteer-*.sqlite"):
         old.unlink()

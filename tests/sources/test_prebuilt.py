@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from peerfind import paths
 from peerfind.places import index as gazetteer_index
 from peerfind.sources import bundle, prebuilt
 
@@ -32,23 +33,23 @@ def dump(db: Path, skip: tuple[str, ...] = ()) -> list[str]:
 def unpacked(name: str, tmp_path: Path) -> Path:
     """Return the shipped prebuilt file `name`, decompressed into tmp_path."""
     target = tmp_path / name.removesuffix(".gz")
-    target.write_bytes(gzip.decompress(prebuilt.path(name).read_bytes()))
+    target.write_bytes(gzip.decompress(paths.prebuilt_path(name).read_bytes()))
     return target
 
 
 def test_shipped_place_index_matches_a_fresh_build(tmp_path: Path) -> None:
-    shipped = unpacked(prebuilt.INDEX, tmp_path)
+    shipped = unpacked(paths.PREBUILT_INDEX, tmp_path)
     fresh = tmp_path / "fresh.sqlite"
     gazetteer_index.build_file(fresh)
-    assert prebuilt._meta(shipped, "fingerprint") == gazetteer_index.fingerprint()
+    assert paths.prebuilt_meta(shipped, "fingerprint") == gazetteer_index.fingerprint()
     assert dump(shipped) == dump(fresh)
 
 
 def test_shipped_catalog_matches_a_fresh_build(tmp_path: Path) -> None:
-    shipped = unpacked(prebuilt.CATALOG, tmp_path)
+    shipped = unpacked(paths.PREBUILT_CATALOG, tmp_path)
     fresh = tmp_path / "fresh.db"
     bundle.build_from_feeds(fresh)
-    assert prebuilt._meta(shipped, prebuilt.INPUTS_KEY) == prebuilt.bundle_inputs()
+    assert paths.prebuilt_meta(shipped, paths.INPUTS_KEY) == prebuilt.bundle_inputs()
     # The full-text index's internal segments may be laid out differently by another SQLite
     # version; the rows it indexes are compared, and a query on it checks it works.
     internals = ("groups_fts_data", "groups_fts_idx")
