@@ -12,7 +12,7 @@ import typer
 
 from peerfind import __version__
 from peerfind.cli.common import app, db_path, fail, handled, note, open_catalog, state
-from peerfind.cli.programs import dead_end_note
+from peerfind.cli.programs import dead_end_note, tags_with_programs
 from peerfind.cli.programs import register as register_programs
 from peerfind.cli.query import (
     Filters,
@@ -153,7 +153,8 @@ def search(
             f"{'were' if n != 1 else 'was'} left out of --now/--within (when they meet is unknown)."
         )
     if not outcome.results:
-        explain_empty(outcome, q, units, absent=absent_tags(conn, q))
+        served = tags_with_programs(q) if nudge else []
+        explain_empty(outcome, q, units, absent=absent_tags(conn, q), served=served)
     if nudge and output != "table":
         note(nudge)
     if output == "table":  # never in machine output

@@ -125,6 +125,20 @@ def dead_end_note(outcome: Outcome, q: Query, place: Place | None, units: str) -
     return render_programs.dead_end_note(text, chosen, lines, more)
 
 
+def tags_with_programs(q: Query) -> list[str]:
+    """Return the asked populations/topics that a program in dead_end_note's list serves by name.
+
+    The note already points the person to those programs: dropping such a filter would only show
+    them groups for someone else.
+    """
+    from peerfind.cli.render_programs import SHOWN_IN_SEARCH
+    from peerfind.search import programs
+
+    chosen = programs.choose(programs.load().programs, q.populations, q.topics)[:SHOWN_IN_SEARCH]
+    served = {t for p in chosen for t in (*p.populations, *p.topics)}
+    return [t for t in (*q.populations, *q.topics) if t in served]
+
+
 def register(app: typer.Typer) -> None:
     """Add the programs command to the app."""
     app.command(name="programs")(handled(programs_command))

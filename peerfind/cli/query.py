@@ -413,10 +413,18 @@ def absent_tags(conn: sqlite3.Connection, q: Query) -> list[str]:
     return [term for column, term in asked if not catalog.has_tag(conn, column, term)]
 
 
-def explain_empty(outcome: Outcome, q: Query, units: str, absent: list[str] | None = None) -> None:
+def explain_empty(
+    outcome: Outcome,
+    q: Query,
+    units: str,
+    absent: list[str] | None = None,
+    served: list[str] | None = None,
+) -> None:
     """Say on stderr why nothing matched and what to widen.
 
     `absent` are asked tags no listing carries: dropping another filter cannot help those.
+    `served` are asked tags whose national programs the search already showed: dropping such a
+    filter would only show groups for someone else, so it is not suggested for them.
     """
     from peerfind.cli import render
 
@@ -431,7 +439,8 @@ def explain_empty(outcome: Outcome, q: Query, units: str, absent: list[str] | No
     if q.days or q.window or q.within:
         hints.append("drop --day/--time/--now to see other times")
     absent = absent or []
-    if [t for t in q.populations + q.topics if t not in absent]:
+    kept = set(absent) | set(served or [])
+    if [t for t in q.populations + q.topics if t not in kept]:
         hints.append("fewer -p/-t filters widen the search")
     if absent:
         hints.append(f"no listing in the catalog is tagged {', '.join(absent)}")

@@ -326,7 +326,7 @@ def sort_key(r: Result) -> tuple[int, float, float]:
     """Rank: verified within a year (0), then listed within a year (1), then older listings
     (2, they sink); then distance; then the next meeting.
 
-    Place searches gather the nearest listings that do not sink (see _collect) and rank those:
+    Place searches gather the nearest listings that do not sink (see near.collect) and rank those:
     a verified listing comes first among them.
     """
     sink = r.tier if r.tier is not None else (2 if (r.age_days or 0) > SINK_DAYS else 1)

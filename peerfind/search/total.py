@@ -12,8 +12,8 @@ import math
 import sqlite3
 
 from peerfind import vocab
-from peerfind.search import engine
 from peerfind.search import query as s
+from peerfind.search.near import bbox_ranges, cell_condition, collect, near, snapshot
 from peerfind.search.text import TextMatch
 
 EXACT_MAX = 200
@@ -23,13 +23,8 @@ COUNT_CAP = EXACT_MAX  # SQLite counts no further: "more than 200" (more would c
 def total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
     """Return (how many listings match, True) or, when more match than are counted,
     (a number that many exceed, False); (0, False) when only "more" is known."""
-    if conn.in_transaction:
+    with snapshot(conn):
         return _total(conn, q)
-    conn.execute("BEGIN")
-    try:
-        return _total(conn, q)
-    finally:
-        conn.rollback()
 
 
 def _total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
@@ -46,8 +41,8 @@ def _total(conn: sqlite3.Connection, q: s.Query) -> tuple[int, bool]:
                 return 0, False  # say only that more match
             return EXACT_MAX, False
         else:
-            hits = engine._near(conn, q, q.radius_mi, place_fmts, where, args, text)
-            found, _ = engine._collect(conn, q, hits, len(hits) + 1, text)
+            hits = near(conn, q, q.radius_mi, place_fmts, where, args, text)
+            found, _ = collect(conn, q, hits, len(hits) + 1, text)
             results += found
     remote = s.remote_formats(q)
     if remote or q.lat is None:
@@ -72,14 +67,8 @@ def _circle_count(
     the covering index (flat-earth distance, which differs from the great circle by well under a
     percent at these radii)."""
     assert q.lat is not None and q.lon is not None
-    ranges, (la0, la1, lo0, lo1) = engine._bbox_ranges(q.lat, q.lon, q.radius_mi)
-    count = sum(b - a + 1 for a, b in ranges)
-    if count <= engine.CELL_LIST_MAX:  # each cell by equality, as search._near does
-        cell_list: list[object] = [c for a, b in ranges for c in range(a, b + 1)]
-        cells = f"cell IN ({','.join('?' * count)})"
-    else:
-        cell_list = [v for pair in ranges for v in pair]
-        cells = " OR ".join("cell BETWEEN ? AND ?" for _ in ranges)
+    ranges, (la0, la1, lo0, lo1) = bbox_ranges(q.lat, q.lon, q.radius_mi)
+    cells, cell_list = cell_condition(ranges)
     east = 69.0 * math.cos(math.radians(q.lat))
     sql = (
         f"SELECT count(*) FROM (SELECT 1 FROM groups INDEXED BY groups_geo WHERE ({cells})"

@@ -134,8 +134,8 @@ def test_the_checks_see_a_circle_and_an_upward_import() -> None:
     """The walk finds what it must: engine imports online lazily, catalog is under search."""
     graph = imports()
     assert "peerfind.search.online" in graph["peerfind.search.engine"]
-    assert "peerfind.catalog.db" in graph["peerfind.search.engine"]
-    assert layer("peerfind.catalog.db") < layer("peerfind.search.engine")
+    assert "peerfind.catalog.db" in graph["peerfind.search.near"]
+    assert layer("peerfind.catalog.db") < layer("peerfind.search.near")
 
 
 def test_package_inits_only_describe_and_re_export() -> None:

@@ -377,9 +377,29 @@ def test_hint_never_suggests_widening_a_filter_no_listing_has() -> None:
     result = run("search", "--near", BILLINGS, "-t", "depression")
     assert "fewer -p/-t" not in result.stderr.lower()
     assert "No listing in the catalog is tagged depression_bipolar" in result.stderr
-    # a tag some listing carries may still be worth dropping
-    present = run("search", "--near", BILLINGS, "-p", "lgbtq")
-    assert "fewer -p/-t filters widen the search" in present.stderr
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_hint_never_suggests_dropping_a_filter_whose_programs_were_shown(output: str) -> None:
+    # Some listing is tagged lgbtq, none within 10 mi of Billings: the search points to PFLAG
+    # and CenterLink, so "fewer -p/-t filters" would only show groups for someone else.
+    result = run("search", "--near", BILLINGS, "-r", "10", "-p", "lgbtq", "-o", output)
+    assert result.exit_code == 0, result.output
+    assert "https://pflag.org/findachapter/" in result.output
+    assert "No groups match." in result.stderr
+    assert "fewer -p/-t" not in result.stderr.lower()
+    assert "online groups match (add --format online)" in result.stderr
+
+
+def test_hint_still_suggests_dropping_a_filter_no_shown_program_serves(capsys) -> None:  # type: ignore[no-untyped-def]
+    from peerfind.cli.query import explain_empty
+    from peerfind.search.engine import Outcome, Query
+
+    q = Query(populations=["lgbtq"], topics=["alcohol"])
+    explain_empty(Outcome(results=[]), q, "mi", served=["lgbtq"])  # alcohol's were not shown
+    assert capsys.readouterr().err == "No groups match. Fewer -p/-t filters widen the search.\n"
+    explain_empty(Outcome(results=[]), q, "mi", served=["lgbtq", "alcohol"])
+    assert capsys.readouterr().err == "No groups match.\n"
 
 
 def test_plenty_of_local_groups_means_no_note() -> None:
