@@ -131,12 +131,13 @@ SQL_DATE = (
 SQL_VERIFIED_SINCE = "(coalesce(last_verified, '') != '' AND substr(last_verified, 1, 10) >= ?)"
 
 
-_SPAN = re.compile(r"^\s*(\d{1,3})\s*(mo|mos|months?|y|yrs?|years?|d|days?|w|weeks?)\s*$", re.I)
+# Compiled on first use, by re's own cache: only --max-age reads it.
+_SPAN = r"^\s*(\d{1,3})\s*(mo|mos|months?|y|yrs?|years?|d|days?|w|weeks?)\s*$"
 
 
 def parse_max_age(text: str) -> int:
     """Return a --max-age span ('12mo', '6mo', '2y', '90d', '8w') in days; raise ValueError."""
-    match = _SPAN.match(text or "")
+    match = re.match(_SPAN, text or "", re.I)
     if not match or int(match[1]) == 0:
         raise ValueError(f"--max-age {text!r}: use a span such as 6mo, 12mo, 2y or 90d.")
     number, unit = int(match[1]), match[2].lower()

@@ -361,9 +361,20 @@ def _register_extensions() -> None:
         module.register(app)
 
 
+def _keep_only(name: str) -> None:
+    """Unregister every command but `name` (a run that names it needs no other)."""
+    app.registered_commands[:] = [
+        info
+        for info in app.registered_commands
+        if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name
+    ]
+
+
 register_programs(app)
-if not state.lean:
+if state.only is None:
     _register_extensions()
+else:
+    _keep_only(state.only)
 
 
 __all__ = ["app", "db_path"]  # the one entry point is peerfind.cli.main.main

@@ -30,7 +30,7 @@ class State:
 
     db: Path | None = None
     verbose: bool = False
-    lean: bool = False  # set by peerfind.cli.main: register only the core commands
+    only: str | None = None  # set by peerfind.cli.main: the one core command to register
 
 
 state = State()

@@ -1,9 +1,12 @@
-"""The console entry point: a run that names a core command loads only the core commands.
+"""The console entry point: a run that names a core command registers that command alone.
 
 Typer prepares every registered command's options on each run, so `peerfind search` starts
-faster when the maintainer commands (scrape, sources, publish, update, discover, doctor) are
-not registered. Importing peerfind.cli.app directly (as tests do) registers all. This is the only
-main(): `peerfind` ([project.scripts]) and `python -m peerfind` both run it.
+faster when no other command is registered: neither the maintainer commands (scrape, sources,
+publish, update, discover, doctor, whose modules are then not even imported) nor the other core
+commands (their options cost ~4 ms of CPU a run). Any other run (no command, --help, an unknown
+or a maintainer command) registers all. Importing peerfind.cli.app directly (as tests do)
+registers all. This is the only main(): `peerfind` ([project.scripts]) and `python -m peerfind`
+both run it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ def main() -> None:
     """Run the peerfind command line."""
     from peerfind.cli import common as cli_common
 
-    cli_common.state.lean = command_named(sys.argv[1:]) in CORE_COMMANDS
+    named = command_named(sys.argv[1:])
+    cli_common.state.only = named if named in CORE_COMMANDS else None
     for stream in (sys.stdout, sys.stderr):  # an ASCII-only terminal shows '?', not a traceback
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]

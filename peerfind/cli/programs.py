@@ -107,12 +107,12 @@ def dead_end_note(outcome: Outcome, q: Query, place: Place | None, units: str) -
     It says plainly what peerfind has, lists the national programs for the asked populations
     and topics (a short general list without them) and the state's peer-run warmline.
     """
+    count = len(outcome.results)
+    if count >= min(FEW, q.limit):
+        return None  # the usual case: the programs directory and its renderer stay unloaded
     from peerfind.cli import render_programs
     from peerfind.search import programs
 
-    count = len(outcome.results)
-    if count >= min(FEW, q.limit):
-        return None
     directory = programs.load()
     chosen = programs.choose(directory.programs, q.populations, q.topics)
     state = place.state if place is not None else None
