@@ -31,7 +31,6 @@ from peerfind import evidence, vocab
 from peerfind.clean import _FORMULA_START
 from peerfind.export.common import (
     CSV_COLUMNS,
-    DESCRIPTION_SQL,
     LINK_COLUMNS,
     LIST_SEPARATOR,
     ExportStats,
@@ -70,9 +69,6 @@ def _plan() -> tuple[str, list[str], int]:
     separators = 0
     for column in (*CSV_COLUMNS, None):
         if column is not None and column not in COMPUTED:
-            if column == "description":
-                run.append(DESCRIPTION_SQL)
-                continue
             expr = link_sql(f"g.{column}") if column in LINK_COLUMNS else f"g.{column}"
             run.append(f"coalesce({expr}, '')")
             continue
@@ -169,11 +165,27 @@ class CsvWriter:
     def _line(self, parts: list[Any]) -> str | None:
         """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
+        if "\n" in d or "\r" in d:  # the description, last in d, is written on one line
+            head, sep, description = d.rpartition(_SEP)  # a stray _SEP fails the count below
+            d = head + sep + one_line(description)
         probe = f"{_SEP}{a}{_SEP}{b}{_SEP}{c}{_SEP}{d}"
         if probe.count(_SEP) != _PROBE_SEPARATORS or _UNUSUAL_START.search(probe):
             return None
-        if "," in probe or '"' in probe:
-            a, b, c, d = map(_quote_cells, (a, b, c, d))
+        if "," in probe or '"' in probe:  # quote the cells of the runs that need it
+            if "," in a or '"' in a:
+                a = _quote_cells(a)
+            if "," in b or '"' in b:
+                b = _quote_cells(b)
+            if "," in c or '"' in c:
+                c = _quote_cells(c)
+            if "," in d or '"' in d:
+                d = _quote_cells(d)
+        if type(lat) is float and type(lon) is float:  # the usual coordinates: both floats
+            coordinates = f"{lat!r},{lon!r}"
+            if "e" in coordinates or "n" in coordinates:  # exponent, inf or nan: see _number
+                coordinates = f"{_number(lat)},{_number(lon)}"
+        else:
+            coordinates = f"{_number(lat)},{_number(lon)}"
         tags, tag_cell = self._tags, self._tag_cell
         cells = (
             a,
@@ -183,8 +195,7 @@ class CsvWriter:
             tags.get(access) or tag_cell(access),
             self._schedules.get(sched) or self._schedule(sched),
             b,
-            _number(lat),
-            _number(lon),
+            coordinates,
             c,
             "" if distance is None else f"{round(distance, 2):.1f}",
             d,
@@ -312,8 +323,6 @@ def _number(value: object) -> str:
 def _quote_cells(joined: str) -> str:
     """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would (no cell holds a
     line end here)."""
-    if "," not in joined and '"' not in joined:
-        return joined
     return _SEP.join(
         [
             '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
