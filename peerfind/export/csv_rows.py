@@ -157,13 +157,15 @@ class CsvWriter:
         self._flush()
 
     def _flush(self) -> None:
-        """Write the gathered lines in one call."""
+        """Write the gathered lines (kept without their line ends) in one call."""
         if self._lines:
-            self.out.write("".join(self._lines))
+            self._lines.append("")  # the last line's end
+            self.out.write("\r\n".join(self._lines))
             self._lines = []
 
     def _line(self, parts: list[Any]) -> str | None:
-        """Return one CSV line from a row's parts, or None when its text needs csv_cell."""
+        """Return one CSV line (without its line end) from a row's parts, or None when its
+        text needs csv_cell."""
         a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
         if "\n" in d or "\r" in d:  # the description, last in d, is written on one line
             head, sep, description = d.rpartition(_SEP)  # a stray _SEP fails the count below
@@ -202,7 +204,7 @@ class CsvWriter:
             self._ages.get(seen) or self._age(seen),
         )
         line = ",".join(cells).replace(_SEP, ",")
-        return line + "\r\n" if line.isprintable() else None
+        return line if line.isprintable() else None
 
     def _age(self, seen: object) -> str:
         """Return the age_days and old cells of an evidence date as one line part (a date
@@ -323,6 +325,8 @@ def _number(value: object) -> str:
 def _quote_cells(joined: str) -> str:
     """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would (no cell holds a
     line end here)."""
+    if '"' not in joined:  # the usual case: a comma, so only wrap the cells that hold one
+        return _SEP.join([f'"{cell}"' if "," in cell else cell for cell in joined.split(_SEP)])
     return _SEP.join(
         [
             '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
