@@ -53,6 +53,10 @@ FLUSH = 200  # lines gathered before one write (~150 KB: more would only cost me
 MEMO_MAX = 20_000  # distinct schedules remembered at once
 
 _SEP = "\x01"  # joins the text cells SQLite puts together; Python turns it into ','
+# What an ASCII probe may hold, its separators aside, for its cells to be printable.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + _SEP.encode()
+# A line part worked out in Python that is not printable: its row takes the full path.
+_UNPRINTABLE = "\x00"
 # A text cell clean.csv_cell would change starts with a space,
 # '|' (stored tags) or a formula character; other changes need a character isprintable() rejects.
 # A cell csv_cell might change, at the start of a comma-joined line with no quoted cell.
@@ -204,28 +208,37 @@ class CsvWriter:
             self._ages.get(seen) or self._age(seen),
         )
         line = ",".join(cells).replace(_SEP, ",")
+        # The line must be printable. isprintable() looks every character up (~3 ns each, a
+        # fifth of the time here), but the parts worked out in Python are printable or hold
+        # _UNPRINTABLE, so an ASCII probe only has to hold no control character: deleting
+        # every allowed byte must leave nothing, a table lookup per byte.
+        if probe.isascii():
+            printable = not probe.encode().translate(None, _PLAIN_ASCII)
+            return line if printable and _UNPRINTABLE not in line else None
         return line if line.isprintable() else None
 
     def _age(self, seen: object) -> str:
         """Return the age_days and old cells of an evidence date as one line part (a date
-        Python cannot read gives an unprintable part, so the row takes the full path)."""
+        Python cannot read gives _UNPRINTABLE, so the row takes the full path)."""
         days = age_days(seen, self.today)
         if days is None and seen and self.today is not None:
-            return "\x00"
+            return _UNPRINTABLE
         cells = age_cells(days)
         found = self._ages[seen] = ",".join(cells)
         return found
 
     def _tag_cell(self, stored: str | None) -> str:
-        """Return stored tags '|a|b|' as one quoted 'a; b' cell."""
+        """Return stored tags '|a|b|' as one quoted 'a; b' cell (_UNPRINTABLE if it is not)."""
         cell = self._tags.get(stored)
         if cell is None:
             text = _cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
-            cell = self._tags[stored] = _csv_line([text])
+            cell = _csv_line([text])
+            cell = self._tags[stored] = cell if cell.isprintable() else _UNPRINTABLE
         return cell
 
     def _schedule(self, stored: str | None) -> str:
-        """Return the six schedule cells of a stored schedule JSON as one line part."""
+        """Return the six schedule cells of a stored schedule JSON as one line part
+        (_UNPRINTABLE if it is not printable)."""
         found = self._schedules.get(stored)
         if found is None:
             if len(self._schedules) >= MEMO_MAX:  # bound memory on huge, varied catalogs
@@ -239,7 +252,7 @@ class CsvWriter:
                 or _RISKY_START.search(line)
             ):
                 line = _csv_line([_cell(cell) for cell in cells])  # else no cell would change
-            found = self._schedules[stored] = line
+            found = self._schedules[stored] = line if line.isprintable() else _UNPRINTABLE
         return found
 
     def _schedule_cells(self, stored: str | None | Schedule) -> list[str]:
@@ -309,11 +322,13 @@ class CsvWriter:
 
 
 def _number(value: object) -> str:
-    """Return a coordinate cell as the csv module writes str(value), made safe."""
+    """Return a coordinate cell as the csv module writes str(value), made safe
+    (_UNPRINTABLE if it is not printable)."""
     if value is None:
         return ""
     if type(value) is not float and type(value) is not int:  # text where a number belongs
-        return _csv_line([_cell(str(value))])
+        cell = _csv_line([_cell(str(value))])
+        return cell if cell.isprintable() else _UNPRINTABLE
     text = str(value)
     # A float's repr is a plain number (-?digits.digits, what csv_cell leaves alone even with
     # a minus sign) unless it has an exponent or is inf/nan; an int's always is.
