@@ -85,15 +85,10 @@ CSV_COLUMNS: tuple[str, ...] = (
     "old",
 )
 STALE_DAYS = 90  # = search.STALE_DAYS: "old" is "yes" past this many days unconfirmed
-# The description on one line (line breaks as spaces), in SQL and in Python alike.
-DESCRIPTION_SQL = (
-    "replace(replace(replace(coalesce(g.description, ''), char(13, 10), ' '), "
-    "char(13), ' '), char(10), ' ')"
-)
 
 
 def one_line(text: object) -> str:
-    """Return text with its line breaks as spaces, as DESCRIPTION_SQL makes it."""
+    """Return text with its line breaks as spaces (how the description column is written)."""
     if not isinstance(text, str):
         return "" if text is None else str(text)
     return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
@@ -108,11 +103,14 @@ LINK_COLUMNS = ("source_url", "join_url", "website")  # models.URL_FIELDS
 
 def link_sql(expr: str) -> str:
     """Return SQL giving the link in `expr` when it is http(s), tel or mailto, else '' (what
-    clean.clean_url keeps), for the exports that SQLite writes without making Groups."""
+    clean.clean_url keeps), for the exports that SQLite writes without making Groups.
+
+    LIKE ignores ASCII case as lower() does, and the patterns hold no wildcard but the final
+    '%': the same test as comparing lower(substr(...)) with each prefix, in half the time.
+    """
     return (
-        f"CASE WHEN lower(substr({expr}, 1, 7)) IN ('http://', 'mailto:') OR "
-        f"lower(substr({expr}, 1, 8)) = 'https://' OR lower(substr({expr}, 1, 4)) = 'tel:' "
-        f"THEN {expr} ELSE '' END"
+        f"CASE WHEN {expr} LIKE 'http://%' OR {expr} LIKE 'https://%' OR "
+        f"{expr} LIKE 'mailto:%' OR {expr} LIKE 'tel:%' THEN {expr} ELSE '' END"
     )
 
 
