@@ -14,7 +14,7 @@ them.
 A row goes this way only when its text holds nothing clean.csv_cell would change (no control
 or invisible character, no cell starting with a space, '|' or a formula character); any other
 row is read whole, cleaned as catalog.row_group cleans it, and written cell by cell through
-export.csv_cells and the csv module (_slow). tests/test_export_csv.py checks every line against
+export.csv_cells and the csv module (_slow). tests/export/ checks every line against
 the plain reading of the result dicts. Standard library only.
 """
 
@@ -34,12 +34,12 @@ from peerfind.export.common import (
     LINK_COLUMNS,
     LIST_SEPARATOR,
     ExportStats,
-    _cell,
     age_cells,
     age_days,
     csv_cells,
     link_sql,
     one_line,
+    plain_cell,
 )
 from peerfind.models import Schedule
 from peerfind.schedule.recurrence import NextMeetings
@@ -229,7 +229,7 @@ class CsvWriter:
         """Return stored tags '|a|b|' as one quoted 'a; b' cell (_UNPRINTABLE if it is not)."""
         cell = self._tags.get(stored)
         if cell is None:
-            text = _cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
+            text = plain_cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
             cell = _csv_line([text])
             cell = self._tags[stored] = cell if cell.isprintable() else _UNPRINTABLE
         return cell
@@ -249,7 +249,7 @@ class CsvWriter:
                 or not line.isprintable()
                 or _RISKY_START.search(line)
             ):
-                line = _csv_line([_cell(cell) for cell in cells])  # else no cell would change
+                line = _csv_line([plain_cell(cell) for cell in cells])  # else no cell would change
             found = self._schedules[stored] = line if line.isprintable() else _UNPRINTABLE
         return found
 
@@ -285,7 +285,7 @@ class CsvWriter:
         schedule: str | Schedule | None = values[at["days"]]
         if not "".join(v for v in values if isinstance(v, str)).replace("\n", " ").isprintable():
             schedule = self._cleaned(rowid, values)  # a catalog nobody cleaned: as row_group does
-        cells = [_cell(v) for v in self._schedule_cells(schedule)]
+        cells = [plain_cell(v) for v in self._schedule_cells(schedule)]
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         values[at["description"]] = one_line(values[at["description"]])
@@ -325,13 +325,13 @@ def _number(value: object) -> str:
     if value is None:
         return ""
     if type(value) is not float and type(value) is not int:  # text where a number belongs
-        cell = _csv_line([_cell(str(value))])
+        cell = _csv_line([plain_cell(str(value))])
         return cell if cell.isprintable() else _UNPRINTABLE
     text = str(value)
     # A float's repr is a plain number (-?digits.digits, what csv_cell leaves alone even with
     # a minus sign) unless it has an exponent or is inf/nan; an int's always is.
     if text[0] == "-" and ("e" in text or "n" in text):
-        return _cell(text)
+        return plain_cell(text)
     return text
 
 

@@ -195,7 +195,7 @@ def scrape(db: Path, work: Path, args: argparse.Namespace) -> str:
     return done.stdout
 
 
-def _cell(text: object) -> str:
+def plain_cell(text: object) -> str:
     """Return text safe inside a Markdown table cell."""
     return terminal_safe(text).replace("|", "/").replace("\n", " ")[:300]
 
@@ -207,7 +207,7 @@ def run_report(facts: dict[str, Any]) -> str:
         f"# Catalog refresh {facts['started']}",
         "",
         f"- Result: **{facts['result']}**",
-        f"- Started from: {_cell(facts['start'])}",
+        f"- Started from: {plain_cell(facts['start'])}",
         f"- Listings: {verdict['before']} before, {verdict['after']} after",
         f"- peerfind {facts['peerfind_version']}",
     ]
@@ -215,9 +215,9 @@ def run_report(facts: dict[str, Any]) -> str:
         m = facts["manifest"]
         lines.append(f"- Published: {m['snapshot']} ({m['total']} listings, sha256 {m['sha256']})")
     lines += ["", "## Gates", ""]
-    lines += [f"- STOP: {_cell(f)}" for f in verdict["failures"]] or ["- all passed"]
+    lines += [f"- STOP: {plain_cell(f)}" for f in verdict["failures"]] or ["- all passed"]
     lines += ["", "## Sources that kept their previous listings", ""]
-    lines += [f"- {_cell(n)}" for n in verdict["named"]] or ["- none"]
+    lines += [f"- {plain_cell(n)}" for n in verdict["named"]] or ["- none"]
     lines += [
         "",
         "## Sources",
@@ -227,7 +227,7 @@ def run_report(facts: dict[str, Any]) -> str:
     ]
     for r in facts["sources"]:
         lines.append(
-            f"| {_cell(r['name'])} | {r['status']} | {r['added']} | {r['updated']} | "
+            f"| {plain_cell(r['name'])} | {r['status']} | {r['added']} | {r['updated']} | "
             f"{r['unchanged']} | {r['removed']} |"
         )
     return "\n".join(lines) + "\n"
