@@ -109,7 +109,7 @@ def link_sql(expr: str) -> str:
     '%': the same test as comparing lower(substr(...)) with each prefix, in half the time.
     """
     return (
-        f"CASE WHEN {expr} LIKE 'http://%' OR {expr} LIKE 'https://%' OR "
+        f"CASE WHEN {expr} LIKE 'https://%' OR {expr} LIKE 'http://%' OR "
         f"{expr} LIKE 'mailto:%' OR {expr} LIKE 'tel:%' THEN {expr} ELSE '' END"
     )
 

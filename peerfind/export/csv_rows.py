@@ -143,11 +143,11 @@ class CsvWriter:
 
     def rows(self, cursor: Iterable[Sequence]) -> None:
         """Write rows selected with _PARTS (a distance, if any, in its `NULL` slot)."""
-        for rowid, *parts in cursor:
-            line = self._line(parts)
+        for row in cursor:
+            line = self._line(row)
             if line is None:
                 self._flush()
-                self._writer.writerow(self._slow(rowid, parts))
+                self._writer.writerow(self._slow(row[0], list(row[1:])))
             else:
                 self._lines.append(line)
                 if len(self._lines) >= FLUSH:
@@ -165,10 +165,10 @@ class CsvWriter:
             self.out.write("\r\n".join(self._lines))
             self._lines = []
 
-    def _line(self, parts: list[Any]) -> str | None:
-        """Return one CSV line (without its line end) from a row's parts, or None when its
-        text needs csv_cell."""
-        a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = parts
+    def _line(self, row: Sequence[Any]) -> str | None:
+        """Return one CSV line (without its line end) from a row (rowid, then parts), or None
+        when its text needs csv_cell."""
+        _, a, pops, topics, langs, access, sched, b, lat, lon, c, distance, d, seen = row
         if "\n" in d or "\r" in d:  # the description, last in d, is written on one line
             head, sep, description = d.rpartition(_SEP)  # a stray _SEP fails the count below
             d = head + sep + one_line(description)
@@ -338,14 +338,27 @@ def _number(value: object) -> str:
 def _quote_cells(joined: str) -> str:
     """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would (no cell holds a
     line end here)."""
-    if '"' not in joined:  # the usual case: a comma, so only wrap the cells that hold one
-        return _SEP.join([f'"{cell}"' if "," in cell else cell for cell in joined.split(_SEP)])
-    return _SEP.join(
-        [
-            '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
-            for cell in joined.split(_SEP)
-        ]
-    )
+    if '"' in joined:
+        return _SEP.join(
+            [
+                '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
+                for cell in joined.split(_SEP)
+            ]
+        )
+    # The usual case: a cell or two hold a comma. Wrap each where it stands rather than
+    # splitting the run into all its cells.
+    parts: list[str] = []
+    done = 0  # joined[:done] is in parts; after the first cell, it is at a _SEP
+    comma = joined.find(",")
+    while comma >= 0:
+        begin = joined.rfind(_SEP, done, comma) + 1  # 0 only when done is 0
+        end = joined.find(_SEP, comma)
+        end = len(joined) if end < 0 else end
+        parts += (joined[done:begin], '"', joined[begin:end], '"')
+        done = end
+        comma = joined.find(",", end)
+    parts.append(joined[done:])
+    return "".join(parts)
 
 
 def _csv_line(cells: list[str]) -> str:

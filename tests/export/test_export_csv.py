@@ -309,3 +309,21 @@ def test_csv_equals_the_plain_reading_with_odd_values(odd_db: Path) -> None:
 def test_a_limit_cuts_the_export(bundled: Path) -> None:
     full = direct_csv(bundled).split("\r\n")
     assert direct_csv(bundled, limit=13).split("\r\n") == [*full[:14], ""]
+
+
+def test_quoting_a_run_in_place_equals_quoting_each_cell() -> None:
+    """_quote_cells wraps the cells that hold a comma where they stand; it must give what
+    quoting every cell of the split run gives, for any mix of commas, quotes and empty cells."""
+    import random
+
+    sep = export_csv._SEP
+    rnd = random.Random(18)
+    for _ in range(5_000):
+        cells = [
+            "".join(rnd.choice('ab," ') for _ in range(rnd.randint(0, 4)))
+            for _ in range(rnd.randint(1, 6))
+        ]
+        expected = sep.join(
+            '"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in cells
+        )
+        assert export_csv._quote_cells(sep.join(cells)) == expected, cells
