@@ -144,10 +144,10 @@ def age_days(last_seen: object, today: date | None) -> int | None:
 
 def csv_cells(values: list[Any]) -> list[str]:
     """Return formula-safe CSV cells for values in CSV_COLUMNS order (text, lists, numbers)."""
-    return [plain_cell(_joined(value)) for value in values]
+    return [quick_csv_cell(_joined(value)) for value in values]
 
 
-def plain_cell(text: str) -> str:
+def quick_csv_cell(text: str) -> str:
     """Return csv_cell(text), skipping its regular expressions for plain printable text."""
     if not text:
         return text

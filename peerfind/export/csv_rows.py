@@ -39,7 +39,7 @@ from peerfind.export.common import (
     csv_cells,
     link_sql,
     one_line,
-    plain_cell,
+    quick_csv_cell,
 )
 from peerfind.models import Schedule
 from peerfind.schedule.recurrence import NextMeetings
@@ -229,7 +229,7 @@ class CsvWriter:
         """Return stored tags '|a|b|' as one quoted 'a; b' cell (_UNPRINTABLE if it is not)."""
         cell = self._tags.get(stored)
         if cell is None:
-            text = plain_cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
+            text = quick_csv_cell(LIST_SEPARATOR.join(vocab.decode_tags(stored)))
             cell = _csv_line([text])
             cell = self._tags[stored] = cell if cell.isprintable() else _UNPRINTABLE
         return cell
@@ -242,14 +242,14 @@ class CsvWriter:
             if len(self._schedules) >= MEMO_MAX:  # bound memory on huge, varied catalogs
                 self._schedules.clear()
             cells = self._schedule_cells(stored)
-            line = ",".join(cells)
+            line = ",".join(cells)  # right unless a cell needs quoting or cleaning:
             if (
                 line.count(",") != len(cells) - 1
                 or '"' in line
                 or not line.isprintable()
                 or _RISKY_START.search(line)
             ):
-                line = _csv_line([plain_cell(cell) for cell in cells])  # else no cell would change
+                line = _csv_line([quick_csv_cell(cell) for cell in cells])
             found = self._schedules[stored] = line if line.isprintable() else _UNPRINTABLE
         return found
 
@@ -285,7 +285,7 @@ class CsvWriter:
         schedule: str | Schedule | None = values[at["days"]]
         if not "".join(v for v in values if isinstance(v, str)).replace("\n", " ").isprintable():
             schedule = self._cleaned(rowid, values)  # a catalog nobody cleaned: as row_group does
-        cells = [plain_cell(v) for v in self._schedule_cells(schedule)]
+        cells = [quick_csv_cell(v) for v in self._schedule_cells(schedule)]
         for column, cell in zip(SCHEDULE, cells, strict=True):
             values[at[column]] = cell
         values[at["description"]] = one_line(values[at["description"]])
@@ -325,13 +325,13 @@ def _number(value: object) -> str:
     if value is None:
         return ""
     if type(value) is not float and type(value) is not int:  # text where a number belongs
-        cell = _csv_line([plain_cell(str(value))])
+        cell = _csv_line([quick_csv_cell(str(value))])
         return cell if cell.isprintable() else _UNPRINTABLE
     text = str(value)
     # A float's repr is a plain number (-?digits.digits, what csv_cell leaves alone even with
     # a minus sign) unless it has an exponent or is inf/nan; an int's always is.
     if text[0] == "-" and ("e" in text or "n" in text):
-        return plain_cell(text)
+        return quick_csv_cell(text)
     return text
 
 
