@@ -12,9 +12,7 @@ set aside meanwhile (see fts_for_new_rows). Timings and what each step saved: be
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
@@ -27,7 +25,6 @@ CHUNK = 20_000  # rows staged and written per round in large batches
 FIRST_CHUNK = 5_000  # a smaller first round, so SQLite starts while the next rows are built
 BULK_CACHE_KIB = 262_144  # page cache while bulk-writing: changed pages stay in memory
 TEMP_CACHE_KIB = 65_536  # the same for the staging tables (else they spill to a temp file)
-SWITCH_INTERVAL = 0.0002  # seconds: GIL switch interval while a worker thread builds rows
 FTS_HASHSIZE = 16 * 1024 * 1024  # bytes of pending full-text terms FTS5 holds before writing
 FTS_AUTOMERGE = 16  # segments per level before FTS5 merges them (its default 4 merges more)
 _KEEP = ("id", "first_seen")  # never rewritten when a listing is updated
@@ -98,58 +95,41 @@ def write_groups(
 
     Large batches go in chunks: while SQLite (which releases the GIL) compares and writes one
     chunk, a worker thread builds the rows of the next. A listing given twice is written as one
-    batch, in order, so both copies are counted against the catalog as it stood before. The
-    garbage collector is paused meanwhile: the rows make no cycles, but allocating them would set
-    off full collections over everything the caller holds (the Groups).
+    batch, in order, so both copies are counted against the catalog as it stood before.
     """
     if not groups:
         return 0, 0, 0
     ids = [group.id for group in groups] if ids is None else ids
     memo = RowMemo()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with _bulk(conn):
-            if len(groups) <= CHUNK or len(set(ids)) != len(ids):
-                return stage_and_write(conn, _rows(groups, ids, memo))
-            return _pipelined(conn, groups, ids, memo)
-    finally:
-        if collecting:
-            gc.enable()
+    with _bulk(conn):
+        if len(groups) <= CHUNK or len(set(ids)) != len(ids):
+            return stage_and_write(conn, _rows(groups, ids, memo))
+        return _pipelined(conn, groups, ids, memo)
 
 
 def _pipelined(
     conn: sqlite3.Connection, groups: list[Group], ids: list[str], memo: RowMemo
 ) -> tuple[int, int, int]:
     """Write distinct listings in chunks, building each chunk's rows while SQLite writes the
-    previous one; return (added, updated, unchanged).
-
-    The GIL switch interval is shortened meanwhile: after each SQL statement the writing thread
-    needs the GIL back, and would otherwise wait up to 5 ms for the row-building thread.
-    """
+    previous one; return (added, updated, unchanged)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     starts = [0, *range(FIRST_CHUNK, len(groups), CHUNK)]
     bounds = list(zip(starts, [*starts[1:], len(groups)], strict=True))
     totals = [0, 0, 0]
     rows = _rows(groups[: bounds[0][1]], ids[: bounds[0][1]], memo)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerfind-rows") as pool:
-            for i in range(len(bounds)):
-                following: list[Future[list[tuple[object, ...]]]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerfind-rows") as pool:
+        for i in range(len(bounds)):
+            following: list[Future[list[tuple[object, ...]]]] = []
 
-                def start_next(i: int = i, following: list = following) -> None:
-                    if i + 1 < len(bounds):  # staged: build the next rows while SQLite writes
-                        a, b = bounds[i + 1]
-                        following.append(pool.submit(_rows, groups[a:b], ids[a:b], memo))
+            def start_next(i: int = i, following: list = following) -> None:
+                if i + 1 < len(bounds):  # staged: build the next rows while SQLite writes
+                    a, b = bounds[i + 1]
+                    following.append(pool.submit(_rows, groups[a:b], ids[a:b], memo))
 
-                for k, count in enumerate(stage_and_write(conn, rows, start_next)):
-                    totals[k] += count
-                rows = following[0].result() if following else []
-    finally:
-        sys.setswitchinterval(interval)
+            for k, count in enumerate(stage_and_write(conn, rows, start_next)):
+                totals[k] += count
+            rows = following[0].result() if following else []
     return totals[0], totals[1], totals[2]
 
 
