@@ -336,29 +336,24 @@ def _number(value: object) -> str:
 
 
 def _quote_cells(joined: str) -> str:
-    """Return _SEP-joined cells with each quoted as csv.QUOTE_MINIMAL would (no cell holds a
-    line end here)."""
-    if '"' in joined:
-        return _SEP.join(
-            [
-                '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
-                for cell in joined.split(_SEP)
-            ]
-        )
-    # The usual case: a cell or two hold a comma. Wrap each where it stands rather than
-    # splitting the run into all its cells.
-    parts: list[str] = []
-    done = 0  # joined[:done] is in parts; after the first cell, it is at a _SEP
-    comma = joined.find(",")
-    while comma >= 0:
-        begin = joined.rfind(_SEP, done, comma) + 1  # 0 only when done is 0
-        end = joined.find(_SEP, comma)
-        end = len(joined) if end < 0 else end
-        parts += (joined[done:begin], '"', joined[begin:end], '"')
-        done = end
-        comma = joined.find(",", end)
-    parts.append(joined[done:])
-    return "".join(parts)
+    """Return _SEP-joined cells, at least one holding a comma or quote, with each quoted as
+    csv.QUOTE_MINIMAL would (no cell holds a line end here)."""
+    if '"' not in joined:  # the usual case: one cell holds commas; wrap it where it stands
+        head, sep, last = joined.rpartition(_SEP)
+        if "," not in head:  # the last cell (most often a description)
+            return f'{head}{sep}"{last}"'
+        comma = head.find(",")
+        begin = head.rfind(_SEP, 0, comma) + 1
+        end = head.find(_SEP, comma)
+        end = len(head) if end < 0 else end
+        if joined.find(",", end) < 0:  # no other cell holds a comma
+            return f'{joined[:begin]}"{joined[begin:end]}"{joined[end:]}'
+    return _SEP.join(
+        [
+            '"' + cell.replace('"', '""') + '"' if "," in cell or '"' in cell else cell
+            for cell in joined.split(_SEP)
+        ]
+    )
 
 
 def _csv_line(cells: list[str]) -> str:
