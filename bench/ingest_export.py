@@ -11,11 +11,12 @@ again (update). Group objects are made before the clock starts. Budget: <= 3 s e
 Export: `peerfind export FILE.csv --all` of the 100k catalog runs as a child process (the whole
 command: start-up, reading, next meetings, CSV); wall time, user+sys CPU and peak RSS are
 measured from outside (os.wait4 / getrusage). A second child runs the same export through the
-library (no Typer); csv-commas is the same command on a copy where, as in the real feeds, most
-lines hold a comma (the synthetic text has none; bench/out/catalog-100k-commas.db); another
+library (no Typer); csv-commas is the same command on a stress copy where five organizations in
+six and half the venues hold a comma as well as the descriptions (real feeds: 15% of lines hold
+one; bench/out/catalog-100k-commas.db); another
 child is a reference: the same columns selected and written by
 csv.writer with no processing at all (the obvious streaming export; peerfind's one CSV writer,
-export_csv.CsvWriter, lets SQLite join each row's stored text instead).
+export/csv_rows.py's CsvWriter, lets SQLite join each row's stored text instead).
 Budget (issue 18): <= 1.5 s and <= 50 MiB.
 """
 
@@ -34,6 +35,10 @@ from benchlib import OUT, median, run_child, spread
 
 INGEST_BUDGET_S = 3.0
 EXPORT_BUDGET_S, EXPORT_BUDGET_MIB = 1.5, 50.0
+# The floor below (csv.writer, no processing) on the day issue 18 set the 1.5 s budget, on this
+# VM (bench/README.md, 2026-11-26). Machines and catalogs change; the ratio to the floor carries
+# over. (shared/reference/performance.md's own floor, 0.78 s, would allow 1.92x.)
+REFERENCE_FLOOR_S = 1.06
 
 
 def ingest(runs: int) -> None:
@@ -121,8 +126,8 @@ conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def with_commas(base: Path) -> Path:
-    """Return a copy of a catalog where, as in the real feeds, most lines hold a comma: five
-    organizations in six and half the venues get one (the synthetic text has none). Made in a
+    """Return a stress copy of a catalog where five organizations in six and half the venues
+    hold a comma as well (real feeds: 15% of lines hold one, mostly in descriptions). Made in a
     child process: this one must stay small, as its children start with its peak RSS."""
     path = base.with_name(base.stem + "-commas.db")
     if not path.exists() or path.stat().st_mtime < base.stat().st_mtime:
@@ -175,12 +180,20 @@ def export(runs: int) -> None:
         if label.startswith("csv"):
             ok = wall <= EXPORT_BUDGET_S * 1000 and rss <= EXPORT_BUDGET_MIB
             line += f"  budget <= {EXPORT_BUDGET_S:g} s, <= {EXPORT_BUDGET_MIB:g} MiB: " + (
-                "OK" if ok else "OVER"
+                "OK" if ok else "OVER (this machine; see the scaled budget below)"
             )
         print(line)
+    allowed = EXPORT_BUDGET_S / REFERENCE_FLOOR_S
+    for label in ("csv", "csv-commas"):
+        ratio = walls[label] / walls["floor"]
+        print(
+            f"  {label} / floor: {ratio:.2f}x  budget scaled by the floor <= {allowed:.2f}x: "
+            + ("OK" if ratio <= allowed else "OVER")
+        )
     print(
-        f"  csv / floor: {walls['csv'] / walls['floor']:.2f}x  (floor: the same 33 columns "
-        "selected and written by csv.writer, no processing, no next meetings, one thread)"
+        "  (floor: the same columns selected and written by csv.writer, no processing, no next "
+        f"meetings, one thread; the budget's {EXPORT_BUDGET_S:g} s was set where that took "
+        f"{REFERENCE_FLOOR_S:g} s, bench/README.md, 2026-11-26)"
     )
 
 
