@@ -363,10 +363,12 @@ def _register_extensions() -> None:
 
 def _keep_only(name: str) -> None:
     """Unregister every command but `name` (a run that names it needs no other)."""
+    from typer.main import get_command_name  # how Typer names a command from its function
+
     app.registered_commands[:] = [
         info
         for info in app.registered_commands
-        if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == name
     ]
 
 
